@@ -1,0 +1,153 @@
+//! Live databases behind one small interface: run a statement, run one with
+//! bound values, read rows, take and release the run's lock. The engine
+//! ([`crate::execute`]) builds everything else (transactions, the state
+//! table, per-revision progress) from these, the same way for every dialect.
+
+mod error;
+mod mysql;
+mod postgres;
+mod sqlite;
+
+use std::time::{Duration, Instant};
+
+pub use error::{DbError, ErrorPosition, LockError};
+pub use mysql::MysqlBackend;
+pub use postgres::PostgresBackend;
+pub use sqlite::SqliteBackend;
+
+use crate::database_url::DatabaseUrl;
+use crate::dialect::Dialect;
+use crate::sql::{Sql, Value};
+
+/// A connection to a database that sqlmig migrates.
+pub trait Backend {
+    /// The dialect spoken.
+    fn dialect(&self) -> Dialect;
+
+    /// Runs one statement as written (no parameters); rows it returns are dropped.
+    fn execute(&mut self, sql: &str) -> Result<(), DbError>;
+
+    /// Runs one statement with bound values; returns the affected row count.
+    fn execute_with(&mut self, sql: &Sql) -> Result<u64, DbError>;
+
+    /// Runs a query with bound values and returns its rows.
+    fn query(&mut self, sql: &Sql) -> Result<Vec<Vec<Value>>, DbError>;
+
+    /// Takes the lock that lets one sqlmig at a time migrate this database,
+    /// waiting at most `timeout`. `scope` is the state table's qualified
+    /// name: runs on one database and state table exclude each other, runs on
+    /// other databases do not. `waiting` is called once, with what is
+    /// awaited, if the lock is not free at once. The lock is held on this
+    /// connection, the one that runs every statement.
+    fn lock(&mut self, scope: &str, timeout: Duration, waiting: &mut dyn FnMut(&str)) -> Result<(), LockError>;
+
+    /// Releases the lock; an error if it was no longer held.
+    fn unlock(&mut self) -> Result<(), DbError>;
+
+    /// Things the user should know about the connection itself (for
+    /// example a TLS fallback to plaintext), drained once after connecting.
+    fn take_warnings(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// How to open a connection.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// Statements run on the new connection before anything else (`init_sql`).
+    pub init_sql: Vec<String>,
+    /// Open without creating or changing anything: a missing SQLite file reads
+    /// as an empty database instead of being created.
+    pub read_only: bool,
+}
+
+/// Why a connection could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The driver refused: unreachable, bad credentials, missing file.
+    #[error("cannot connect to {target}: {source}")]
+    Connect {
+        /// The database, with any password hidden.
+        target: String,
+        /// The driver's error.
+        #[source]
+        source: Box<DbError>,
+    },
+    /// A statement of `init_sql` failed.
+    #[error("init_sql statement {index} failed on {target}: {source}")]
+    InitSql {
+        /// The database, with any password hidden.
+        target: String,
+        /// 1-based index in `init_sql`.
+        index: usize,
+        /// The database's error.
+        #[source]
+        source: Box<DbError>,
+    },
+}
+
+/// Opens a connection to `url` with the backend its scheme names, then runs
+/// `init_sql` on it.
+pub fn connect(
+    url: &DatabaseUrl,
+    options: &ConnectOptions,
+) -> Result<Box<dyn Backend>, ConnectError> {
+    let mut backend: Box<dyn Backend> = match url.dialect() {
+        Dialect::Sqlite => Box::new(SqliteBackend::open(url, options)?),
+        Dialect::Postgres => Box::new(PostgresBackend::connect(url, options)?),
+        Dialect::Mysql => Box::new(MysqlBackend::connect(url, options)?),
+    };
+    for (index, statement) in options.init_sql.iter().enumerate() {
+        backend
+            .execute(statement)
+            .map_err(|source| ConnectError::InitSql {
+                target: url.redacted(),
+                index: index + 1,
+                source: Box::new(source),
+            })?;
+    }
+    Ok(backend)
+}
+
+/// Polls `try_lock` until it succeeds or `timeout` passes, backing off from
+/// 5 ms to 500 ms. Never blocks inside the database: a waiter blocked in a
+/// lock call can deadlock against the holder's `CREATE INDEX CONCURRENTLY`
+/// (flyway#1654). `describe` says what is awaited (and who holds it); it is
+/// called for the first wait message and again for the timeout error.
+pub(crate) fn poll_lock(
+    timeout: Duration,
+    waiting: &mut dyn FnMut(&str),
+    describe: &mut dyn FnMut() -> String,
+    try_lock: &mut dyn FnMut() -> Result<bool, DbError>,
+) -> Result<(), LockError> {
+    let started = Instant::now();
+    let mut delay = Duration::from_millis(5);
+    let mut announced = false;
+    loop {
+        if try_lock()? {
+            return Ok(());
+        }
+        let elapsed = started.elapsed();
+        if elapsed >= timeout {
+            return Err(LockError::Timeout {
+                what: describe(),
+                waited: elapsed,
+            });
+        }
+        if !announced {
+            waiting(&describe());
+            announced = true;
+        }
+        std::thread::sleep(delay.min(timeout - elapsed));
+        delay = (delay * 2).min(Duration::from_millis(500));
+    }
+}
+
+/// A single-threaded tokio runtime: the async drivers run on it, one
+/// blocking call at a time, so the engine stays synchronous.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, DbError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| DbError::connection(format!("cannot start the I/O runtime: {error}")))
+}

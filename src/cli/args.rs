@@ -1,0 +1,195 @@
+//! The command line, as clap types only: no logic lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Plain-SQL migrations: a checksummed revision graph for PostgreSQL,
+/// MySQL/MariaDB and SQLite.
+#[derive(Debug, Parser)]
+#[command(name = "sqlmig", version, about, long_about = None, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: GlobalArgs,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub(crate) struct GlobalArgs {
+    /// Migrations directory [default: `directory` in sqlmig.toml, else `migrations`]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub(crate) dir: Option<PathBuf>,
+    /// Database URL [default: env DATABASE_URL, else `database_url` in sqlmig.toml]
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+    /// Name of the state table [default: `table` in sqlmig.toml, else sqlmig_revisions]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) table: Option<String>,
+    /// PostgreSQL schema of the state table [default: `schema` in sqlmig.toml, else public]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) schema: Option<String>,
+    /// Statement run on every connection before anything else (repeatable; replaces `init_sql` in sqlmig.toml)
+    #[arg(long = "init-sql", global = true, value_name = "SQL")]
+    pub(crate) init_sql: Vec<String>,
+    /// How long to wait for another sqlmig's lock: 60s, 500ms, 2m, 0 [default: 60s]
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub(crate) lock_timeout: Option<String>,
+    /// Machine-readable output on stdout
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+    /// Configuration file [default: ./sqlmig.toml]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub(crate) config: Option<PathBuf>,
+    /// Print nothing but errors and requested data
+    #[arg(long, short, global = true)]
+    pub(crate) quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Write sqlmig.toml and an empty migrations directory
+    Init(InitArgs),
+    /// Write a new revision file revising the current head
+    New(NewArgs),
+    /// Show the heads of the revision graph
+    Heads,
+    /// Show the branch points of the revision graph
+    Branches,
+    /// Show the revision graph, newest first
+    History(HistoryArgs),
+    /// Show one revision
+    Show(ShowArgs),
+    /// Write a merge revision over the given (default: all) heads
+    Merge(MergeArgs),
+    /// Rewrite sqlmig.sum from the revision files
+    Hash,
+    /// Check files, graph, heads and sqlmig.sum (the pre-commit check); with
+    /// --database-url, also the applied revisions' checksums
+    Verify,
+    /// Apply pending revisions up to TARGET
+    Upgrade(UpgradeArgs),
+    /// Revert applied revisions down to TARGET
+    Downgrade(DowngradeArgs),
+    /// Show the applied heads of the database
+    Current,
+    /// Show every revision: applied, pending or failed, and whether its checksum matches
+    Status,
+    /// Set the database's state to TARGET without running any SQL
+    Stamp(StampArgs),
+    /// Exit 0 only if the database is at head with no drift, failed or pending revisions
+    Check,
+    /// Clear failed rows, accept changed checksums or forget missing files, each only when asked
+    Repair(RepairArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Print the plan and its statements; change nothing
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Run the whole plan in one transaction (all or nothing), where the dialect allows it
+    #[arg(long)]
+    pub(crate) single_transaction: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UpgradeArgs {
+    /// head, heads, ID or prefix, LABEL@head, or +N
+    #[arg(default_value = "head", allow_hyphen_values = true)]
+    pub(crate) target: String,
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DowngradeArgs {
+    /// base, ID or prefix, LABEL@head, or -N (no default: say how far)
+    #[arg(allow_hyphen_values = true)]
+    pub(crate) target: String,
+    #[command(flatten)]
+    pub(crate) run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StampArgs {
+    /// head, heads, base, ID or prefix, LABEL@head, +N or -N
+    #[arg(allow_hyphen_values = true)]
+    pub(crate) target: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RepairArgs {
+    /// Record the file's current checksum for this applied revision (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub(crate) accept_checksum: Vec<String>,
+    /// Remove this failed or interrupted revision's row so it runs again (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub(crate) clear_failed: Vec<String>,
+    /// Record this failed or interrupted revision as applied (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub(crate) mark_applied: Vec<String>,
+    /// Remove the row of this applied revision whose file is gone (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub(crate) forget: Vec<String>,
+    /// Finish this revision that failed part-way: check the statements that ran are unchanged, then run the rest from the failing one
+    #[arg(long, value_name = "ID", conflicts_with_all = ["accept_checksum", "clear_failed", "mark_applied", "forget"])]
+    pub(crate) resume: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Project directory to initialise [default: .]
+    pub(crate) directory: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct NewArgs {
+    /// One-line message describing the revision
+    #[arg(short, long)]
+    pub(crate) message: String,
+    /// Parent revision(s) [default: the current head]
+    #[arg(long, value_name = "ID", num_args = 1.., value_delimiter = ',')]
+    pub(crate) revises: Vec<String>,
+    /// Revision(s) that must be applied first without being parents
+    #[arg(long, value_name = "ID", num_args = 1.., value_delimiter = ',')]
+    pub(crate) depends_on: Vec<String>,
+    /// Branch label for the new revision
+    #[arg(long, value_name = "LABEL")]
+    pub(crate) branch: Option<String>,
+    /// Use this revision id instead of a generated one
+    #[arg(long, value_name = "ID")]
+    pub(crate) id: Option<String>,
+    /// Mark the revision `transaction: false` (statements run outside a transaction)
+    #[arg(long)]
+    pub(crate) no_transaction: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct HistoryArgs {
+    /// Range FROM:TO of revisions to show (either side may be empty)
+    #[arg(short = 'r', long = "rev-range", value_name = "FROM:TO")]
+    pub(crate) range: Option<String>,
+    /// Show every detail of each revision
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ShowArgs {
+    /// Revision id, unique prefix, `head` or `LABEL@head`
+    pub(crate) revision: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// One-line message describing the merge
+    #[arg(short, long)]
+    pub(crate) message: String,
+    /// Revisions to merge [default: all heads]
+    pub(crate) revisions: Vec<String>,
+    /// Use this revision id instead of a generated one
+    #[arg(long, value_name = "ID")]
+    pub(crate) id: Option<String>,
+}

@@ -1,0 +1,21 @@
+//! `sqlmig hash`: rewrite `sqlmig.sum` from the revision files.
+
+use sqlmig::Migrations;
+use sqlmig::sum::{SUM_FILE_NAME, SumFile};
+
+use crate::cli::Outcome;
+use crate::cli::settings::Settings;
+
+pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
+    let migrations = Migrations::load_allow_empty(&settings.dir, settings.dialect)?;
+    let sum = SumFile::from_revisions(migrations.graph().revisions());
+    sum.write(migrations.dir())?;
+    if !settings.quiet {
+        println!(
+            "wrote {} ({} revisions)",
+            migrations.dir().join(SUM_FILE_NAME).display(),
+            sum.entries().len()
+        );
+    }
+    Ok(Outcome::Success)
+}

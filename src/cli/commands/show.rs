@@ -1,0 +1,81 @@
+//! `sqlmig show ID`: one revision's details and its statements.
+
+use serde::Serialize;
+use sqlmig::{Statement, Target};
+
+use crate::cli::Outcome;
+use crate::cli::args::ShowArgs;
+use crate::cli::output::print_json;
+use crate::cli::settings::Settings;
+
+#[derive(Serialize)]
+struct StatementJson {
+    line: u32,
+    column: u32,
+    sql: String,
+}
+
+#[derive(Serialize)]
+struct ShowJson {
+    revision: String,
+    revises: Vec<String>,
+    depends_on: Vec<String>,
+    branches: Vec<String>,
+    message: String,
+    path: String,
+    transaction: bool,
+    checksum: String,
+    file_checksum: String,
+    head: bool,
+    up: Vec<StatementJson>,
+    down: Option<Vec<StatementJson>>,
+}
+
+fn statements_json(statements: &[Statement]) -> Vec<StatementJson> {
+    statements
+        .iter()
+        .map(|statement| StatementJson {
+            line: statement.line,
+            column: statement.column,
+            sql: statement.sql.clone(),
+        })
+        .collect()
+}
+
+pub(crate) fn run(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Outcome> {
+    let migrations = settings.load()?;
+    let graph = migrations.graph();
+    let target: Target = args.revision.parse()?;
+    let index = target.resolve_one(graph)?;
+    let revision = graph.revision(index);
+    if settings.json {
+        print_json(&ShowJson {
+            revision: revision.id.clone(),
+            revises: revision.parents.clone(),
+            depends_on: revision.dependencies.clone(),
+            branches: revision.branches.clone(),
+            message: revision.message.clone(),
+            path: revision.path.display().to_string(),
+            transaction: revision.transactional,
+            checksum: revision.checksum.to_hex(),
+            file_checksum: revision.file_checksum.to_hex(),
+            head: graph.is_head(index),
+            up: statements_json(&revision.up.statements),
+            down: revision
+                .down
+                .as_ref()
+                .map(|down| statements_json(&down.statements)),
+        })?;
+        return Ok(Outcome::Success);
+    }
+    print!("{}", super::history::verbose_block(graph, index));
+    let sections = [("up", Some(&revision.up)), ("down", revision.down.as_ref())];
+    for (name, section) in sections {
+        let Some(section) = section else { continue };
+        println!("\n-- {name} ({}:{})", revision.path.display(), section.line);
+        for statement in &section.statements {
+            println!("{};", statement.sql);
+        }
+    }
+    Ok(Outcome::Success)
+}

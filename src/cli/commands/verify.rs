@@ -1,0 +1,86 @@
+//! `sqlmig verify`: the pre-commit check. Lists each problem on its own line
+//! and exits 1, or says what it checked and exits 0.
+
+use serde::Serialize;
+use sqlmig::verify::{VerifyOptions, verify};
+
+use crate::cli::Outcome;
+use crate::cli::output::{print_json, print_problem};
+use crate::cli::settings::Settings;
+
+#[derive(Serialize)]
+struct VerifyJson {
+    ok: bool,
+    files: usize,
+    heads: Vec<String>,
+    problems: Vec<String>,
+    warnings: Vec<String>,
+}
+
+pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
+    let options = VerifyOptions {
+        allow_multiple_heads: settings.allow_multiple_heads,
+    };
+    let report = verify(&settings.dir, settings.dialect, options)?;
+    let mut problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    let mut warnings = Vec::new();
+    if settings.database_url_flag && report.problems.is_empty() {
+        let (database_problems, database_warnings) = check_database(settings)?;
+        problems.extend(database_problems);
+        warnings = database_warnings;
+    }
+    let ok = problems.is_empty();
+    if settings.json {
+        print_json(&VerifyJson {
+            ok,
+            files: report.files,
+            heads: report.heads.clone(),
+            problems,
+            warnings,
+        })?;
+    } else {
+        for warning in &warnings {
+            if !settings.quiet {
+                eprintln!("warning: {warning}");
+            }
+        }
+        for problem in &problems {
+            print_problem(problem);
+        }
+        if ok && !settings.quiet {
+            println!(
+                "ok: {} revisions, head {}, sqlmig.sum matches",
+                report.files,
+                report.heads.join(", ")
+            );
+        }
+    }
+    Ok(if ok {
+        Outcome::Success
+    } else {
+        Outcome::CheckFailed
+    })
+}
+
+/// With `--database-url`: the applied revisions against the files (drift,
+/// missing files, unfinished revisions), and changed down sections as warnings.
+fn check_database(settings: &Settings) -> anyhow::Result<(Vec<String>, Vec<String>)> {
+    let migrations = settings.load()?;
+    let mut database = settings.connect(true)?;
+    let status = migrations.status(&mut database)?;
+    let graph = migrations.graph();
+    let warnings = status
+        .revisions
+        .iter()
+        .filter(|entry| entry.down_changed)
+        .map(|entry| {
+            let revision = graph.revision(entry.index);
+            format!(
+                "{}: the down section of applied revision {} changed since it was applied",
+                revision.path.display(),
+                revision.id
+            )
+        })
+        .collect();
+    Ok((status.problems.iter().map(ToString::to_string).collect(), warnings))
+}

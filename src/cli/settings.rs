@@ -1,0 +1,230 @@
+//! Settings resolved once from flags, then the environment, then `sqlmig.toml`.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use sqlmig::state_table::DEFAULT_TABLE;
+use sqlmig::{Database, DatabaseOptions, DatabaseUrl, Dialect, Migrations};
+
+use super::args::GlobalArgs;
+
+const DEFAULT_CONFIG: &str = "sqlmig.toml";
+const DEFAULT_DIRECTORY: &str = "migrations";
+const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `sqlmig.toml`. Unknown keys are errors, so a typo never silently falls back
+/// to a default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    directory: Option<PathBuf>,
+    database_url: Option<String>,
+    table: Option<String>,
+    schema: Option<String>,
+    dialect: Option<String>,
+    init_sql: Option<Vec<String>>,
+    lock_timeout: Option<String>,
+    allow_multiple_heads: Option<bool>,
+}
+
+/// Everything a command needs to know, resolved.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    /// The migrations directory.
+    pub(crate) dir: PathBuf,
+    /// The database URL, if one is configured anywhere.
+    database_url: Option<String>,
+    /// Whether `--database-url` was given on the command line.
+    pub(crate) database_url_flag: bool,
+    table: String,
+    schema: Option<String>,
+    init_sql: Vec<String>,
+    lock_timeout: Duration,
+    /// The dialect whose lexical rules split statements.
+    pub(crate) dialect: Dialect,
+    /// `allow_multiple_heads` from the config.
+    pub(crate) allow_multiple_heads: bool,
+    /// `--json`.
+    pub(crate) json: bool,
+    /// `--quiet`.
+    pub(crate) quiet: bool,
+}
+
+impl Settings {
+    /// Resolves the settings from the global flags, `DATABASE_URL` and the config file.
+    pub(crate) fn resolve(global: &GlobalArgs) -> anyhow::Result<Settings> {
+        let (config, config_dir) = read_config(global.config.as_deref())?;
+        let dir = match (&global.dir, &config.directory) {
+            (Some(dir), _) => dir.clone(),
+            (None, Some(dir)) => join_relative(&config_dir, dir),
+            (None, None) => join_relative(&config_dir, Path::new(DEFAULT_DIRECTORY)),
+        };
+        let database_url = global
+            .database_url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty()))
+            .or(config.database_url);
+        let url_dialect = database_url
+            .as_deref()
+            .and_then(|url| DatabaseUrl::parse(url).ok())
+            .map(|url| url.dialect());
+        let dialect = match (&config.dialect, url_dialect) {
+            (Some(name), url_dialect) => {
+                let dialect: Dialect = name
+                    .parse()
+                    .with_context(|| format!("invalid `dialect` in {DEFAULT_CONFIG}"))?;
+                if let Some(url_dialect) = url_dialect.filter(|&d| d != dialect) {
+                    bail!(
+                        "`dialect = \"{name}\"` in {DEFAULT_CONFIG} does not match the database URL, which is {url_dialect}"
+                    );
+                }
+                dialect
+            }
+            (None, Some(url_dialect)) => url_dialect,
+            (None, None) => Dialect::Postgres,
+        };
+        let lock_timeout = match global.lock_timeout.as_deref().or(config.lock_timeout.as_deref()) {
+            Some(text) => parse_duration(text)?,
+            None => DEFAULT_LOCK_TIMEOUT,
+        };
+        let init_sql = if global.init_sql.is_empty() {
+            config.init_sql.unwrap_or_default()
+        } else {
+            global.init_sql.clone()
+        };
+        Ok(Settings {
+            dir,
+            database_url,
+            database_url_flag: global.database_url.is_some(),
+            table: global
+                .table
+                .clone()
+                .or(config.table)
+                .unwrap_or_else(|| DEFAULT_TABLE.to_owned()),
+            schema: global.schema.clone().or(config.schema),
+            init_sql,
+            lock_timeout,
+            dialect,
+            allow_multiple_heads: config.allow_multiple_heads.unwrap_or(false),
+            json: global.json,
+            quiet: global.quiet,
+        })
+    }
+
+    /// Loads the migrations directory; an empty one is an error.
+    pub(crate) fn load(&self) -> anyhow::Result<Migrations> {
+        Ok(Migrations::load(&self.dir, self.dialect)?)
+    }
+
+    /// Connects to the configured database. `read_only` opens it without
+    /// creating anything (a missing SQLite file reads as empty).
+    pub(crate) fn connect(&self, read_only: bool) -> anyhow::Result<Database> {
+        let Some(url) = &self.database_url else {
+            bail!(
+                "no database URL: pass --database-url, set DATABASE_URL, or set `database_url` in {DEFAULT_CONFIG}"
+            );
+        };
+        let options = DatabaseOptions {
+            table: self.table.clone(),
+            schema: self.schema.clone(),
+            init_sql: self.init_sql.clone(),
+            lock_timeout: self.lock_timeout,
+            read_only,
+        };
+        let database = Database::connect(url, &options)?;
+        if !self.quiet {
+            for warning in database.warnings() {
+                eprintln!("warning: {warning}");
+            }
+        }
+        Ok(database)
+    }
+}
+
+/// `60s`, `500ms`, `2m`, `0`, or a plain number of seconds.
+fn parse_duration(text: &str) -> anyhow::Result<Duration> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let value: f64 = number
+        .parse()
+        .ok()
+        .filter(|value: &f64| value.is_finite() && *value >= 0.0)
+        .with_context(|| format!("invalid duration `{text}`: expected for example 60s, 500ms, 2m or 0"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" | "min" => value * 60.0,
+        _ => bail!("invalid duration `{text}`: the unit must be ms, s or m"),
+    };
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// Reads the config file: an explicit `--config` must exist, the default
+/// `./sqlmig.toml` may be absent. Returns it with the directory that relative
+/// paths inside it are resolved against.
+fn read_config(explicit: Option<&Path>) -> anyhow::Result<(ConfigFile, PathBuf)> {
+    let path = explicit.unwrap_or(Path::new(DEFAULT_CONFIG));
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+            return Ok((ConfigFile::default(), PathBuf::new()));
+        }
+        Err(error) => {
+            return Err(error).with_context(|| format!("cannot read {}", path.display()));
+        }
+    };
+    let config = toml::from_str::<ConfigFile>(&text).map_err(|error| {
+        // The error's own Display quotes the offending line, which may hold a
+        // password: report the position and the message only.
+        let location = error.span().map_or(String::new(), |span| {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!(":{line}:{column}")
+        });
+        anyhow::anyhow!("{}{location}: {}", path.display(), error.message().trim_end())
+    })?;
+    let config_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok((config, config_dir))
+}
+
+/// `base` joined with `path`, without a leading `./` when `base` is the
+/// current directory, so messages show paths the way users type them.
+fn join_relative(base: &Path, path: &Path) -> PathBuf {
+    if base.as_os_str().is_empty() || path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    }
+}
+
+/// Checks a message given on the command line: one line of text.
+pub(crate) fn one_line_message(message: &str) -> anyhow::Result<&str> {
+    let message = message.trim();
+    if message.contains(['\n', '\r']) {
+        bail!("the message must be one line");
+    }
+    Ok(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("60s").unwrap(), Duration::from_secs(60));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert_eq!(parse_duration("0").unwrap(), Duration::ZERO);
+        assert_eq!(parse_duration("1.5").unwrap(), Duration::from_millis(1500));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5h").is_err());
+        assert!(parse_duration("-1s").is_err());
+    }
+}

@@ -1,0 +1,203 @@
+//! Database URLs: which dialect a URL names, and a form that is safe to print.
+//!
+//! The URL is kept private and only ever shown through [`DatabaseUrl`]'s
+//! `Display`/`Debug`, which hide the password (RELIABILITY.md §5.1: URL parse
+//! errors that echo the input are the classic leak).
+
+use std::fmt;
+
+use crate::dialect::Dialect;
+
+/// A database URL as the user gave it. Printing it never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    raw: String,
+    dialect: Dialect,
+}
+
+/// A URL whose scheme sqlmig does not know. The message shows the scheme only.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unsupported database URL scheme `{scheme}`: expected sqlite:, postgres://, postgresql://, mysql:// or mariadb://"
+)]
+pub struct UnsupportedScheme {
+    /// The scheme as written (everything before the first `:`), or empty.
+    pub scheme: String,
+}
+
+impl DatabaseUrl {
+    /// Recognises the dialect from the scheme: `sqlite:`, `sqlite://`,
+    /// `postgres://`, `postgresql://`, `mysql://`, `mariadb://`.
+    pub fn parse(raw: &str) -> Result<Self, UnsupportedScheme> {
+        let scheme = raw.split_once(':').map_or("", |(scheme, _)| scheme);
+        let dialect = match scheme.to_ascii_lowercase().as_str() {
+            "sqlite" | "sqlite3" => Dialect::Sqlite,
+            "postgres" | "postgresql" if raw[scheme.len()..].starts_with("://") => {
+                Dialect::Postgres
+            }
+            "mysql" | "mariadb" if raw[scheme.len()..].starts_with("://") => Dialect::Mysql,
+            _ => {
+                // Only the scheme is echoed, and only when it looks like one:
+                // anything else may be part of a secret.
+                let looks_like_scheme = !scheme.is_empty()
+                    && scheme.len() <= 16
+                    && scheme
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '+');
+                return Err(UnsupportedScheme {
+                    scheme: if looks_like_scheme {
+                        scheme.to_owned()
+                    } else {
+                        String::new()
+                    },
+                });
+            }
+        };
+        Ok(DatabaseUrl {
+            raw: raw.to_owned(),
+            dialect,
+        })
+    }
+
+    /// The dialect the scheme names.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The URL with its secret intact, for the driver only. Never print it.
+    pub fn expose_secret(&self) -> &str {
+        &self.raw
+    }
+
+    /// The URL with any password replaced by `***`.
+    pub fn redacted(&self) -> String {
+        redact(&self.raw)
+    }
+}
+
+/// Replaces the password of `user:password@host` userinfo and of
+/// `password=` query parameters with `***`.
+fn redact(raw: &str) -> String {
+    let mut redacted = match raw.split_once("://") {
+        Some((scheme, rest)) => {
+            let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+            let (authority, tail) = rest.split_at(authority_end);
+            match authority.rfind('@') {
+                Some(at) => {
+                    let userinfo = &authority[..at];
+                    let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
+                    let hidden = if userinfo.contains(':') { ":***" } else { "" };
+                    format!("{scheme}://{user}{hidden}{}{tail}", &authority[at..])
+                }
+                None => raw.to_owned(),
+            }
+        }
+        None => raw.to_owned(),
+    };
+    if let Some(query_start) = redacted.find('?') {
+        let (base, query) = redacted.split_at(query_start + 1);
+        let query: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        redacted = format!("{base}{}", query.join("&"));
+    }
+    redacted
+}
+
+/// Hides the password of every `scheme://user:password@` found in free text
+/// (a last line of defence applied to everything the CLI prints on failure).
+pub fn redact_urls_in(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(found) = rest.find("://") {
+        let (before, after) = rest.split_at(found + 3);
+        out.push_str(before);
+        let end = after
+            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '?' | '`' | '"' | '\''))
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(at), Some(colon)) if colon < at => {
+                out.push_str(&authority[..colon]);
+                out.push_str(":***");
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_name_dialects() {
+        for (url, dialect) in [
+            ("sqlite:app.db", Dialect::Sqlite),
+            ("sqlite://app.db", Dialect::Sqlite),
+            ("sqlite::memory:", Dialect::Sqlite),
+            ("postgres://u@h/db", Dialect::Postgres),
+            ("postgresql://u@h/db", Dialect::Postgres),
+            ("mysql://u@h/db", Dialect::Mysql),
+            ("mariadb://u@h/db", Dialect::Mysql),
+        ] {
+            assert_eq!(DatabaseUrl::parse(url).unwrap().dialect(), dialect, "{url}");
+        }
+    }
+
+    #[test]
+    fn passwords_never_show() {
+        let canary = "Cx7-s3cr3t:@/%-CANARY";
+        for raw in [
+            format!("postgres://user:{canary}@localhost:5432/db"),
+            format!("mysql://root:{canary}@127.0.0.1/test?ssl-mode=required"),
+            format!("postgres://localhost/db?user=u&password={canary}"),
+        ] {
+            let url = DatabaseUrl::parse(&raw).unwrap();
+            for shown in [url.to_string(), format!("{url:?}"), url.redacted()] {
+                assert!(!shown.contains("s3cr3t"), "{shown}");
+            }
+        }
+        let url = DatabaseUrl::parse("postgres://user:pw@localhost/db").unwrap();
+        assert_eq!(url.to_string(), "postgres://user:***@localhost/db");
+    }
+
+    #[test]
+    fn free_text_urls_are_redacted() {
+        assert_eq!(
+            redact_urls_in("cannot connect to postgres://u:p4ss@h:1/db: refused; mysql://r@h ok"),
+            "cannot connect to postgres://u:***@h:1/db: refused; mysql://r@h ok"
+        );
+        assert_eq!(redact_urls_in("no url here: a:b@c"), "no url here: a:b@c");
+    }
+
+    #[test]
+    fn unknown_schemes_do_not_echo_secrets() {
+        let error = DatabaseUrl::parse("oracle://u:pw@h").unwrap_err();
+        assert_eq!(error.scheme, "oracle");
+        let error = DatabaseUrl::parse("u:s3cr3t-with-dashes@host").unwrap_err();
+        assert!(!error.to_string().contains("s3cr3t"));
+        let error = DatabaseUrl::parse("postgres:/missing-slash").unwrap_err();
+        assert_eq!(error.scheme, "postgres");
+    }
+}

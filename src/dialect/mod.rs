@@ -1,0 +1,242 @@
+//! The SQL dialects sqlmig speaks: their names, and how their lexical rules
+//! differ when a section is split into statements.
+
+mod mysql;
+mod postgres;
+mod sqlite;
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A database dialect. It decides how statements are split (MySQL backslash
+/// escapes and `#` comments, PostgreSQL dollar quotes, `E''` strings and nested
+/// comments, SQLite `[bracket]` identifiers) and, for the backends, the SQL that
+/// sqlmig itself writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dialect {
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL and MariaDB.
+    Mysql,
+    /// SQLite.
+    Sqlite,
+}
+
+impl Dialect {
+    /// Every dialect, in a stable order.
+    pub const ALL: [Dialect; 3] = [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite];
+
+    /// The canonical name, as accepted by `--dialect` and printed by `status --json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mysql",
+            Dialect::Sqlite => "sqlite",
+        }
+    }
+
+    /// The human name, for messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::Mysql => "MySQL/MariaDB",
+            Dialect::Sqlite => "SQLite",
+        }
+    }
+
+    /// Whether DDL can be rolled back (PostgreSQL, SQLite); MySQL and MariaDB
+    /// commit implicitly before and after each DDL statement.
+    pub fn transactional_ddl(self) -> bool {
+        !matches!(self, Dialect::Mysql)
+    }
+
+    /// An identifier quoted for the dialect.
+    pub fn quote_identifier(self, name: &str) -> String {
+        match self {
+            Dialect::Postgres => postgres::quote_identifier(name),
+            Dialect::Mysql => mysql::quote_identifier(name),
+            Dialect::Sqlite => sqlite::quote_identifier(name),
+        }
+    }
+
+    /// A string literal that means exactly `text` in the dialect, whatever
+    /// the quotes, backslashes or newlines inside it.
+    pub fn quote_literal(self, text: &str) -> String {
+        match self {
+            Dialect::Postgres => postgres::quote_literal(text),
+            Dialect::Mysql => mysql::quote_literal(text),
+            Dialect::Sqlite => sqlite::quote_literal(text),
+        }
+    }
+
+    /// The statement that opens a transaction. SQLite takes the write lock at
+    /// once (`BEGIN IMMEDIATE`), so two runners queue instead of failing later.
+    pub fn begin_transaction(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "BEGIN",
+            Dialect::Mysql => "START TRANSACTION",
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+        }
+    }
+
+    /// Whether PostgreSQL refuses `sql` inside a transaction block
+    /// (`CREATE INDEX CONCURRENTLY`, `VACUUM`, `ALTER SYSTEM`, ...). Always
+    /// false for the other dialects.
+    pub fn needs_no_transaction(self, sql: &str) -> bool {
+        self == Dialect::Postgres && postgres::needs_no_transaction(&leading_words(sql))
+    }
+
+    /// Whether `sql` can be rolled back on this dialect: always on
+    /// PostgreSQL and SQLite; on MySQL only DML.
+    pub fn is_transactional(self, sql: &str) -> bool {
+        self != Dialect::Mysql || mysql::is_transactional(&leading_words(sql))
+    }
+}
+
+/// The first few words of a statement, upper-cased and single-spaced, with
+/// leading comments skipped: enough to recognise its kind.
+fn leading_words(sql: &str) -> String {
+    let mut rest = sql.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after
+                .split_once('\n')
+                .map_or("", |(_, tail)| tail)
+                .trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after
+                .split_once("*/")
+                .map_or("", |(_, tail)| tail)
+                .trim_start();
+        } else {
+            break;
+        }
+    }
+    rest.split_whitespace()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_uppercase()
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A dialect name that sqlmig does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown dialect `{0}` (expected postgres, mysql or sqlite)")]
+pub struct UnknownDialect(pub String);
+
+impl FromStr for Dialect {
+    type Err = UnknownDialect;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name.to_ascii_lowercase().as_str() {
+            "postgres" | "postgresql" => Ok(Dialect::Postgres),
+            "mysql" | "mariadb" => Ok(Dialect::Mysql),
+            "sqlite" | "sqlite3" => Ok(Dialect::Sqlite),
+            _ => Err(UnknownDialect(name.to_owned())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_refused_in_a_transaction_are_recognised() {
+        let refused = [
+            "CREATE INDEX CONCURRENTLY i ON t (a)",
+            "create unique index\nconcurrently i on t (a)",
+            "-- comment\nVACUUM ANALYZE t",
+            "/* x */ ALTER SYSTEM SET work_mem = '64MB'",
+            "ALTER TYPE mood ADD VALUE 'meh'",
+            "REINDEX TABLE CONCURRENTLY t",
+        ];
+        for sql in refused {
+            assert!(Dialect::Postgres.needs_no_transaction(sql), "{sql}");
+            assert!(!Dialect::Sqlite.needs_no_transaction(sql), "{sql}");
+        }
+        for sql in [
+            "CREATE INDEX i ON t (a)",
+            "ALTER TYPE mood RENAME TO feeling",
+            "REINDEX TABLE t",
+            "SELECT 'VACUUM'",
+        ] {
+            assert!(!Dialect::Postgres.needs_no_transaction(sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn only_dml_is_transactional_on_mysql() {
+        for sql in [
+            "INSERT INTO t VALUES (1)",
+            "update t set a = 1",
+            "DELETE FROM t",
+            "-- c\nSELECT 1",
+        ] {
+            assert!(Dialect::Mysql.is_transactional(sql), "{sql}");
+        }
+        for sql in [
+            "CREATE TABLE t (a INT)",
+            "ALTER TABLE t ADD b INT",
+            "DROP TABLE t",
+            "SET autocommit = 1",
+        ] {
+            assert!(!Dialect::Mysql.is_transactional(sql), "{sql}");
+            assert!(Dialect::Postgres.is_transactional(sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn literals_cannot_break_out() {
+        let hostile = "it's \"quoted\"; \\ and a\nnewline";
+        assert_eq!(
+            Dialect::Sqlite.quote_literal(hostile),
+            "'it''s \"quoted\"; \\ and a\nnewline'"
+        );
+        assert_eq!(Dialect::Postgres.quote_literal("O'Brien"), "'O''Brien'");
+        let mysql = Dialect::Mysql.quote_literal(hostile);
+        assert!(
+            mysql.starts_with("CONVERT(X'") && mysql.ends_with("' USING utf8mb4)"),
+            "{mysql}"
+        );
+        assert!(
+            mysql[10..mysql.len() - 16]
+                .chars()
+                .all(|c| c.is_ascii_hexdigit()),
+            "{mysql}"
+        );
+        assert_eq!(
+            Dialect::Mysql.quote_literal("plain text 1.2"),
+            "'plain text 1.2'"
+        );
+        assert_eq!(Dialect::Mysql.quote_identifier("a`b"), "`a``b`");
+        assert_eq!(
+            Dialect::Postgres.quote_identifier("my\"hist"),
+            "\"my\"\"hist\""
+        );
+    }
+
+    #[test]
+    fn names_and_aliases_parse() {
+        for (name, dialect) in [
+            ("postgres", Dialect::Postgres),
+            ("PostgreSQL", Dialect::Postgres),
+            ("mysql", Dialect::Mysql),
+            ("mariadb", Dialect::Mysql),
+            ("sqlite", Dialect::Sqlite),
+            ("sqlite3", Dialect::Sqlite),
+        ] {
+            assert_eq!(name.parse::<Dialect>(), Ok(dialect));
+        }
+        assert!("oracle".parse::<Dialect>().is_err());
+        for dialect in Dialect::ALL {
+            assert_eq!(dialect.name().parse::<Dialect>(), Ok(dialect));
+        }
+    }
+}

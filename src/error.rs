@@ -1,0 +1,150 @@
+//! [`Error`]: everything that can stop a sqlmig operation, each variant
+//! carrying where (file, line, revision) around why.
+
+use std::fmt;
+
+use crate::backend::{ConnectError, DbError, LockError};
+use crate::database_url::UnsupportedScheme;
+use crate::graph::TargetError;
+use crate::migrations::LoadError;
+use crate::plan::Direction;
+use crate::span::Span;
+use crate::state::StateProblem;
+use crate::state_table::InvalidTableName;
+
+/// The result of a sqlmig operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why an operation failed.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The migrations directory did not load.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A target that does not resolve.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// A database URL sqlmig cannot use.
+    #[error(transparent)]
+    Url(#[from] UnsupportedScheme),
+    /// A state table or schema name that cannot be used.
+    #[error(transparent)]
+    TableName(#[from] InvalidTableName),
+    /// The database could not be reached.
+    #[error(transparent)]
+    Connect(#[from] ConnectError),
+    /// The migration lock could not be taken.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// The lock was gone when sqlmig released it: something else may have
+    /// run alongside.
+    #[error("the migration lock was not held at release: {0}")]
+    LockLost(#[source] Box<DbError>),
+    /// Reading or writing the state table failed.
+    #[error("cannot {action} the state table: {source}")]
+    State {
+        /// What sqlmig was doing (`read`, `create`, `record revision X in`).
+        action: String,
+        /// The database's error.
+        #[source]
+        source: Box<DbError>,
+    },
+    /// The database's state must be fixed by a human first.
+    #[error("{}", Lines(problems))]
+    Refused {
+        /// Every problem, each with its fix.
+        problems: Vec<StateProblem>,
+    },
+    /// A downgrade through revisions that have no down section.
+    #[error("cannot downgrade: {} no `-- down` section, so nothing was reverted: {}", if revisions.len() == 1 { "this revision has" } else { "these revisions have" }, revisions.iter().map(|(id, span)| format!("{id} ({span})")).collect::<Vec<_>>().join(", "))]
+    Irreversible {
+        /// The irreversible revisions in the plan, with their files.
+        revisions: Vec<(String, Span)>,
+    },
+    /// A PostgreSQL statement that cannot run inside a transaction, in a
+    /// revision that asks for one.
+    #[error(
+        "{span}: revision {revision}: `{statement}` cannot run inside a transaction block; add `-- transaction: false` to the revision's header (its statements then run one by one)"
+    )]
+    NeedsNoTransaction {
+        /// The revision id.
+        revision: String,
+        /// Where the statement is.
+        span: Span,
+        /// The statement's first words.
+        statement: String,
+    },
+    /// `--single-transaction` with a revision that cannot run in one.
+    #[error("--single-transaction is not possible: {reason}")]
+    SingleTransaction {
+        /// Which revision prevents it and why.
+        reason: String,
+    },
+    /// A revision's statement failed.
+    #[error(transparent)]
+    Statement(#[from] Box<StatementError>),
+}
+
+/// A failing statement of a revision, with where it is and what became of the revision.
+#[derive(Debug, thiserror::Error)]
+#[error("{span}: revision {revision} failed ({direction_text}), statement {number} of {total}: {source}\n{outcome}", direction_text = match direction { Direction::Upgrade => "applying", Direction::Downgrade => "reverting" })]
+pub struct StatementError {
+    /// The revision id.
+    pub revision: String,
+    /// Applying or reverting.
+    pub direction: Direction,
+    /// The file, line and column of the error (the statement's start when the
+    /// database gives no position).
+    pub span: Span,
+    /// 1-based index of the failing statement in its section.
+    pub number: usize,
+    /// Statements in the section.
+    pub total: usize,
+    /// The database's error.
+    #[source]
+    pub source: DbError,
+    /// What is left of the revision.
+    pub outcome: FailureOutcome,
+}
+
+/// What a failed revision left behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureOutcome {
+    /// Rolled back: nothing of the revision remains.
+    RolledBack,
+    /// Ran outside a transaction: the statements before the failing one
+    /// remain, and the revision is recorded as failed.
+    Partial {
+        /// Statements that ran before the failure.
+        statements_run: usize,
+    },
+}
+
+impl fmt::Display for FailureOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FailureOutcome::RolledBack => {
+                f.write_str("the revision was rolled back: nothing of it was applied")
+            }
+            FailureOutcome::Partial { statements_run } => write!(
+                f,
+                "the revision ran outside a transaction: {statements_run} statement(s) before the failing one stay applied, and it is recorded as failed; fix the file and what was left behind, then see `sqlmig status` and `sqlmig repair`"
+            ),
+        }
+    }
+}
+
+struct Lines<'a, T>(&'a [T]);
+
+impl<T: fmt::Display> fmt::Display for Lines<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, item) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{item}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,58 @@
+//! sqlmig: plain-SQL migrations as a checksummed revision graph.
+//!
+//! Revision files are parsed into [`Revision`]s, verified into a [`Graph`],
+//! planned against what a database has applied, and run online by the
+//! [`Migrator`] (or, offline, rendered as one script):
+//!
+//! ```text
+//! migrations/*.sql --revision::discover (walkdir)--> files
+//!   --revision::parse_revision (pest)--> Revision { id, parents, statements with lines, checksums }
+//!   --Graph::build + sum::SumFile--> Graph (verified DAG)
+//!   --Plan::upgrade / Plan::downgrade (graph, applied state, Target)--> Plan
+//!   --Migrator (Backend: SQLite, PostgreSQL, MySQL)--> the database and its state table
+//! ```
+//!
+//! An application can bring its database up to date at start-up:
+//!
+//! ```
+//! use sqlmig::{Database, DatabaseOptions, Dialect, Migrations};
+//!
+//! let migrations = Migrations::load("migrations", Dialect::Sqlite)?;
+//! let mut database = Database::connect("sqlite::memory:", &DatabaseOptions::default())?;
+//! migrations.upgrade(&mut database)?;
+//! assert!(migrations.is_up_to_date(&mut database)?);
+//! # Ok::<(), sqlmig::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod backend;
+pub mod database;
+pub mod database_url;
+pub mod dialect;
+mod error;
+pub mod event;
+pub mod execute;
+pub mod graph;
+pub mod migrations;
+pub mod plan;
+pub mod revision;
+pub mod span;
+pub mod sql;
+pub mod state;
+pub mod state_table;
+pub mod status;
+pub mod sum;
+pub mod verify;
+
+pub use database::{Database, DatabaseOptions};
+pub use database_url::DatabaseUrl;
+pub use dialect::Dialect;
+pub use error::{Error, FailureOutcome, Result, StatementError};
+pub use event::{Event, Observer, Silent};
+pub use execute::{Migrator, RepairRequest, RunOptions, RunReport};
+pub use graph::{Graph, GraphError, RevisionSet, Target, TargetError};
+pub use migrations::{LoadError, Migrations};
+pub use plan::{Direction, Plan, StampPlan};
+pub use revision::{Checksum, Revision, Section, Statement};
+pub use span::Span;
+pub use status::{RevisionState, Status};

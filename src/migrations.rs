@@ -1,0 +1,251 @@
+//! A migrations directory loaded into a verified [`Graph`]: discover the files,
+//! read and normalise them, parse them (in parallel), build the graph.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::dialect::Dialect;
+use crate::graph::{Graph, GraphError};
+use crate::revision::{
+    Checksum, ParseError, ParseErrorKind, Revision, SourceFile, discover, normalize, parse_revision,
+};
+use crate::span::Span;
+
+/// A loaded migrations directory: every revision file parsed and verified as a graph.
+#[derive(Debug)]
+pub struct Migrations {
+    dir: PathBuf,
+    graph: Graph,
+}
+
+impl Migrations {
+    /// Loads every revision below `dir`, splitting statements under `dialect`'s
+    /// lexical rules. Fails with every problem found, each naming its file and
+    /// line; an empty or missing directory is an error too.
+    pub fn load(dir: impl AsRef<Path>, dialect: Dialect) -> Result<Self, LoadError> {
+        let migrations = Self::load_allow_empty(dir, dialect)?;
+        if migrations.graph.is_empty() {
+            return Err(LoadError::Empty {
+                path: migrations.dir,
+            });
+        }
+        Ok(migrations)
+    }
+
+    /// Like [`Migrations::load`], but an existing directory without revisions
+    /// gives an empty graph (what `sqlmig new` starts from).
+    pub fn load_allow_empty(dir: impl AsRef<Path>, dialect: Dialect) -> Result<Self, LoadError> {
+        let scan = Scan::run(dir.as_ref(), dialect)?;
+        let (revisions, mut problems) = scan.into_revisions();
+        if !problems.is_empty() {
+            return Err(LoadError::Invalid { problems });
+        }
+        match Graph::build(revisions) {
+            Ok(graph) => Ok(Migrations {
+                dir: dir.as_ref().to_path_buf(),
+                graph,
+            }),
+            Err(errors) => {
+                problems.extend(errors.into_iter().map(Problem::Graph));
+                Err(LoadError::Invalid { problems })
+            }
+        }
+    }
+
+    /// The migrations directory as given.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The verified revision graph.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+}
+
+/// Every file of a directory, read and parsed, successful or not: what
+/// `verify` inspects in full and [`Migrations::load`] requires to be clean.
+#[derive(Debug)]
+pub(crate) struct Scan {
+    pub(crate) files: Vec<ScannedFile>,
+}
+
+/// One file of a [`Scan`].
+#[derive(Debug)]
+pub(crate) struct ScannedFile {
+    pub(crate) source: SourceFile,
+    /// The file checksum, when the file could be read and is UTF-8.
+    pub(crate) file_checksum: Option<Checksum>,
+    pub(crate) parsed: Result<Revision, Vec<ParseError>>,
+}
+
+impl Scan {
+    /// Discovers, reads and parses every revision file below `dir`.
+    pub(crate) fn run(dir: &Path, dialect: Dialect) -> Result<Self, LoadError> {
+        match std::fs::metadata(dir) {
+            Ok(metadata) if metadata.is_dir() => {}
+            Ok(_) => {
+                return Err(LoadError::NotADirectory {
+                    path: dir.to_path_buf(),
+                });
+            }
+            Err(_) => {
+                return Err(LoadError::MissingDirectory {
+                    path: dir.to_path_buf(),
+                });
+            }
+        }
+        let sources = discover(dir).map_err(|source| LoadError::Walk {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let files = parse_in_parallel(sources, dialect);
+        Ok(Scan { files })
+    }
+
+    fn into_revisions(self) -> (Vec<Revision>, Vec<Problem>) {
+        let mut revisions = Vec::with_capacity(self.files.len());
+        let mut problems = Vec::new();
+        for file in self.files {
+            match file.parsed {
+                Ok(revision) => revisions.push(revision),
+                Err(errors) => problems.extend(errors.into_iter().map(Problem::Parse)),
+            }
+        }
+        (revisions, problems)
+    }
+}
+
+/// Reading and parsing is independent per file; on a directory of thousands of
+/// revisions it is most of the load time, so it is spread over the cores.
+fn parse_in_parallel(sources: Vec<SourceFile>, dialect: Dialect) -> Vec<ScannedFile> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || sources.len() < 64 {
+        return sources
+            .into_iter()
+            .map(|source| scan_file(source, dialect))
+            .collect();
+    }
+    let chunk_size = sources.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<SourceFile>> = Vec::with_capacity(threads);
+    let mut sources = sources.into_iter().peekable();
+    while sources.peek().is_some() {
+        chunks.push(sources.by_ref().take(chunk_size).collect());
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|source| scan_file(source, dialect))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(files) => files,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+fn scan_file(source: SourceFile, dialect: Dialect) -> ScannedFile {
+    let failed = |source: SourceFile, kind: ParseErrorKind| {
+        let span = Span::file(source.path.clone());
+        ScannedFile {
+            source,
+            file_checksum: None,
+            parsed: Err(vec![ParseError::new(span, kind)]),
+        }
+    };
+    let bytes = match std::fs::read(&source.path) {
+        Ok(bytes) => bytes,
+        Err(error) => return failed(source, ParseErrorKind::Io(error)),
+    };
+    let text = match normalize(&bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            return failed(
+                source,
+                ParseErrorKind::NotUtf8 {
+                    offset: error.offset,
+                },
+            );
+        }
+    };
+    let parsed = parse_revision(&text, &source, dialect);
+    ScannedFile {
+        file_checksum: Some(Checksum::of_file(&text)),
+        parsed,
+        source,
+    }
+}
+
+/// Why a migrations directory could not be loaded.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The directory does not exist.
+    #[error("migrations directory `{}` does not exist (create it with `sqlmig init`, or pass --dir)", path.display())]
+    MissingDirectory {
+        /// The directory as given.
+        path: PathBuf,
+    },
+    /// The path is not a directory.
+    #[error("`{}` is not a directory", path.display())]
+    NotADirectory {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The directory holds no revision files.
+    #[error("no revision files (*.sql) in `{}`: create one with `sqlmig new -m \"...\"`", path.display())]
+    Empty {
+        /// The directory as given.
+        path: PathBuf,
+    },
+    /// The directory could not be walked.
+    #[error("cannot read migrations directory `{}`: {source}", path.display())]
+    Walk {
+        /// The directory as given.
+        path: PathBuf,
+        /// The walk error (it names the entry that failed).
+        #[source]
+        source: walkdir::Error,
+    },
+    /// Files that do not parse, or a graph that does not verify.
+    #[error("{}", ProblemList(problems))]
+    Invalid {
+        /// Every problem found, in file order, then the graph's.
+        problems: Vec<Problem>,
+    },
+}
+
+/// One problem of a directory: a file that does not parse, or a graph error.
+#[derive(Debug, thiserror::Error)]
+pub enum Problem {
+    /// A revision file that does not parse.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// A graph that does not verify (duplicate ids, missing parents, cycles).
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+}
+
+struct ProblemList<'a>(&'a [Problem]);
+
+impl fmt::Display for ProblemList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, problem) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
+}

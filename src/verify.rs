@@ -1,0 +1,146 @@
+//! `sqlmig verify`, the pre-commit check of SPEC §5: every file parses, the
+//! graph is valid, there is one head, and `sqlmig.sum` matches the files.
+
+use std::fmt;
+use std::path::Path;
+
+use crate::dialect::Dialect;
+use crate::graph::Graph;
+use crate::migrations::{LoadError, Problem, Scan};
+use crate::sum::{SUM_FILE_NAME, SumEntry, SumError, SumFile, SumProblem};
+
+/// What `verify` checks beyond parsing and the graph.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerifyOptions {
+    /// Accept several heads (config `allow_multiple_heads = true`).
+    pub allow_multiple_heads: bool,
+}
+
+/// One reason `verify` fails.
+#[derive(Debug)]
+pub enum VerifyProblem {
+    /// A file that does not parse, or a graph error.
+    Invalid(Problem),
+    /// A file that differs from `sqlmig.sum`.
+    Sum(SumProblem),
+    /// `sqlmig.sum` itself cannot be trusted.
+    SumFile(SumError),
+    /// There is no `sqlmig.sum`.
+    NoSumFile,
+    /// More than one head.
+    MultipleHeads {
+        /// The heads' ids.
+        heads: Vec<String>,
+    },
+    /// No revision files at all.
+    Empty,
+}
+
+impl fmt::Display for VerifyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifyProblem::Invalid(problem) => write!(f, "{problem}"),
+            VerifyProblem::Sum(problem) => write!(f, "{problem}"),
+            VerifyProblem::SumFile(error) => write!(f, "{error}"),
+            VerifyProblem::NoSumFile => write!(
+                f,
+                "missing: {SUM_FILE_NAME} does not exist; run `sqlmig hash` to record the revision files"
+            ),
+            VerifyProblem::MultipleHeads { heads } => write!(
+                f,
+                "multiple heads: {}; join them with `sqlmig merge -m \"merge heads\" {}`",
+                heads.join(", "),
+                heads.join(" ")
+            ),
+            VerifyProblem::Empty => write!(
+                f,
+                "no revision files: create one with `sqlmig new -m \"...\"`"
+            ),
+        }
+    }
+}
+
+/// The outcome of `verify`: what was checked and every problem found.
+#[derive(Debug)]
+pub struct VerifyReport {
+    /// How many revision files were found.
+    pub files: usize,
+    /// The graph's heads, when the graph could be built.
+    pub heads: Vec<String>,
+    /// Every problem; empty when the check passes.
+    pub problems: Vec<VerifyProblem>,
+}
+
+/// Checks `dir` and reports every problem found. Fails only when the directory
+/// itself cannot be read.
+pub fn verify(
+    dir: &Path,
+    dialect: Dialect,
+    options: VerifyOptions,
+) -> Result<VerifyReport, LoadError> {
+    let scan = Scan::run(dir, dialect)?;
+    let files = scan.files.len();
+    let mut heads = Vec::new();
+    let recorded = SumFile::read(dir);
+    let mut problems = Vec::new();
+    let mut actual_entries = Vec::new();
+    let mut revisions = Vec::new();
+    for file in scan.files {
+        match file.parsed {
+            Ok(revision) => {
+                actual_entries.push(SumEntry {
+                    revision: revision.id.clone(),
+                    checksum: revision.file_checksum,
+                    path: revision.relative_path.clone(),
+                });
+                revisions.push(revision);
+            }
+            Err(errors) => {
+                problems.extend(errors.into_iter().map(|e| VerifyProblem::Invalid(e.into())));
+                if let Some(checksum) = file.file_checksum {
+                    actual_entries.push(SumEntry {
+                        revision: String::from("?"),
+                        checksum,
+                        path: file.source.relative_path,
+                    });
+                }
+            }
+        }
+    }
+    let files_parsed = problems.is_empty();
+    if files_parsed && revisions.is_empty() {
+        problems.push(VerifyProblem::Empty);
+    }
+    if files_parsed && !revisions.is_empty() {
+        match Graph::build(revisions) {
+            Ok(graph) => {
+                heads = graph.ids(graph.heads());
+                if heads.len() > 1 && !options.allow_multiple_heads {
+                    problems.push(VerifyProblem::MultipleHeads {
+                        heads: heads.clone(),
+                    });
+                }
+            }
+            Err(errors) => problems.extend(
+                errors
+                    .into_iter()
+                    .map(|error| VerifyProblem::Invalid(error.into())),
+            ),
+        }
+    }
+    match recorded {
+        Ok(Some(recorded)) => problems.extend(
+            recorded
+                .compare(&SumFile::new(actual_entries))
+                .into_iter()
+                .map(VerifyProblem::Sum),
+        ),
+        Ok(None) => problems.push(VerifyProblem::NoSumFile),
+        Err(error) => problems.push(VerifyProblem::SumFile(error)),
+    }
+    Ok(VerifyReport {
+        files,
+        heads,
+        problems,
+    })
+}
