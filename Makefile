@@ -10,13 +10,18 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
+# PostgreSQL and MariaDB tests need the servers of SQLMIG_TEST_POSTGRES_URL and
+# SQLMIG_TEST_MYSQL_URL; without them they are skipped (and said so loudly),
+# except under CI=true, where a missing server fails the run.
 test: lint
+	@scripts/backends.sh
 	$(CARGO) test --locked
+	@scripts/backends.sh
 
-# Check the example project and show its graph.
+# Migrate the example project into SQLite (sqlmig-demo.db) and show its status.
 demo:
-	$(CARGO) run --quiet --locked -- verify
-	$(CARGO) run --quiet --locked -- history
+	$(CARGO) run --quiet --locked -- upgrade
+	$(CARGO) run --quiet --locked -- status
 
 clean:
 	$(CARGO) clean

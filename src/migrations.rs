@@ -155,23 +155,25 @@ fn parse_in_parallel(sources: Vec<SourceFile>, dialect: Dialect) -> Vec<ScannedF
 }
 
 fn scan_file(source: SourceFile, dialect: Dialect) -> ScannedFile {
-    let failed = |source: SourceFile, kind: ParseErrorKind| {
-        let span = Span::file(source.path.clone());
-        ScannedFile {
-            source,
-            file_checksum: None,
-            parsed: Err(vec![ParseError::new(span, kind)]),
-        }
+    let failed = |source: SourceFile, span: Span, kind: ParseErrorKind| ScannedFile {
+        source,
+        file_checksum: None,
+        parsed: Err(vec![ParseError::new(span, kind)]),
     };
     let bytes = match std::fs::read(&source.path) {
         Ok(bytes) => bytes,
-        Err(error) => return failed(source, ParseErrorKind::Io(error)),
+        Err(error) => {
+            let span = Span::file(source.path.clone());
+            return failed(source, span, ParseErrorKind::Io(error));
+        }
     };
     let text = match normalize(&bytes) {
         Ok(text) => text,
         Err(error) => {
+            let span = invalid_byte_span(&source, &bytes, error.offset);
             return failed(
                 source,
+                span,
                 ParseErrorKind::NotUtf8 {
                     offset: error.offset,
                 },
@@ -184,6 +186,19 @@ fn scan_file(source: SourceFile, dialect: Dialect) -> ScannedFile {
         parsed,
         source,
     }
+}
+
+/// The line and column of the first invalid byte, counted in the valid text
+/// before it.
+fn invalid_byte_span(source: &SourceFile, bytes: &[u8], offset: usize) -> Span {
+    let valid = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]);
+    let line = valid.matches('\n').count() + 1;
+    let column = valid.rsplit('\n').next().map_or(0, |last| last.chars().count()) + 1;
+    Span::new(
+        source.path.clone(),
+        crate::span::to_u32(line),
+        crate::span::to_u32(column),
+    )
 }
 
 /// Why a migrations directory could not be loaded.

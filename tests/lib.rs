@@ -3,7 +3,15 @@
 
 mod support;
 
+/// The commands that need no database.
+mod cli;
 /// The online engine, the same tests on every backend.
 mod engine;
+/// The fixture corpus: invalid files and graphs, golden checksums.
+mod fixtures;
 /// SQLite-only behaviour.
 mod sqlite;
+/// PostgreSQL-only behaviour.
+mod postgres;
+/// MySQL/MariaDB-only behaviour.
+mod mysql;

@@ -362,7 +362,7 @@ impl Header {
         let written = key_pair.as_str();
         let Some(key) = HeaderKey::named(written) else {
             report(ParseErrorKind::UnknownKey {
-                key: written.to_owned(),
+                key: shown(written),
                 suggestion: HeaderKey::suggestion(written).map(str::to_owned),
             });
             return;
@@ -536,6 +536,348 @@ fn shown(value: &str) -> String {
     shown
 }
 
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn file() -> SourceFile {
+        SourceFile {
+            path: "migrations/a.sql".into(),
+            relative_path: "a.sql".into(),
+        }
+    }
+
+    fn parse(text: &str, dialect: Dialect) -> Revision {
+        match parse_revision(text, &file(), dialect) {
+            Ok(revision) => revision,
+            Err(errors) => panic!("{text:?}: {errors:#?}"),
+        }
+    }
+
+    /// Every problem as `path:line:column: message`.
+    fn errors(text: &str, dialect: Dialect) -> Vec<String> {
+        match parse_revision(text, &file(), dialect) {
+            Ok(revision) => panic!("{text:?} parsed: {revision:#?}"),
+            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    const EXAMPLE: &str = "\
+-- revision: 9f3c2a1b7d4e
+-- revises: 1a2b3c4d5e6f, 0a0b
+-- message: add bio column to users
+/* free comment */ -- and another
+-- depends-on: other
+-- branch: feature, x
+-- transaction: FALSE
+
+-- up
+ALTER TABLE users ADD COLUMN bio TEXT;
+/* ü */ CREATE INDEX CONCURRENTLY i ON users (bio);
+
+-- Down
+ALTER TABLE users DROP COLUMN bio;
+";
+
+    #[test]
+    fn a_whole_file_becomes_a_revision() {
+        let revision = parse(EXAMPLE, Dialect::Postgres);
+        assert_eq!(revision.id, "9f3c2a1b7d4e");
+        assert_eq!(revision.parents, ["1a2b3c4d5e6f", "0a0b"]);
+        assert_eq!(revision.dependencies, ["other"]);
+        assert_eq!(revision.branches, ["feature", "x"]);
+        assert_eq!(revision.message, "add bio column to users");
+        assert!(!revision.transactional);
+        assert_eq!(revision.path, std::path::Path::new("migrations/a.sql"));
+        assert_eq!(revision.relative_path, "a.sql");
+        let lines = HeaderLines {
+            revision: 1,
+            revises: 2,
+            depends_on: 5,
+        };
+        assert_eq!(revision.header_lines, lines);
+
+        let up_text = "ALTER TABLE users ADD COLUMN bio TEXT;\n/* ü */ CREATE INDEX CONCURRENTLY i ON users (bio);\n\n";
+        let down_text = "ALTER TABLE users DROP COLUMN bio;\n";
+        assert_eq!(revision.up.line, 9);
+        assert_eq!(revision.up.checksum, Checksum::of_bytes(up_text.as_bytes()));
+        let positions: Vec<(&str, u32, u32)> = revision
+            .up
+            .statements
+            .iter()
+            .map(|statement| (statement.sql.as_str(), statement.line, statement.column))
+            .collect();
+        assert_eq!(
+            positions,
+            [
+                ("ALTER TABLE users ADD COLUMN bio TEXT", 10, 1),
+                ("CREATE INDEX CONCURRENTLY i ON users (bio)", 11, 9)
+            ]
+        );
+        let Some(down) = &revision.down else {
+            panic!("no down section");
+        };
+        assert_eq!(down.line, 13);
+        assert_eq!(down.checksum, Checksum::of_down(down_text));
+        assert_eq!(down.statements[0].sql, "ALTER TABLE users DROP COLUMN bio");
+        assert_eq!(revision.down_checksum(), Some(down.checksum));
+
+        let parents = ["1a2b3c4d5e6f".to_owned(), "0a0b".to_owned()];
+        let expected = Checksum::of_revision(
+            "9f3c2a1b7d4e",
+            &parents,
+            &["other".to_owned()],
+            false,
+            up_text,
+        );
+        assert_eq!(revision.checksum, expected);
+        assert_eq!(revision.file_checksum, Checksum::of_file(EXAMPLE));
+    }
+
+    #[test]
+    fn the_smallest_revision_is_a_root_without_down_section() {
+        for text in [
+            "-- revision: a\n-- up\n",
+            "-- revision: a\n--UP",
+            "-- revision: a\n-- revises:\n  -- Up  \n",
+        ] {
+            let revision = parse(text, Dialect::Sqlite);
+            assert!(revision.parents.is_empty(), "{text:?}");
+            assert!(revision.up.statements.is_empty());
+            assert_eq!(revision.up.checksum, Checksum::of_bytes(b""));
+            assert!(revision.down.is_none());
+            assert!(revision.transactional);
+            assert_eq!(revision.message, "");
+        }
+        assert!(
+            parse("-- revision: a\n-- revises: base\n-- up\n", Dialect::Mysql)
+                .parents
+                .is_empty()
+        );
+        assert!(
+            parse(
+                "-- revision: a\n-- transaction: True\n-- up\n",
+                Dialect::Mysql
+            )
+            .transactional
+        );
+    }
+
+    #[test]
+    fn markers_inside_strings_dollar_quotes_and_comments_are_text() {
+        let text = "-- revision: a\n/*\n-- up\n*/\n-- up\nSELECT $$\n-- down\n$$, '\n-- down\n';\n/* -- down */\n-- down\nSELECT 2;\n";
+        let revision = parse(text, Dialect::Postgres);
+        assert_eq!(revision.up.line, 5);
+        assert_eq!(revision.up.statements.len(), 1);
+        assert_eq!(revision.down.map(|down| down.line), Some(12));
+    }
+
+    #[test]
+    fn statement_blocks_work_in_files() {
+        let text = "-- revision: a\n-- up\n-- statement-begin\nCREATE TRIGGER t BEGIN\n  SELECT 1;\nEND;\n-- statement-end\n";
+        let statements = parse(text, Dialect::Sqlite).up.statements;
+        assert_eq!(statements.len(), 1);
+        assert_eq!(
+            (
+                statements[0].sql.as_str(),
+                statements[0].line,
+                statements[0].delimited
+            ),
+            ("CREATE TRIGGER t BEGIN\n  SELECT 1;\nEND", 4, true)
+        );
+    }
+
+    #[test]
+    fn header_problems_point_at_their_key() {
+        let text = "\
+-- Revision: a
+-- revison: b
+  -- depends_on: x
+-- TODO: x
+-- see http://example.com
+-- revision: a'b
+-- revision: c
+-- dependson: y
+-- transactoin: true
+";
+        assert_eq!(
+            errors(&format!("{text}-- up\n"), Dialect::Postgres),
+            [
+                "migrations/a.sql:1:4: unknown header key `Revision` (did you mean `revision`?)",
+                "migrations/a.sql:2:4: unknown header key `revison` (did you mean `revision`?)",
+                "migrations/a.sql:3:6: unknown header key `depends_on` (did you mean `depends-on`?)",
+                "migrations/a.sql:4:4: unknown header key `TODO` (known keys: revision, revises, message, depends-on, branch, transaction)",
+                "migrations/a.sql:6:4: invalid revision id `a'b`: character `'` is not allowed",
+                "migrations/a.sql:7:4: header key `revision` is repeated (first given on line 6)",
+                "migrations/a.sql:8:4: unknown header key `dependson` (did you mean `depends-on`?)",
+                "migrations/a.sql:9:4: unknown header key `transactoin` (did you mean `transaction`?)",
+            ]
+        );
+    }
+
+    #[test]
+    fn header_values_are_checked() {
+        let long = "x".repeat(65);
+        let text = "-- revision: a b\n-- revises: base, x, x,\n-- depends-on:\n-- branch: ok, -bad\n-- transaction: maybe\n-- message: a\u{0}b\n-- up\n";
+        assert_eq!(
+            errors(text, Dialect::Postgres),
+            [
+                "migrations/a.sql:1:4: invalid revision id `a b`: character U+0020 is not allowed",
+                "migrations/a.sql:2:4: invalid parent id `base`: `base` means \"no parent\" and never names a revision",
+                "migrations/a.sql:2:4: parent id `x` is listed twice",
+                "migrations/a.sql:2:4: invalid parent id ``: it is empty",
+                "migrations/a.sql:3:4: header key `depends-on` needs a value",
+                "migrations/a.sql:4:4: invalid branch label `-bad`: it must start with an ASCII letter or digit",
+                "migrations/a.sql:5:4: invalid `transaction` value `maybe`: expected `true` or `false`",
+                "migrations/a.sql:6:4: header key `message` holds control character U+0000, which is not allowed",
+            ]
+        );
+        assert_eq!(
+            errors(&format!("-- revision: {long}\n-- up\n"), Dialect::Postgres),
+            [format!(
+                "migrations/a.sql:1:4: invalid revision id `{long}`: it is longer than 64 characters"
+            )]
+        );
+        assert_eq!(
+            errors("-- revision:\n-- up\n", Dialect::Postgres),
+            ["migrations/a.sql:1:4: header key `revision` needs a value"]
+        );
+        assert_eq!(
+            errors("-- revision: a\u{2028}\n-- up\n", Dialect::Postgres),
+            [
+                "migrations/a.sql:1:4: invalid revision id `a\u{2028}`: character U+2028 is not allowed"
+            ]
+        );
+    }
+
+    #[test]
+    fn structure_problems_point_at_their_line() {
+        assert_eq!(
+            errors("", Dialect::Postgres),
+            [
+                "migrations/a.sql:1:1: missing `-- revision: <id>` header",
+                "migrations/a.sql:1:1: missing `-- up` section marker",
+            ]
+        );
+        assert_eq!(
+            errors(
+                "-- revision: a\n\nCREATE TABLE t (id int);\n",
+                Dialect::Postgres
+            ),
+            ["migrations/a.sql:3:1: missing `-- up` section marker"]
+        );
+        assert_eq!(
+            errors(
+                "-- revision: a\n /* c */ SELECT 1;\n-- more\nSELECT 2;\n-- up\n",
+                Dialect::Postgres
+            ),
+            [
+                "migrations/a.sql:2:10: SQL before `-- up`: the header may only hold `-- key: value` lines, comments and blank lines"
+            ]
+        );
+        assert_eq!(
+            errors(
+                "-- revision: a\n-- down\n-- up\n  -- UP\n-- down\n",
+                Dialect::Postgres
+            ),
+            [
+                "migrations/a.sql:2:1: `-- down` comes before `-- up`: the up section must come first",
+                "migrations/a.sql:4:3: `-- up` is repeated (first on line 3)",
+                "migrations/a.sql:5:1: `-- down` is repeated (first on line 2)",
+            ]
+        );
+        assert_eq!(
+            errors("-- revision: a\n-- down\nSELECT 1;\n", Dialect::Postgres),
+            ["migrations/a.sql:1:1: missing `-- up` section marker"]
+        );
+    }
+
+    #[test]
+    fn body_problems_from_every_section_are_reported() {
+        let text = "-- revision: a\n-- up\nSELECT 1;\n-- statement-end\n-- down\nSELECT 'x\n";
+        assert_eq!(
+            errors(text, Dialect::Postgres),
+            [
+                "migrations/a.sql:4:1: `-- statement-end` without a preceding `-- statement-begin`",
+                "migrations/a.sql:6:8: unterminated string literal",
+            ]
+        );
+        let text = "-- revision: a\n-- up\n-- statement-begin\n-- down\n-- statement-begin\n-- statement-end\n";
+        assert_eq!(
+            errors(text, Dialect::Sqlite),
+            [
+                "migrations/a.sql:3:1: `-- statement-begin` has no matching `-- statement-end`",
+                "migrations/a.sql:5:1: `-- statement-begin` / `-- statement-end` block holds no statement",
+            ]
+        );
+        let text = "-- revision: a\n-- up\n-- statement-begin\nx;\n-- statement-begin\ny;\n-- statement-end\n";
+        assert_eq!(
+            errors(text, Dialect::Mysql),
+            ["migrations/a.sql:5:1: `-- statement-begin` inside a block already opened on line 3"]
+        );
+        assert_eq!(
+            errors("-- revision: a\n-- up\nDELIMITER $$\n", Dialect::Mysql)[0],
+            "migrations/a.sql:3:1: `DELIMITER` is a command of the mysql client, not SQL: wrap the body in `-- statement-begin` / `-- statement-end` lines instead"
+        );
+    }
+
+    #[test]
+    fn unterminated_constructs_hide_the_rest_of_the_file() {
+        let cases = [
+            (
+                "-- revision: a\n/* open\n-- up\n",
+                Dialect::Postgres,
+                "2:1: unterminated block comment",
+            ),
+            (
+                "-- revision: a\n-- up\nSELECT \"x;\n-- down\n",
+                Dialect::Postgres,
+                "3:8: unterminated quoted identifier",
+            ),
+            (
+                "-- revision: a\n-- up\nSELECT $f$ x;\n-- down\n",
+                Dialect::Postgres,
+                "3:8: unterminated dollar-quoted string",
+            ),
+            (
+                "-- revision: a\n-- up\nSELECT /* /* */ 1;\n-- down\n",
+                Dialect::Postgres,
+                "3:8: unterminated block comment",
+            ),
+            (
+                "-- revision: a\n-- up\nSELECT `x;\n",
+                Dialect::Mysql,
+                "3:8: unterminated quoted identifier",
+            ),
+        ];
+        for (text, dialect, expected) in cases {
+            assert_eq!(
+                errors(text, dialect),
+                [format!("migrations/a.sql:{expected}")],
+                "{text:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_parses_or_fails_without_panicking(
+            text in "(-- (revision|revises|up|down|statement-begin|statement-end|x)(: a)?\n|[a-c '\"$;/*#\\-\n])*",
+            other in "\\PC{0,64}",
+        ) {
+            for dialect in Dialect::ALL {
+                for text in [&text, &other] {
+                    if let Err(errors) = parse_revision(text, &file(), dialect) {
+                        prop_assert!(!errors.is_empty());
+                        prop_assert!(errors.iter().all(|error| error.span.line > 0 && error.span.column > 0));
+                    }
+                }
+            }
+        }
+    }
+}
 
 #[cfg(test)]
 mod scratch {
@@ -545,25 +887,57 @@ mod scratch {
     fn big() -> String {
         let statement = "CREATE TABLE users (\n    id bigint PRIMARY KEY, -- the id\n    name text NOT NULL DEFAULT 'x;y',\n    bio text /* free text */\n);\nINSERT INTO users (id, name) VALUES (1, 'O''Brien'), (2, \"q\");\n\n-- a comment line between statements\nCREATE INDEX users_name ON users (name);\n";
         let mut text = String::from("-- revision: a\n-- revises: b\n-- message: big\n\n-- up\n");
-        while text.len() < std::env::var("BIG").map_or(5_000_000, |size| size.parse().unwrap()) { text.push_str(statement); }
+        while text.len() < std::env::var("BIG").map_or(5_000_000, |size| size.parse().unwrap()) {
+            text.push_str(statement);
+        }
         text
     }
     #[test]
     #[ignore]
     fn mode() {
-        let file = SourceFile { path: "m/a.sql".into(), relative_path: "a.sql".into() };
+        let file = SourceFile {
+            path: "m/a.sql".into(),
+            relative_path: "a.sql".into(),
+        };
         match std::env::var("MODE").as_deref() {
-            Ok("small") => for _ in 0..10_000 { parse_revision(SMALL, &file, Dialect::Postgres).unwrap(); },
-            Ok("big") => { let text = big(); for dialect in Dialect::ALL { parse_revision(&text, &file, dialect).unwrap(); } },
+            Ok("header") => {
+                for _ in 0..10_000 {
+                    parse_revision("-- revision: 9f3c2a1b7d4e\n-- revises: 1a2b3c4d5e6f\n-- message: add bio column to users\n\n-- up\n", &file, Dialect::Postgres).unwrap();
+                }
+            }
+            Ok("small") => {
+                for _ in 0..10_000 {
+                    parse_revision(SMALL, &file, Dialect::Postgres).unwrap();
+                }
+            }
+            Ok("big") => {
+                let text = big();
+                for dialect in Dialect::ALL {
+                    parse_revision(&text, &file, dialect).unwrap();
+                }
+            }
             _ => {
                 let mut best = std::time::Duration::MAX;
-                for _ in 0..15 { let start = Instant::now(); for _ in 0..10_000 { parse_revision(SMALL, &file, Dialect::Postgres).unwrap(); } best = best.min(start.elapsed()); }
+                for _ in 0..15 {
+                    let start = Instant::now();
+                    for _ in 0..10_000 {
+                        parse_revision(SMALL, &file, Dialect::Postgres).unwrap();
+                    }
+                    best = best.min(start.elapsed());
+                }
                 println!("10k small files: best {best:?}");
                 let text = big();
                 for dialect in Dialect::ALL {
                     let mut best = std::time::Duration::MAX;
-                    for _ in 0..5 { let start = Instant::now(); parse_revision(&text, &file, dialect).unwrap(); best = best.min(start.elapsed()); }
-                    println!("{dialect}: {:.1} MB/s", text.len() as f64 / best.as_secs_f64() / 1e6);
+                    for _ in 0..5 {
+                        let start = Instant::now();
+                        parse_revision(&text, &file, dialect).unwrap();
+                        best = best.min(start.elapsed());
+                    }
+                    println!(
+                        "{dialect}: {:.1} MB/s",
+                        text.len() as f64 / best.as_secs_f64() / 1e6
+                    );
                 }
             }
         }

@@ -176,8 +176,9 @@ impl BodySplit {
         self.problem(pair.as_span().start(), ParseErrorKind::Unterminated(kind));
     }
 
-    /// Turns one `statement_block_*` into a delimited statement; returns
-    /// `false` when the block has no `-- statement-end`.
+    /// Turns one `statement_block_*` into a delimited statement. Returns
+    /// `false` when the block is left open: no `-- statement-end`, and no
+    /// construct that never closes (which is reported instead) cut it off.
     fn walk_block(&mut self, block: Pair<'_, Rule>, locator: &mut Locator<'_>) -> bool {
         let begin = marker_offset(&block);
         let mut closed = false;
@@ -287,5 +288,429 @@ impl<'t> Locator<'t> {
         }
         self.offset = offset;
         (self.line, self.column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use pest::Parser;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn texts(sql: &str, dialect: Dialect) -> Vec<String> {
+        match split_statements(sql, dialect) {
+            Ok(statements) => statements
+                .into_iter()
+                .map(|statement| statement.sql)
+                .collect(),
+            Err(error) => panic!("{dialect}: {sql:?}: {error}"),
+        }
+    }
+
+    /// `line:column: message` of the first problem.
+    fn error(sql: &str, dialect: Dialect) -> String {
+        match split_statements(sql, dialect) {
+            Ok(statements) => panic!("{dialect}: {sql:?} split into {statements:?}"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    #[test]
+    fn semicolons_inside_quotes_and_comments_do_not_split() {
+        let sql = "SELECT 'a;b', \"c;d\" -- e;f\n/* g;h */ FROM t; SELECT 2";
+        for dialect in Dialect::ALL {
+            assert_eq!(
+                texts(sql, dialect),
+                ["SELECT 'a;b', \"c;d\" -- e;f\n/* g;h */ FROM t", "SELECT 2"],
+                "{dialect}"
+            );
+        }
+    }
+
+    #[test]
+    fn postgres_dollar_quotes_and_escape_strings() {
+        let postgres = Dialect::Postgres;
+        let function = "CREATE FUNCTION f() RETURNS int AS $fn$\nBEGIN\n  PERFORM $$ ; $$;\n  RETURN 1;\nEND\n$fn$ LANGUAGE plpgsql";
+        assert_eq!(
+            texts(&format!("{function};\nDO $$ BEGIN NULL; END $$;"), postgres),
+            [function, "DO $$ BEGIN NULL; END $$"]
+        );
+        assert_eq!(
+            texts("SELECT E'\\';'; SELECT e'x'", postgres),
+            ["SELECT E'\\';'", "SELECT e'x'"]
+        );
+        // In a standard string a backslash is just a character.
+        assert_eq!(
+            texts("SELECT '\\'; SELECT 2", postgres),
+            ["SELECT '\\'", "SELECT 2"]
+        );
+        // Identifiers are read whole: `a$b$` does not open a dollar quote,
+        // and `$1` is a parameter.
+        assert_eq!(
+            texts("SELECT a$b$; SELECT $1; SELECT 2", postgres),
+            ["SELECT a$b$", "SELECT $1", "SELECT 2"]
+        );
+        assert_eq!(texts("SELECT $1$$;$$", postgres), ["SELECT $1$$;$$"]);
+        assert_eq!(
+            texts("SELECT x /* a /* b; */ c; */ + 1; SELECT 2", postgres),
+            ["SELECT x /* a /* b; */ c; */ + 1", "SELECT 2"]
+        );
+        // `#` is an operator and `[` a subscript, not an identifier quote.
+        assert_eq!(
+            texts("SELECT 1 # 2; SELECT a[1;2]", postgres),
+            ["SELECT 1 # 2", "SELECT a[1", "2]"]
+        );
+    }
+
+    #[test]
+    fn mysql_backslashes_hash_comments_and_dashes() {
+        let mysql = Dialect::Mysql;
+        assert_eq!(
+            texts("SELECT 'it\\'s;'; SELECT \"a\\\";\"", mysql),
+            ["SELECT 'it\\'s;'", "SELECT \"a\\\";\""]
+        );
+        assert_eq!(
+            texts("SELECT 1 # a; b\n; SELECT 2", mysql),
+            ["SELECT 1", "SELECT 2"]
+        );
+        assert_eq!(
+            texts("SELECT 1--1; SELECT 2 -- x;\n", mysql),
+            ["SELECT 1--1", "SELECT 2"]
+        );
+        assert_eq!(
+            texts("SELECT `a;``b` FROM t", mysql),
+            ["SELECT `a;``b` FROM t"]
+        );
+        // Comments do not nest in MySQL; executable comments are SQL.
+        assert_eq!(
+            texts("SELECT /* a /* b */ 1; /*!40101 SET a = 1; */;", mysql),
+            ["SELECT /* a /* b */ 1", "/*!40101 SET a = 1; */"]
+        );
+        // Elsewhere `--x` is a comment.
+        assert_eq!(
+            texts("SELECT 1--x;\nSELECT 2", Dialect::Postgres),
+            ["SELECT 1--x;\nSELECT 2"]
+        );
+    }
+
+    #[test]
+    fn sqlite_brackets_and_backticks() {
+        let sqlite = Dialect::Sqlite;
+        assert_eq!(
+            texts("SELECT [a;b], `c;d` FROM t; SELECT 2", sqlite),
+            ["SELECT [a;b], `c;d` FROM t", "SELECT 2"]
+        );
+        assert_eq!(
+            texts("SELECT /* a /* b */ 1; SELECT 2", sqlite),
+            ["SELECT /* a /* b */ 1", "SELECT 2"]
+        );
+        assert_eq!(
+            texts("SELECT $a, :b, @c, ?1", sqlite),
+            ["SELECT $a, :b, @c, ?1"]
+        );
+    }
+
+    #[test]
+    fn empty_statements_and_comment_only_text_give_nothing() {
+        for dialect in Dialect::ALL {
+            assert!(texts("", dialect).is_empty());
+            assert!(texts(" ;; ;\n\t;", dialect).is_empty());
+            assert!(texts("-- only a comment\n/* and; another */\n", dialect).is_empty());
+            assert_eq!(
+                texts(";SELECT 1;;SELECT 2", dialect),
+                ["SELECT 1", "SELECT 2"]
+            );
+        }
+    }
+
+    #[test]
+    fn statements_keep_their_first_character_position() {
+        let sql = "-- header\n  SELECT 1; /* ü */ SELECT\n  2;\n\né;";
+        let statements = split_statements(sql, Dialect::Postgres).unwrap();
+        let positions: Vec<(&str, u32, u32)> = statements
+            .iter()
+            .map(|statement| (statement.sql.as_str(), statement.line, statement.column))
+            .collect();
+        assert_eq!(
+            positions,
+            [("SELECT 1", 2, 3), ("SELECT\n  2", 2, 21), ("é", 5, 1)]
+        );
+        assert!(statements.iter().all(|statement| !statement.delimited));
+    }
+
+    #[test]
+    fn statement_blocks_keep_bodies_whole() {
+        let trigger = "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  INSERT INTO b VALUES (1);\n  UPDATE c SET n = n + 1;\nEND";
+        let sql = format!("SELECT 1;\n-- statement-begin\n{trigger};\n-- statement-end\nSELECT 2");
+        for dialect in Dialect::ALL {
+            let statements = split_statements(&sql, dialect).unwrap();
+            let found: Vec<(&str, u32, bool)> = statements
+                .iter()
+                .map(|statement| (statement.sql.as_str(), statement.line, statement.delimited))
+                .collect();
+            assert_eq!(
+                found,
+                [
+                    ("SELECT 1", 1, false),
+                    (trigger, 3, true),
+                    ("SELECT 2", 8, false)
+                ],
+                "{dialect}"
+            );
+        }
+        // Text before the begin marker is a statement of its own, and a marker
+        // inside a string is text.
+        let sql = "SELECT 1\n-- statement-begin\nSELECT '\n-- statement-end\n'; x\n  -- STATEMENT-END  \n";
+        assert_eq!(
+            texts(sql, Dialect::Sqlite),
+            ["SELECT 1", "SELECT '\n-- statement-end\n'; x"]
+        );
+    }
+
+    #[test]
+    fn markers_inside_quotes_and_comments_are_text() {
+        let sql = "SELECT $$\n-- statement-end\n$$, '\n-- statement-begin\n', /*\n-- up\n*/ 1";
+        assert_eq!(texts(sql, Dialect::Postgres), [sql]);
+        // A section marker line ends the statement before it.
+        assert_eq!(
+            texts("SELECT 1\n-- down\nSELECT 2", Dialect::Postgres),
+            ["SELECT 1", "SELECT 2"]
+        );
+    }
+
+    #[test]
+    fn unterminated_constructs_are_reported_where_they_start() {
+        let cases = [
+            (
+                Dialect::Postgres,
+                "SELECT 1;\nSELECT 'a;\n-- down\n",
+                "2:8: unterminated string literal",
+            ),
+            (
+                Dialect::Postgres,
+                "SELECT E'a\\'",
+                "1:8: unterminated string literal",
+            ),
+            (
+                Dialect::Postgres,
+                "SELECT \"a",
+                "1:8: unterminated quoted identifier",
+            ),
+            (
+                Dialect::Postgres,
+                "SELECT $tag$ a $$",
+                "1:8: unterminated dollar-quoted string",
+            ),
+            (
+                Dialect::Postgres,
+                "SELECT 1 /* a /* b */",
+                "1:10: unterminated block comment",
+            ),
+            (
+                Dialect::Mysql,
+                "SELECT 'a\\'",
+                "1:8: unterminated string literal",
+            ),
+            (
+                Dialect::Mysql,
+                "SELECT \"a",
+                "1:8: unterminated string literal",
+            ),
+            (
+                Dialect::Mysql,
+                "SELECT `a",
+                "1:8: unterminated quoted identifier",
+            ),
+            (
+                Dialect::Mysql,
+                "SELECT /*! 1",
+                "1:8: unterminated block comment",
+            ),
+            (
+                Dialect::Sqlite,
+                "SELECT [a",
+                "1:8: unterminated quoted identifier",
+            ),
+            (Dialect::Sqlite, "ü /* a", "1:3: unterminated block comment"),
+        ];
+        for (dialect, sql, expected) in cases {
+            assert_eq!(error(sql, dialect), expected, "{dialect}: {sql:?}");
+        }
+    }
+
+    #[test]
+    fn statement_block_mistakes_are_reported_at_their_markers() {
+        let sqlite = Dialect::Sqlite;
+        assert_eq!(
+            error("SELECT 1;\n  -- statement-begin\nx;\n", sqlite),
+            "2:3: `-- statement-begin` has no matching `-- statement-end`"
+        );
+        assert_eq!(
+            error("x;\n-- statement-end\n", sqlite),
+            "2:1: `-- statement-end` without a preceding `-- statement-begin`"
+        );
+        assert_eq!(
+            error(
+                "-- statement-begin\nx;\n-- statement-begin\ny;\n-- statement-end\n",
+                sqlite
+            ),
+            "3:1: `-- statement-begin` inside a block already opened on line 1"
+        );
+        assert_eq!(
+            error("-- statement-begin\n-- c\n ;\n-- statement-end", sqlite),
+            "1:1: `-- statement-begin` / `-- statement-end` block holds no statement"
+        );
+        // A string that never closes swallows the end marker: that is the
+        // only problem.
+        assert_eq!(
+            error("-- statement-begin\n'a;\n-- statement-end\n", sqlite),
+            "2:1: unterminated string literal"
+        );
+    }
+
+    #[test]
+    fn mysql_delimiter_commands_are_rejected() {
+        let sql =
+            "SELECT 1;\nDELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\nDELIMITER ;\n";
+        assert_eq!(
+            error(sql, Dialect::Mysql),
+            "2:1: `DELIMITER` is a command of the mysql client, not SQL: wrap the body in `-- statement-begin` / `-- statement-end` lines instead"
+        );
+        assert_eq!(
+            texts("SELECT delimiter FROM t", Dialect::Mysql),
+            ["SELECT delimiter FROM t"]
+        );
+        assert_eq!(texts("DELIMITER", Dialect::Postgres), ["DELIMITER"]);
+    }
+
+    #[test]
+    fn pathological_inputs_take_linear_time() {
+        // Each of these is quadratic or worse for a backtracking lexer; here
+        // they finish in milliseconds.
+        let inputs = [
+            "/*".repeat(20_000),
+            "$".repeat(40_000),
+            "$a$ ".repeat(10_000),
+            "'".repeat(40_001),
+            "E'".repeat(20_000),
+            "x".repeat(200_000),
+            "x;".repeat(20_000),
+            "-- statement-begin\n".repeat(5_000),
+            "\n".repeat(40_000),
+        ];
+        for input in &inputs {
+            for dialect in Dialect::ALL {
+                let _ = split_statements(input, dialect);
+            }
+        }
+    }
+
+    /// Byte offset of a 1-based line and character column.
+    fn offset_of(text: &str, line: u32, column: u32) -> usize {
+        let line_start: usize = text
+            .split_inclusive('\n')
+            .take(line as usize - 1)
+            .map(str::len)
+            .sum();
+        let within: usize = text[line_start..]
+            .chars()
+            .take(column as usize - 1)
+            .map(char::len_utf8)
+            .sum();
+        line_start + within
+    }
+
+    /// Byte ranges of what may sit between statements besides white space
+    /// and `;`: comments and marker lines, as the grammar sees them.
+    fn trivia(sql: &str, dialect: Dialect) -> Vec<std::ops::Range<usize>> {
+        let rule = match dialect {
+            Dialect::Postgres => Rule::script_postgres,
+            Dialect::Mysql => Rule::script_mysql,
+            Dialect::Sqlite => Rule::script_sqlite,
+        };
+        let pairs = RevisionGrammar::parse(rule, sql).unwrap().flatten();
+        pairs
+            .filter(|pair| {
+                is_comment(pair.as_rule())
+                    || matches!(
+                        pair.as_rule(),
+                        Rule::section_marker | Rule::statement_begin | Rule::statement_end
+                    )
+            })
+            .map(|pair| pair.as_span().start()..pair.as_span().end())
+            .collect()
+    }
+
+    fn check_split(sql: &str, dialect: Dialect) -> Result<(), TestCaseError> {
+        let Ok(statements) = split_statements(sql, dialect) else {
+            return Ok(());
+        };
+        let trivia = trivia(sql, dialect);
+        let mut end = 0;
+        for statement in &statements {
+            let start = offset_of(sql, statement.line, statement.column);
+            prop_assert!(
+                start >= end,
+                "{statement:?} overlaps the previous statement"
+            );
+            prop_assert_eq!(
+                &sql[start..start + statement.sql.len()],
+                statement.sql.as_str()
+            );
+            check_gap(sql, end..start, &trivia)?;
+            end = start + statement.sql.len();
+        }
+        check_gap(sql, end..sql.len(), &trivia)
+    }
+
+    fn check_gap(
+        sql: &str,
+        gap: std::ops::Range<usize>,
+        trivia: &[std::ops::Range<usize>],
+    ) -> Result<(), TestCaseError> {
+        for (offset, character) in sql[gap.clone()].char_indices() {
+            let offset = gap.start + offset;
+            let insignificant = matches!(
+                character,
+                ' ' | '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ';'
+            );
+            let in_trivia = trivia.iter().any(|range| range.contains(&offset));
+            prop_assert!(
+                insignificant || in_trivia,
+                "{character:?} at {offset} is between statements in {sql:?}"
+            );
+        }
+        Ok(())
+    }
+
+    fn sql_fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "[a-cE1 ;\n]{1,4}",
+            2 => prop::sample::select(vec![
+                "'", "\"", "`", "$", "$$", "$a$", ";", "-", "--", "/", "*", "/*", "*/", "#", "[", "]", "\\",
+                "E'", "é", "\t", "\r", "/*!",
+            ]).prop_map(str::to_owned),
+            1 => prop::sample::select(vec![
+                "\n-- statement-begin\n", "\n-- statement-end\n", "\n-- up\n", "\n-- down\n", "\nDELIMITER //\n",
+            ]).prop_map(str::to_owned),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn random_sql_splits_into_slices_separated_by_trivia(
+            fragments in prop::collection::vec(sql_fragment(), 0..40),
+            dialect in prop::sample::select(Dialect::ALL.to_vec()),
+        ) {
+            check_split(&fragments.concat(), dialect)?;
+        }
+
+        #[test]
+        fn any_text_splits_without_panicking(sql in "\\PC{0,80}|[ab '\"`$;\\-/*#\\[\\]\n\\\\E]{0,80}") {
+            for dialect in Dialect::ALL {
+                check_split(&sql, dialect)?;
+            }
+        }
     }
 }

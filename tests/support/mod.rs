@@ -102,6 +102,12 @@ impl Sqlmig {
         self
     }
 
+    /// Runs in `dir` instead of the project's root.
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.command.current_dir(dir);
+        self
+    }
+
     /// Sets an environment variable.
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.command.env(key, value);

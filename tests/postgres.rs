@@ -1,0 +1,1208 @@
+//! PostgreSQL-only behaviour, through the binary: dollar quotes, `CREATE
+//! INDEX CONCURRENTLY`, server error positions, the advisory lock, the
+//! state table's schema, TLS modes and connection failures. Each test makes
+//! its own database on the machine's server (`TestDb::postgres`); the TLS-off
+//! and password tests start a throwaway server of their own.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use sqlmig::DatabaseUrl;
+use sqlmig::backend::{Backend, ConnectOptions, PostgresBackend, connect};
+use sqlmig::sql::{Sql, Value};
+
+use crate::support::database::TestDb;
+use crate::support::{Project, Run, revision_text};
+
+/// The password canary: it must never show in any output.
+const CANARY: &str = "Cx7-s3cret-CANARY";
+
+fn configure(project: &Project, url: &str, extra: &str) {
+    project.write("sqlmig.toml", format!("database_url = \"{url}\"\n{extra}"));
+}
+
+/// `url` with `params` as its query string.
+fn with_params(url: &str, params: &str) -> String {
+    format!("{url}?{params}")
+}
+
+/// Stdout and stderr together, checked for the canary.
+#[track_caller]
+fn assert_no_canary(run: &Run) {
+    for text in [run.stdout(), run.stderr()] {
+        assert!(!text.contains("s3cret"), "the password leaked:\n{text}");
+    }
+}
+
+/// A connection through sqlmig's own backend, for helpers that hold locks.
+fn backend(url: &str) -> Box<dyn Backend> {
+    let url = DatabaseUrl::parse(url).expect("a PostgreSQL URL");
+    connect(&url, &ConnectOptions::default()).expect("connect")
+}
+
+fn scalar(backend: &mut Box<dyn Backend>, sql: &str, params: Vec<Value>) -> Value {
+    let rows = backend
+        .query(&Sql {
+            text: sql.to_owned(),
+            params,
+        })
+        .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    rows.into_iter()
+        .next()
+        .and_then(|row| row.into_iter().next())
+        .expect("one value")
+}
+
+#[test]
+fn dollar_quoted_functions_and_do_blocks_run_as_written() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project.revision(
+        "1",
+        r#"-- revision: plpgsql
+-- message: functions and a DO block
+
+-- up
+CREATE TABLE events (id SERIAL PRIMARY KEY, note TEXT NOT NULL);
+
+CREATE FUNCTION add_event(note TEXT) RETURNS INTEGER AS $$
+DECLARE
+    new_id INTEGER;
+BEGIN
+    INSERT INTO events (note) VALUES (note) RETURNING id INTO new_id;
+    RETURN new_id;
+END;
+$$ LANGUAGE plpgsql;
+
+CREATE FUNCTION shout(words TEXT) RETURNS TEXT AS $fn$
+BEGIN
+    -- a `;` and a $$ inside the body are just text
+    RETURN upper(words) || '; $$ !';
+END;
+$fn$ LANGUAGE plpgsql IMMUTABLE;
+
+DO $$
+BEGIN
+    FOR i IN 1..3 LOOP
+        PERFORM add_event('from DO; number ' || i);
+    END LOOP;
+END
+$$;
+
+-- down
+DROP FUNCTION shout(TEXT);
+DROP FUNCTION add_event(TEXT);
+DROP TABLE events;
+"#,
+    );
+    configure(&project, database.url(), "");
+    project.sqlmig().args(["upgrade"]).run().success();
+    assert_eq!(
+        database.column("SELECT note FROM events ORDER BY id"),
+        [
+            "from DO; number 1",
+            "from DO; number 2",
+            "from DO; number 3"
+        ]
+    );
+    assert_eq!(database.column("SELECT shout('hi')"), ["HI; $$ !"]);
+    assert_eq!(database.column("SELECT add_event('later')"), ["4"]);
+    project.sqlmig().args(["downgrade", "base"]).run().success();
+    assert!(!database.table_exists("events"));
+    assert!(
+        database
+            .column("SELECT proname FROM pg_proc WHERE proname IN ('shout', 'add_event')")
+            .is_empty()
+    );
+}
+
+#[test]
+fn create_index_concurrently_runs_outside_a_transaction() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project
+        .revision(
+            "1",
+            &revision_text(
+                "table",
+                &[],
+                "CREATE TABLE items (id INTEGER, name TEXT);\nINSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 5000) g;",
+                Some("DROP TABLE items;"),
+            ),
+        )
+        .revision(
+            "2",
+            "-- revision: index\n-- revises: table\n-- transaction: false\n\n-- up\nCREATE INDEX CONCURRENTLY items_name ON items (name);\n\n-- down\nDROP INDEX CONCURRENTLY items_name;\n",
+        );
+    configure(&project, database.url(), "");
+    project.sqlmig().args(["upgrade"]).run().success();
+    let validity = "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'items_name'";
+    assert_eq!(database.column(validity), ["t"]);
+    assert_eq!(database.applied(), ["index", "table"]);
+    project
+        .sqlmig()
+        .args(["downgrade", "table"])
+        .run()
+        .success();
+    assert!(database.column(validity).is_empty(), "the index is dropped");
+    assert_eq!(database.applied(), ["table"]);
+    project.sqlmig().args(["upgrade"]).run().success();
+    assert_eq!(database.column(validity), ["t"]);
+}
+
+#[test]
+fn create_index_concurrently_in_a_transaction_is_refused_before_anything_runs() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project
+        .revision(
+            "1",
+            &revision_text("table", &[], "CREATE TABLE items (id INTEGER);", None),
+        )
+        .revision(
+            "2",
+            &revision_text(
+                "index",
+                &["table"],
+                "CREATE INDEX CONCURRENTLY items_id ON items (id);",
+                None,
+            ),
+        );
+    configure(&project, database.url(), "");
+    project
+        .sqlmig()
+        .args(["upgrade"])
+        .run()
+        .failure()
+        .stderr_has("migrations/2.sql:6:")
+        .stderr_has("revision index")
+        .stderr_has("CREATE INDEX CONCURRENTLY")
+        .stderr_has("add `-- transaction: false`");
+    assert!(
+        database.applied().is_empty(),
+        "not even the first revision ran"
+    );
+    assert!(!database.table_exists("items"));
+}
+
+/// RELIABILITY.md B1: the server's error position becomes the file's line
+/// and column, counted in characters (a 2-byte `é` precedes the error).
+#[test]
+fn failing_statement_points_at_the_servers_position() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    let third = "-- revision: three\n-- revises: two\n-- message: revision three\n-- up\nCREATE TABLE t3a (name TEXT);\nINSERT INTO t3a (name)\nVALUES('é' oops);\nCREATE TABLE t3b (x INTEGER);\n";
+    // Line 7 is `VALUES('é' oops);`: `oops` is the 12th character (13th byte).
+    assert_eq!(third.lines().nth(6), Some("VALUES('é' oops);"));
+    project
+        .revision(
+            "001_one",
+            &revision_text("one", &[], "CREATE TABLE t1 (x INTEGER);", None),
+        )
+        .revision(
+            "002_two",
+            &revision_text("two", &["one"], "CREATE TABLE t2 (x INTEGER);", None),
+        )
+        .revision("003_three", third)
+        .revision(
+            "004_four",
+            &revision_text("four", &["three"], "CREATE TABLE t4 (x INTEGER);", None),
+        )
+        .revision(
+            "005_five",
+            &revision_text("five", &["four"], "CREATE TABLE t5 (x INTEGER);", None),
+        );
+    configure(&project, database.url(), "");
+    let run = project
+        .sqlmig()
+        .args(["upgrade"])
+        .run()
+        .failure()
+        .stderr_has("migrations/003_three.sql:7:12:")
+        .stderr_has("revision three")
+        .stderr_has("statement 2 of 3")
+        .stderr_has("syntax error at or near \"oops\"")
+        .stderr_has("(42601)")
+        .stderr_has("rolled back");
+    assert!(!run.stderr().contains("panicked"));
+    assert_eq!(database.applied(), ["one", "two"]);
+    assert!(
+        !database.table_exists("t3a"),
+        "revision three was rolled back"
+    );
+    assert!(
+        !database.table_exists("t4"),
+        "revision four was not attempted"
+    );
+
+    // The same with CRLF line endings and a byte-order mark.
+    let crlf = format!("\u{feff}{}", third.replace('\n', "\r\n"));
+    project.write("migrations/003_three.sql", crlf.as_bytes());
+    project
+        .sqlmig()
+        .args(["upgrade"])
+        .run()
+        .failure()
+        .stderr_has("migrations/003_three.sql:7:12:")
+        .stderr_has("(42601)");
+
+    project.write("migrations/003_three.sql", third.replace("'é' oops", "'é'"));
+    project.sqlmig().args(["upgrade"]).run().success();
+    assert_eq!(database.applied(), ["five", "four", "one", "three", "two"]);
+    assert_eq!(database.column("SELECT name FROM t3a"), ["é"]);
+}
+
+/// RELIABILITY.md A1: three processes race over 120 revisions; the lock
+/// lets one of them apply everything, each revision exactly once.
+#[test]
+fn three_concurrent_upgrades_apply_each_of_120_revisions_once() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project.revision(
+        "000",
+        &revision_text(
+            "root",
+            &[],
+            "CREATE TABLE applied_log (revision TEXT NOT NULL);",
+            None,
+        ),
+    );
+    for number in 1..=120 {
+        let id = format!("r{number:03}");
+        let parent = if number == 1 {
+            String::from("root")
+        } else {
+            format!("r{:03}", number - 1)
+        };
+        project.revision(
+            &id,
+            &revision_text(
+                &id,
+                &[&parent],
+                &format!("CREATE TABLE t_{id} (x INTEGER);\nINSERT INTO applied_log (revision) VALUES ('{id}');"),
+                None,
+            ),
+        );
+    }
+    configure(&project, database.url(), "");
+    let started = Instant::now();
+    let children: Vec<_> = (0..3)
+        .map(|_| project.sqlmig().args(["upgrade", "--json"]).spawn())
+        .collect();
+    let mut applied_by_process = Vec::new();
+    for child in children {
+        let output = child.wait_with_output().expect("wait for sqlmig");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(
+            !stderr.contains("duplicate key") && !stderr.contains("already exists"),
+            "{stderr}"
+        );
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON summary");
+        applied_by_process.push(json["revisions"].as_array().map_or(0, Vec::len));
+    }
+    eprintln!(
+        "3 concurrent upgrades of 121 revisions: {:?}",
+        started.elapsed()
+    );
+    applied_by_process.sort_unstable();
+    assert_eq!(
+        applied_by_process,
+        [0, 0, 121],
+        "exactly one process applied anything"
+    );
+    assert_eq!(database.applied().len(), 121);
+    assert_eq!(database.column("SELECT COUNT(*) FROM applied_log"), ["120"]);
+    assert_eq!(
+        database.column("SELECT COUNT(DISTINCT revision) FROM applied_log"),
+        ["120"]
+    );
+    assert!(
+        database
+            .column(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
+            .is_empty(),
+        "no advisory lock is left behind"
+    );
+}
+
+/// RELIABILITY.md A5 and A10: a held lock makes `upgrade` wait, name the
+/// holder and give up on time; another state table is not blocked.
+#[test]
+fn a_held_lock_times_out_naming_its_holder() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project.revision(
+        "1",
+        &revision_text(
+            "one",
+            &[],
+            "CREATE TABLE IF NOT EXISTS one (x INTEGER);",
+            None,
+        ),
+    );
+    configure(&project, database.url(), "");
+
+    let mut holder = backend(database.url());
+    let key = PostgresBackend::lock_key(database.name(), "\"public\".\"sqlmig_revisions\"");
+    assert_eq!(
+        scalar(
+            &mut holder,
+            "SELECT pg_try_advisory_lock($1)",
+            vec![Value::integer(key)]
+        ),
+        Value::text("t")
+    );
+    let pid = scalar(&mut holder, "SELECT pg_backend_pid()", Vec::new());
+    let pid = pid.as_integer().expect("a pid");
+
+    let started = Instant::now();
+    project
+        .sqlmig()
+        .args(["upgrade", "--lock-timeout", "1s"])
+        .run()
+        .failure()
+        .stderr_has(&format!(
+            "waiting for advisory lock {key} on database {} held by pid {pid} (sqlmig/",
+            database.name()
+        ))
+        .stderr_has("timed out after 1.0s")
+        .stderr_has(&format!("held by pid {pid}"));
+    let waited = started.elapsed();
+    eprintln!("lock timeout 1s: sqlmig exited after {waited:?}");
+    assert!(
+        waited >= Duration::from_secs(1) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+    assert!(database.applied().is_empty(), "nothing ran");
+    assert!(!database.table_exists("one"));
+
+    // The lock is per state table: one in another schema is not blocked.
+    project
+        .sqlmig()
+        .args(["upgrade", "--schema", "other", "--lock-timeout", "0"])
+        .run()
+        .success();
+    assert_eq!(
+        database.column("SELECT revision FROM other.sqlmig_revisions"),
+        ["one"]
+    );
+
+    assert_eq!(
+        scalar(
+            &mut holder,
+            "SELECT pg_advisory_unlock($1)",
+            vec![Value::integer(key)]
+        ),
+        Value::text("t")
+    );
+    project
+        .sqlmig()
+        .args(["upgrade", "--lock-timeout", "0"])
+        .run()
+        .success();
+    assert_eq!(database.applied(), ["one"]);
+}
+
+/// RELIABILITY.md A8 and A6: the lock is held by the connection that runs
+/// the statements, and losing it before release is an error.
+#[test]
+fn a_lock_lost_before_release_is_an_error() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let mut connection = backend(database.url());
+    let scope = "\"public\".\"sqlmig_revisions\"";
+    connection
+        .lock(scope, Duration::from_secs(1), &mut |_| {
+            panic!("the lock is free")
+        })
+        .expect("lock");
+    let key = PostgresBackend::lock_key(database.name(), scope);
+    let ours = scalar(
+        &mut connection,
+        "SELECT (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+           AND classid = (($1::int8 >> 32) & 4294967295)::oid AND objid = ($1::int8 & 4294967295)::oid) = pg_backend_pid()",
+        vec![Value::integer(key)],
+    );
+    assert_eq!(
+        ours,
+        Value::text("t"),
+        "pg_locks shows this connection holding the key"
+    );
+
+    connection
+        .execute("SELECT pg_advisory_unlock_all()")
+        .expect("unlock all");
+    let error = connection.unlock().expect_err("the lock was gone");
+    assert!(error.to_string().contains("no longer held"), "{error}");
+
+    connection
+        .lock(scope, Duration::ZERO, &mut |_| {})
+        .expect("lock again");
+    connection.unlock().expect("a held lock releases cleanly");
+}
+
+/// RELIABILITY.md A6: when an administrator terminates sqlmig's backend
+/// mid-run, sqlmig stops at once with the server's reason, the revision in
+/// flight is rolled back, and a rerun applies the rest exactly once.
+#[test]
+fn a_terminated_connection_stops_the_run_and_a_rerun_finishes_it() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project.revision(
+        "00",
+        &revision_text(
+            "root",
+            &[],
+            "CREATE TABLE applied_log (revision TEXT NOT NULL);",
+            None,
+        ),
+    );
+    for number in 1..=20 {
+        let id = format!("r{number:02}");
+        let parent = if number == 1 {
+            String::from("root")
+        } else {
+            format!("r{:02}", number - 1)
+        };
+        project.revision(
+            &id,
+            &revision_text(
+                &id,
+                &[&parent],
+                &format!(
+                    "INSERT INTO applied_log VALUES ('{id}');
+SELECT pg_sleep(0.1);"
+                ),
+                None,
+            ),
+        );
+    }
+    configure(&project, database.url(), "");
+    let child = project.sqlmig().args(["upgrade"]).spawn();
+    std::thread::sleep(Duration::from_millis(800));
+    let killed = Instant::now();
+    let terminated = database.column(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name LIKE 'sqlmig/%'",
+    );
+    assert_eq!(terminated, ["t"], "one sqlmig session to terminate");
+    let output = child.wait_with_output().expect("sqlmig");
+    let stopped = killed.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    eprintln!("terminated backend: sqlmig exited {stopped:?} later");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stopped < Duration::from_secs(2), "{stopped:?}");
+    assert!(
+        stderr.contains("terminating connection due to administrator command"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let applied = database.applied().len();
+    assert!(
+        (2..21).contains(&applied),
+        "some but not all revisions ran: {applied}"
+    );
+    assert_eq!(
+        database.column("SELECT COUNT(*) FROM applied_log"),
+        [(applied - 1).to_string()],
+        "the revision in flight left nothing"
+    );
+
+    project.sqlmig().args(["upgrade"]).run().success();
+    assert_eq!(database.applied().len(), 21);
+    assert_eq!(
+        database.column("SELECT COUNT(DISTINCT revision) FROM applied_log"),
+        ["20"]
+    );
+    assert_eq!(database.column("SELECT COUNT(*) FROM applied_log"), ["20"]);
+}
+
+/// RELIABILITY.md A7: a runner waiting for the lock polls outside any
+/// transaction, so the holder's `CREATE INDEX CONCURRENTLY` does not wait
+/// for it (flyway#1654, golang-migrate#960).
+#[test]
+fn create_index_concurrently_while_another_runner_waits() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project
+        .revision(
+            "1",
+            &revision_text(
+                "big",
+                &[],
+                "CREATE TABLE big AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 100000) g;",
+                None,
+            ),
+        )
+        .revision(
+            "2",
+            "-- revision: index\n-- revises: big\n-- transaction: false\n\n-- up\nSELECT pg_sleep(1);\nCREATE INDEX CONCURRENTLY big_v ON big (v);\n",
+        );
+    configure(&project, database.url(), "");
+    let started = Instant::now();
+    let first = project.sqlmig().args(["upgrade"]).spawn();
+    std::thread::sleep(Duration::from_millis(400));
+    let second = project
+        .sqlmig()
+        .args(["upgrade", "--lock-timeout", "30s"])
+        .spawn();
+    let first = first.wait_with_output().expect("first sqlmig");
+    let first_took = started.elapsed();
+    let second = second.wait_with_output().expect("second sqlmig");
+    let first_err = String::from_utf8_lossy(&first.stderr);
+    let second_err = String::from_utf8_lossy(&second.stderr);
+    assert!(first.status.success(), "{first_err}");
+    assert!(second.status.success(), "{second_err}");
+    assert!(
+        second_err.contains("waiting for advisory lock"),
+        "the second runner waited:\n{second_err}"
+    );
+    assert!(!first_err.contains("deadlock") && !second_err.contains("deadlock"));
+    eprintln!("CREATE INDEX CONCURRENTLY with a waiter: the holder took {first_took:?}");
+    assert!(first_took < Duration::from_secs(15), "{first_took:?}");
+    assert_eq!(
+        database.column("SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'big_v'"),
+        ["t"]
+    );
+}
+
+#[test]
+fn the_state_table_can_live_in_another_schema() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project
+        .revision(
+            "1",
+            &revision_text(
+                "one",
+                &[],
+                "CREATE TABLE one (x INTEGER);",
+                Some("DROP TABLE one;"),
+            ),
+        )
+        .revision(
+            "2",
+            &revision_text(
+                "two",
+                &["one"],
+                "CREATE TABLE two (x INTEGER);",
+                Some("DROP TABLE two;"),
+            ),
+        );
+    configure(
+        &project,
+        database.url(),
+        "schema = \"Deploy State\"\ntable = \"history\"\n",
+    );
+    project.sqlmig().args(["upgrade"]).run().success();
+    assert_eq!(
+        database.column("SELECT revision FROM \"Deploy State\".history ORDER BY revision"),
+        ["one", "two"]
+    );
+    assert!(!database.table_exists("sqlmig_revisions") && !database.table_exists("history"));
+    project.sqlmig().args(["check"]).run().success();
+    let status = project
+        .sqlmig()
+        .args(["status", "--json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(status["current"], serde_json::json!(["two"]));
+    project.sqlmig().args(["downgrade", "one"]).run().success();
+    assert_eq!(
+        database.column("SELECT revision FROM \"Deploy State\".history"),
+        ["one"]
+    );
+    // Without the setting, the default table in `public` is a different state.
+    configure(&project, database.url(), "");
+    project
+        .sqlmig()
+        .args(["check"])
+        .run()
+        .failure()
+        .stderr_has("2 revisions pending");
+}
+
+/// `options`, `application_name` and a Unix socket host reach the session
+/// that runs the revisions.
+#[test]
+fn url_parameters_reach_the_session() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project.revision(
+        "1",
+        &revision_text(
+            "one",
+            &[],
+            "CREATE TABLE session AS SELECT current_setting('statement_timeout') AS timeout, \
+             current_setting('application_name') AS app, inet_client_addr() IS NULL AS local;",
+            None,
+        ),
+    );
+    let params =
+        "application_name=deploy%20bot&options=-c%20statement_timeout%3D12345&connect_timeout=5";
+    let socket = Path::new("/var/run/postgresql/.s.PGSQL.5432");
+    let (url, local) = if database.url().contains("@127.0.0.1:5432/") && socket.exists() {
+        let url = database.url().replace("@127.0.0.1:5432/", "@/");
+        (
+            with_params(&url, &format!("host=%2Fvar%2Frun%2Fpostgresql&{params}")),
+            "true",
+        )
+    } else {
+        (with_params(database.url(), params), "false")
+    };
+    project
+        .sqlmig()
+        .args(["upgrade", "--database-url", &url])
+        .run()
+        .success();
+    assert_eq!(
+        database.query("SELECT timeout, app, local::text FROM session"),
+        [[
+            Some("12345ms".to_owned()),
+            Some("deploy bot".to_owned()),
+            Some(local.to_owned())
+        ]]
+    );
+}
+
+/// RELIABILITY.md E3 on the machine's server (ssl = on).
+#[test]
+fn tls_modes_against_a_server_with_tls() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    let seen = |mode: &str| {
+        format!(
+            "INSERT INTO tls_seen SELECT '{mode}', ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid();"
+        )
+    };
+    project
+        .revision(
+            "1",
+            &revision_text(
+                "table",
+                &[],
+                "CREATE TABLE tls_seen (mode TEXT, ssl BOOLEAN);",
+                None,
+            ),
+        )
+        .revision(
+            "2",
+            &revision_text("require", &["table"], &seen("require"), None),
+        )
+        .revision(
+            "3",
+            &revision_text("disable", &["require"], &seen("disable"), None),
+        )
+        .revision(
+            "4",
+            &revision_text("prefer", &["disable"], &seen("prefer"), None),
+        );
+    let upgrade = |url: &str, target: &str| {
+        let run = project
+            .sqlmig()
+            .args(["upgrade", target, "--database-url", url])
+            .run()
+            .success();
+        assert!(!run.stderr().contains("NOT encrypted"), "{}", run.stderr());
+    };
+    upgrade(&with_params(database.url(), "sslmode=require"), "require");
+    upgrade(&with_params(database.url(), "sslmode=disable"), "disable");
+    upgrade(database.url(), "prefer");
+    assert_eq!(
+        database.query("SELECT mode, ssl::text FROM tls_seen ORDER BY mode"),
+        [
+            [Some("disable".to_owned()), Some("false".to_owned())],
+            [Some("prefer".to_owned()), Some("true".to_owned())],
+            [Some("require".to_owned()), Some("true".to_owned())],
+        ]
+    );
+
+    // Certificate checks need to know the server's certificate: Debian's
+    // snakeoil one is self-signed for `localhost`.
+    let certificate = database
+        .column("SHOW ssl_cert_file")
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let certificate = PathBuf::from(certificate);
+    if std::fs::read(&certificate).is_err() {
+        eprintln!(
+            "SKIPPED: certificate checks need the server's certificate ({})",
+            certificate.display()
+        );
+        return;
+    }
+    let localhost = database.url().replace("@127.0.0.1:", "@localhost:");
+    let root = format!("sslrootcert={}", certificate.display());
+    let status = |url: String| {
+        project
+            .sqlmig()
+            .args(["status", "--database-url", &url])
+            .run()
+    };
+    status(with_params(
+        &localhost,
+        &format!("sslmode=verify-full&{root}"),
+    ))
+    .success();
+    status(with_params(
+        database.url(),
+        &format!("sslmode=verify-ca&{root}"),
+    ))
+    .success();
+    status(with_params(
+        database.url(),
+        &format!("sslmode=require&{root}"),
+    ))
+    .success();
+    status(with_params(
+        database.url(),
+        &format!("sslmode=verify-full&{root}"),
+    ))
+    .failure()
+    .stderr_has("TLS with 127.0.0.1:5432 failed (sslmode=verify-full)")
+    .stderr_has("not valid for name");
+    status(with_params(&localhost, "sslmode=verify-ca"))
+        .failure()
+        .stderr_has("TLS with localhost:5432 failed (sslmode=verify-ca)");
+}
+
+#[test]
+fn a_misspelt_sslmode_is_refused() {
+    let project = Project::new();
+    project.revision("1", &revision_text("one", &[], "SELECT 1;", None));
+    let run = project
+        .sqlmig()
+        .args([
+            "status",
+            "--database-url",
+            &format!("postgres://app:{CANARY}@127.0.0.1:1/app?sslmode=verfy-full"),
+        ])
+        .run()
+        .failure()
+        .stderr_has("invalid sslmode `verfy-full`")
+        .stderr_has("verify-full");
+    assert_no_canary(&run);
+    let run = project
+        .sqlmig()
+        .args([
+            "status",
+            "--database-url",
+            &format!("postgres://app:{CANARY}@127.0.0.1:1/app?sslmod=require"),
+        ])
+        .run()
+        .failure()
+        .stderr_has("unknown URL parameter `sslmod`");
+    assert_no_canary(&run);
+}
+
+/// RELIABILITY.md E1 and E3 against a throwaway server with TLS off and
+/// password authentication: `require` refuses it, `prefer` warns, a wrong
+/// password fails clearly, and no password shows anywhere.
+#[test]
+fn a_server_without_tls_and_with_passwords() {
+    let Some(server) = Server::start(CANARY) else {
+        return;
+    };
+    server.execute(
+        CANARY,
+        "CREATE ROLE odd LOGIN SUPERUSER PASSWORD 'p@ss/w:rd%Cx7'",
+    );
+    let project = Project::new();
+    project.revision(
+        "1",
+        &revision_text(
+            "one",
+            &[],
+            "CREATE TABLE seen AS SELECT current_user AS who, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid();",
+            Some("DROP TABLE seen;"),
+        ),
+    );
+    let url = |password: &str, params: &str| server.url("postgres", password, params);
+    let run_with = |url: String, args: &[&str]| {
+        let run = project
+            .sqlmig()
+            .args(args)
+            .args(["--database-url", &url])
+            .run();
+        assert_no_canary(&run);
+        run
+    };
+
+    let started = Instant::now();
+    run_with(url(CANARY, "sslmode=require"), &["upgrade"])
+        .failure()
+        .stderr_has(&format!("the server at 127.0.0.1:{} does not support TLS, and sslmode=require refuses a plaintext connection", server.port));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    run_with(url(CANARY, "sslmode=verify-full"), &["upgrade"])
+        .failure()
+        .stderr_has("does not support TLS");
+
+    run_with(url(CANARY, ""), &["upgrade"])
+        .success()
+        .stderr_has(&format!(
+            "warning: the connection to 127.0.0.1:{} is NOT encrypted",
+            server.port
+        ))
+        .stderr_has("sslmode=prefer");
+    assert_eq!(
+        server.query(CANARY, "SELECT who, ssl::text FROM seen"),
+        ["postgres false"]
+    );
+
+    let quiet = run_with(url(CANARY, "sslmode=disable"), &["downgrade", "base"]).success();
+    assert!(
+        !quiet.stderr().contains("NOT encrypted"),
+        "{}",
+        quiet.stderr()
+    );
+
+    // A password with reserved characters, percent-encoded.
+    run_with(
+        server.url("odd", "p%40ss%2Fw%3Ard%25Cx7", "sslmode=disable"),
+        &["upgrade"],
+    )
+    .success();
+    assert_eq!(server.query(CANARY, "SELECT who FROM seen"), ["odd"]);
+
+    let started = Instant::now();
+    let wrong = run_with(
+        url(&format!("wrong-{CANARY}"), "connect_timeout=5"),
+        &["status"],
+    )
+    .failure()
+    .stderr_has("password authentication failed for user \"postgres\"")
+    .stderr_has("28P01");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        wrong
+            .stderr()
+            .contains(&format!("127.0.0.1:{}", server.port)),
+        "{}",
+        wrong.stderr()
+    );
+    // The password also travels in the `password` parameter.
+    run_with(
+        server.url("postgres", "", &format!("password=wrong-{CANARY}")),
+        &["status"],
+    )
+    .failure()
+    .stderr_has("password authentication failed");
+    // A Unix socket never uses TLS; asking for it there is said.
+    run_with(
+        format!(
+            "postgres://postgres:{CANARY}@/postgres?host={}&port={}&sslmode=require",
+            server.dir().display(),
+            server.port
+        ),
+        &["status"],
+    )
+    .success()
+    .stderr_has("does not apply to the Unix socket");
+}
+
+/// RELIABILITY.md E1: unreachable servers fail within `connect_timeout`,
+/// naming the host and port and nothing secret.
+#[test]
+fn unreachable_servers_fail_within_the_connect_timeout() {
+    let project = Project::new();
+    project.revision("1", &revision_text("one", &[], "SELECT 1;", None));
+    let run_with = |url: String| {
+        let started = Instant::now();
+        let run = project
+            .sqlmig()
+            .args(["upgrade", "--database-url", &url])
+            .run()
+            .failure();
+        assert_no_canary(&run);
+        (run, started.elapsed())
+    };
+    let (run, took) = run_with(format!(
+        "postgres://app:{CANARY}@127.0.0.1:1/app?connect_timeout=2"
+    ));
+    let run = run.stderr_has("cannot reach 127.0.0.1:1");
+    assert!(took < Duration::from_secs(2), "{took:?}");
+    assert!(
+        run.stderr().contains("postgres://app:***@127.0.0.1:1/app"),
+        "{}",
+        run.stderr()
+    );
+
+    // A port that accepts connections and never answers: the timeout covers
+    // the whole start-up, not only the TCP connection.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("a listener");
+    let port = silent.local_addr().expect("its address").port();
+    let (run, took) = run_with(format!(
+        "postgres://app:{CANARY}@127.0.0.1:{port}/app?connect_timeout=1"
+    ));
+    eprintln!("silent server with connect_timeout=1: sqlmig exited after {took:?}");
+    run.stderr_has(&format!(
+        "no answer from 127.0.0.1:{port} within 1.0s (connect_timeout)"
+    ));
+    assert!(
+        took >= Duration::from_secs(1) && took < Duration::from_millis(2500),
+        "{took:?}"
+    );
+    drop(silent);
+
+    // Not routable: no answer, or an immediate refusal from the network.
+    let (run, took) = run_with(format!(
+        "postgres://app:{CANARY}@10.255.255.1:5432/app?connect_timeout=2"
+    ));
+    eprintln!("non-routable host with connect_timeout=2: sqlmig exited after {took:?}");
+    run.stderr_has("10.255.255.1:5432");
+    assert!(took < Duration::from_millis(3500), "{took:?}");
+
+    // A password with an unencoded `/`: the URL is not echoed at all.
+    let run = project
+        .sqlmig()
+        .args([
+            "status",
+            "--database-url",
+            &format!("postgres://app:{CANARY}/x@127.0.0.1:1/app"),
+        ])
+        .run()
+        .failure()
+        .stderr_has("percent-encode");
+    assert_no_canary(&run);
+}
+
+/// A PostgreSQL server of its own, for one test: `ssl = off`, SCRAM
+/// passwords, listening on 127.0.0.1 at a free port and on a socket in its
+/// directory. Stopped (immediately) when dropped, even if the test fails.
+struct Server {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    port: u16,
+    as_postgres: bool,
+}
+
+impl Server {
+    /// Starts a server whose `postgres` password is `password`, or returns
+    /// `None` (a loud skip; a failure under `CI=true`) if PostgreSQL's
+    /// binaries are not installed.
+    fn start(password: &str) -> Option<Server> {
+        let Some(bin) = postgres_bin() else {
+            return skip("PostgreSQL binaries under /usr/lib/postgresql/*/bin");
+        };
+        let as_postgres = is_root();
+        if as_postgres
+            && !Path::new("/usr/sbin/runuser").exists()
+            && !Path::new("/sbin/runuser").exists()
+        {
+            return skip("runuser (initdb refuses to run as root)");
+        }
+        let dir = tempfile::tempdir().expect("temporary directory");
+        std::fs::write(dir.path().join("password"), password).expect("password file");
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let server = Server {
+            dir,
+            bin,
+            port,
+            as_postgres,
+        };
+        if as_postgres {
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(server.dir.path())
+                .status()
+                .expect("chown");
+            assert!(status.success(), "chown the server's directory to postgres");
+        }
+        let data = server.data();
+        let password_file = server.dir.path().join("password");
+        server.run(
+            "initdb",
+            &[
+                "-D".as_ref(),
+                data.as_os_str(),
+                "-U".as_ref(),
+                "postgres".as_ref(),
+                "--auth=scram-sha-256".as_ref(),
+                "--pwfile".as_ref(),
+                password_file.as_os_str(),
+                "--no-sync".as_ref(),
+                "--encoding=UTF8".as_ref(),
+                "--locale=C".as_ref(),
+            ],
+        );
+        let settings = format!(
+            "\nport = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\nssl = off\nfsync = off\nmax_connections = 20\nshared_buffers = 16MB\n",
+            server.dir.path().display()
+        );
+        let conf = data.join("postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).expect("postgresql.conf");
+        text.push_str(&settings);
+        std::fs::write(&conf, text).expect("write postgresql.conf");
+        let log = server.dir.path().join("server.log");
+        server.run(
+            "pg_ctl",
+            &[
+                "-D".as_ref(),
+                data.as_os_str(),
+                "-l".as_ref(),
+                log.as_os_str(),
+                "-w".as_ref(),
+                "-t".as_ref(),
+                "30".as_ref(),
+                "start".as_ref(),
+            ],
+        );
+        Some(server)
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs one of the server's programs, as `postgres` when sqlmig's tests run as root.
+    fn run(&self, program: &str, args: &[&std::ffi::OsStr]) {
+        let path = self.bin.join(program);
+        let mut command = if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(&path);
+            command
+        } else {
+            Command::new(&path)
+        };
+        let output = command
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{program}: {e}"));
+        assert!(
+            output.status.success(),
+            "{program} failed:\n{}\n{}\nlog:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+            std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+        );
+    }
+
+    /// A URL for `user` (the password already percent-encoded) on database `postgres`.
+    fn url(&self, user: &str, password: &str, params: &str) -> String {
+        let userinfo = if password.is_empty() {
+            user.to_owned()
+        } else {
+            format!("{user}:{password}")
+        };
+        let url = format!("postgres://{userinfo}@127.0.0.1:{}/postgres", self.port);
+        if params.is_empty() {
+            url
+        } else {
+            with_params(&url, params)
+        }
+    }
+
+    fn execute(&self, password: &str, sql: &str) {
+        let mut connection = backend(&self.url("postgres", password, "sslmode=disable"));
+        connection
+            .execute(sql)
+            .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    }
+
+    /// Each row's values joined by spaces.
+    fn query(&self, password: &str, sql: &str) -> Vec<String> {
+        let mut connection = backend(&self.url("postgres", password, "sslmode=disable"));
+        let rows = connection
+            .query(&Sql {
+                text: sql.to_owned(),
+                params: Vec::new(),
+            })
+            .unwrap_or_else(|error| panic!("{sql}: {error}"));
+        rows.iter()
+            .map(|row| {
+                row.iter()
+                    .map(|value| value.as_text().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let data = self.data();
+        let path = self.bin.join("pg_ctl");
+        let mut command = if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(&path);
+            command
+        } else {
+            Command::new(&path)
+        };
+        // Whatever happened in the test, the server must not outlive it.
+        let _ = command
+            .arg("-D")
+            .arg(&data)
+            .args(["-m", "immediate", "-w", "stop"])
+            .output();
+    }
+}
+
+/// The newest `/usr/lib/postgresql/<version>/bin` holding `initdb`.
+fn postgres_bin() -> Option<PathBuf> {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin)
+}
+
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").is_ok_and(|metadata| metadata.uid() == 0)
+}
+
+/// A loud skip on a developer's machine, a failure under `CI=true`.
+fn skip<T>(what: &str) -> Option<T> {
+    let in_ci = std::env::var("CI").is_ok_and(|value| value == "true" || value == "1");
+    assert!(!in_ci, "this test needs {what} under CI=true");
+    eprintln!("SKIPPED: this test needs {what}");
+    None
+}
