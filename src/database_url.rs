@@ -76,24 +76,11 @@ impl DatabaseUrl {
 }
 
 /// Replaces the password of `user:password@host` userinfo and of
-/// `password=` query parameters with `***`.
+/// `password=` query parameters with `***`. The userinfo runs to the last `@`
+/// before the query, so a password holding an unencoded `/`, `?` or `@`
+/// is still hidden whole.
 fn redact(raw: &str) -> String {
-    let mut redacted = match raw.split_once("://") {
-        Some((scheme, rest)) => {
-            let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-            let (authority, tail) = rest.split_at(authority_end);
-            match authority.rfind('@') {
-                Some(at) => {
-                    let userinfo = &authority[..at];
-                    let user = userinfo.split_once(':').map_or(userinfo, |(user, _)| user);
-                    let hidden = if userinfo.contains(':') { ":***" } else { "" };
-                    format!("{scheme}://{user}{hidden}{}{tail}", &authority[at..])
-                }
-                None => raw.to_owned(),
-            }
-        }
-        None => raw.to_owned(),
-    };
+    let mut redacted = redact_userinfo(raw);
     if let Some(query_start) = redacted.find('?') {
         let (base, query) = redacted.split_at(query_start + 1);
         let query: Vec<String> = query
@@ -108,27 +95,38 @@ fn redact(raw: &str) -> String {
     redacted
 }
 
+/// `scheme://user:password@rest` as `scheme://user:***@rest`.
+fn redact_userinfo(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let query_start = rest.find('?').unwrap_or(rest.len());
+    let Some(at) = rest[..query_start].rfind('@') else {
+        return url.to_owned();
+    };
+    let userinfo = &rest[..at];
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
 /// Hides the password of every `scheme://user:password@` found in free text
 /// (a last line of defence applied to everything the CLI prints on failure).
 pub fn redact_urls_in(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(found) = rest.find("://") {
-        let (before, after) = rest.split_at(found + 3);
-        out.push_str(before);
-        let end = after
-            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '?' | '`' | '"' | '\''))
-            .unwrap_or(after.len());
-        let authority = &after[..end];
-        match (authority.rfind('@'), authority.find(':')) {
-            (Some(at), Some(colon)) if colon < at => {
-                out.push_str(&authority[..colon]);
-                out.push_str(":***");
-                out.push_str(&authority[at..]);
-            }
-            _ => out.push_str(authority),
-        }
-        rest = &after[end..];
+        // The URL starts at its scheme, just before `://`.
+        let scheme_start = rest[..found]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '+'))
+            .map_or(0, |i| i + 1);
+        out.push_str(&rest[..scheme_start]);
+        let end = rest[found..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '`' | '"' | '\''))
+            .map_or(rest.len(), |i| found + i);
+        out.push_str(&redact(&rest[scheme_start..end]));
+        rest = &rest[end..];
     }
     out.push_str(rest);
     out
@@ -180,6 +178,21 @@ mod tests {
         }
         let url = DatabaseUrl::parse("postgres://user:pw@localhost/db").unwrap();
         assert_eq!(url.to_string(), "postgres://user:***@localhost/db");
+        // Unencoded `/`, `?` and `@` in a password must not leave a piece of it.
+        for raw in [
+            "postgres://u:pa/ss@h/db",
+            "mysql://u:p@ss?x@h:1/db",
+            "postgres://u:a@b/c@h/db?sslmode=require",
+        ] {
+            let shown = DatabaseUrl::parse(raw).unwrap().to_string();
+            assert!(
+                shown.starts_with(&raw[..raw.find("://").unwrap() + 4]),
+                "{shown}"
+            );
+            for secret in ["pa/ss", "p@ss", "a@b/c"] {
+                assert!(!shown.contains(secret), "{shown}");
+            }
+        }
     }
 
     #[test]
@@ -189,6 +202,10 @@ mod tests {
             "cannot connect to postgres://u:***@h:1/db: refused; mysql://r@h ok"
         );
         assert_eq!(redact_urls_in("no url here: a:b@c"), "no url here: a:b@c");
+        assert_eq!(
+            redact_urls_in("at `mysql://root:p/w@db:3306/x` failed"),
+            "at `mysql://root:***@db:3306/x` failed"
+        );
     }
 
     #[test]

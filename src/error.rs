@@ -118,6 +118,9 @@ pub enum FailureOutcome {
     Partial {
         /// Statements that ran before the failure.
         statements_run: usize,
+        /// Whether the failure could be recorded; if the connection was lost
+        /// the row stays `running`, which blocks later runs just the same.
+        recorded: bool,
     },
 }
 
@@ -127,9 +130,17 @@ impl fmt::Display for FailureOutcome {
             FailureOutcome::RolledBack => {
                 f.write_str("the revision was rolled back: nothing of it was applied")
             }
-            FailureOutcome::Partial { statements_run } => write!(
+            FailureOutcome::Partial {
+                statements_run,
+                recorded,
+            } => write!(
                 f,
-                "the revision ran outside a transaction: {statements_run} statement(s) before the failing one stay applied, and it is recorded as failed; fix the file and what was left behind, then see `sqlmig status` and `sqlmig repair`"
+                "the revision ran outside a transaction: {statements_run} statement(s) before the failing one stay applied, and it is recorded as {}; fix the file and what was left behind, then see `sqlmig status` and `sqlmig repair`",
+                if *recorded {
+                    "failed"
+                } else {
+                    "running (the failure itself could not be recorded)"
+                }
             ),
         }
     }

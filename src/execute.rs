@@ -504,7 +504,12 @@ impl<'a> Migrator<'a> {
 
     /// Runs the statements after `progress`, recording progress after each,
     /// then records the revision applied (or removes its row when reverting).
-    fn run_from(&mut self, revision: &Revision, direction: Direction, mut progress: Progress) -> Result<()> {
+    fn run_from(
+        &mut self,
+        revision: &Revision,
+        direction: Direction,
+        mut progress: Progress,
+    ) -> Result<()> {
         let table = &self.database.table;
         let backend = &mut self.database.backend;
         let started = Instant::now();
@@ -512,7 +517,7 @@ impl<'a> Migrator<'a> {
         let first = usize::try_from(progress.statements_run).unwrap_or(usize::MAX);
         for (position, statement) in statements.iter().enumerate().skip(first) {
             if let Err(source) = backend.execute(&statement.sql) {
-                let error = statement_error(
+                let mut error = statement_error(
                     revision,
                     direction,
                     statements,
@@ -520,6 +525,7 @@ impl<'a> Migrator<'a> {
                     source,
                     FailureOutcome::Partial {
                         statements_run: position,
+                        recorded: false,
                     },
                 );
                 let failure = Failure {
@@ -529,12 +535,19 @@ impl<'a> Migrator<'a> {
                 };
                 // Best effort: if the connection is gone the row stays
                 // `running`, which blocks the next run just the same.
-                let _ = backend.execute_with(&table.update_failed(
-                    &revision.id,
-                    progress,
-                    &failure,
-                    Binding::Parameters,
-                ));
+                let recorded = !error.source.connection_lost
+                    && backend
+                        .execute_with(&table.update_failed(
+                            &revision.id,
+                            progress,
+                            &failure,
+                            Binding::Parameters,
+                        ))
+                        .is_ok();
+                error.outcome = FailureOutcome::Partial {
+                    statements_run: position,
+                    recorded,
+                };
                 return Err(Error::Statement(Box::new(error)));
             }
             progress = progress.advance(&statement.sql);
@@ -889,7 +902,8 @@ impl crate::migrations::Migrations {
     /// Every revision's state in `database` (read-only: no lock, nothing created).
     pub fn status(&self, database: &mut Database) -> Result<crate::status::Status> {
         let dialect = database.dialect();
-        let state = Migrator::new(self.graph(), database, &mut crate::event::Silent).read_state()?;
+        let state =
+            Migrator::new(self.graph(), database, &mut crate::event::Silent).read_state()?;
         Ok(crate::status::Status::new(self.graph(), dialect, &state))
     }
 

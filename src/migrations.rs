@@ -193,7 +193,11 @@ fn scan_file(source: SourceFile, dialect: Dialect) -> ScannedFile {
 fn invalid_byte_span(source: &SourceFile, bytes: &[u8], offset: usize) -> Span {
     let valid = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]);
     let line = valid.matches('\n').count() + 1;
-    let column = valid.rsplit('\n').next().map_or(0, |last| last.chars().count()) + 1;
+    let column = valid
+        .rsplit('\n')
+        .next()
+        .map_or(0, |last| last.chars().count())
+        + 1;
     Span::new(
         source.path.clone(),
         crate::span::to_u32(line),

@@ -4,7 +4,13 @@
 use crate::support::Project;
 
 fn new_revision(project: &Project, args: &[&str]) -> (String, String) {
-    let json = project.sqlmig().args(["new", "--json"]).args(args).run().success().json();
+    let json = project
+        .sqlmig()
+        .args(["new", "--json"])
+        .args(args)
+        .run()
+        .success()
+        .json();
     (
         json["revision"].as_str().unwrap().to_owned(),
         json["path"].as_str().unwrap().to_owned(),
@@ -15,17 +21,35 @@ fn new_revision(project: &Project, args: &[&str]) -> (String, String) {
 fn init_new_merge_and_verify_from_scratch() {
     let project = Project::new();
     std::fs::remove_dir(project.path("migrations")).unwrap();
-    project.sqlmig().args(["init"]).run().success().stdout_has("created");
+    project
+        .sqlmig()
+        .args(["init"])
+        .run()
+        .success()
+        .stdout_has("created");
     assert!(project.path("sqlmig.toml").exists() && project.path("migrations").is_dir());
-    project.sqlmig().args(["init"]).run().failure().stderr_has("already exists");
+    project
+        .sqlmig()
+        .args(["init"])
+        .run()
+        .failure()
+        .stderr_has("already exists");
 
     let (first, first_path) = new_revision(&project, &["-m", "create users"]);
     assert_eq!(first.len(), 12);
     assert!(first_path.ends_with("_create_users.sql"), "{first_path}");
     let text = project.read(&first_path);
-    assert!(text.starts_with(&format!("-- revision: {first}\n")), "{text}");
+    assert!(
+        text.starts_with(&format!("-- revision: {first}\n")),
+        "{text}"
+    );
     assert!(!text.contains("-- revises:"), "a first revision is a root");
-    project.sqlmig().args(["verify"]).run().success().stdout_has("1 revisions");
+    project
+        .sqlmig()
+        .args(["verify"])
+        .run()
+        .success()
+        .stdout_has("1 revisions");
 
     // Names sort by creation, even within one second.
     let (second, second_path) = new_revision(&project, &["-m", "add posts"]);
@@ -33,12 +57,21 @@ fn init_new_merge_and_verify_from_scratch() {
     let mut names = vec![first_path.clone(), second_path.clone(), third_path.clone()];
     names.sort();
     assert_eq!(names, [first_path, second_path.clone(), third_path]);
-    assert!(project.read(&second_path).contains(&format!("-- revises: {first}\n")));
+    assert!(
+        project
+            .read(&second_path)
+            .contains(&format!("-- revises: {first}\n"))
+    );
     assert_ne!(first, second);
 
     // A second head from an older parent: `new` then needs --revises.
     let (fork, _) = new_revision(&project, &["-m", "fork", "--revises", &second[..6]]);
-    project.sqlmig().args(["new", "-m", "x"]).run().failure().stderr_has("several heads");
+    project
+        .sqlmig()
+        .args(["new", "-m", "x"])
+        .run()
+        .failure()
+        .stderr_has("several heads");
     project
         .sqlmig()
         .args(["verify"])
@@ -46,12 +79,22 @@ fn init_new_merge_and_verify_from_scratch() {
         .failure()
         .stderr_has("multiple heads:")
         .stderr_has("sqlmig merge -m");
-    let heads = project.sqlmig().args(["heads", "--json"]).run().success().json();
+    let heads = project
+        .sqlmig()
+        .args(["heads", "--json"])
+        .run()
+        .success()
+        .json();
     let mut expected = vec![third.clone(), fork.clone()];
     expected.sort();
     assert_eq!(heads["heads"], serde_json::json!(expected));
 
-    let merged = project.sqlmig().args(["merge", "-m", "join", "--json"]).run().success().json();
+    let merged = project
+        .sqlmig()
+        .args(["merge", "-m", "join", "--json"])
+        .run()
+        .success()
+        .json();
     assert_eq!(merged["revises"], serde_json::json!(expected));
     project.sqlmig().args(["verify"]).run().success();
     project
@@ -74,7 +117,10 @@ fn init_new_merge_and_verify_from_scratch() {
         .run()
         .failure()
         .stderr_has("already used");
-    let (custom, _) = new_revision(&project, &["-m", "custom", "--id", "v2.0_custom", "--no-transaction"]);
+    let (custom, _) = new_revision(
+        &project,
+        &["-m", "custom", "--id", "v2.0_custom", "--no-transaction"],
+    );
     assert_eq!(custom, "v2.0_custom");
     project.sqlmig().args(["verify"]).run().success();
 }
@@ -98,20 +144,44 @@ fn graph_commands_print_branches_and_merges() {
     let project = sample_project();
     let history = project.sqlmig().args(["history"]).run().success().stdout();
     let lines: Vec<&str> = history.lines().collect();
-    assert_eq!(lines[0], "(bbbb2222, cccc3333) -> dddd4444 (head) (mergepoint), merge");
-    assert_eq!(lines.last().copied(), Some("<base> -> aaaa1111 (branchpoint), root"));
+    assert_eq!(
+        lines[0],
+        "(bbbb2222, cccc3333) -> dddd4444 (head) (mergepoint), merge"
+    );
+    assert_eq!(
+        lines.last().copied(),
+        Some("<base> -> aaaa1111 (branchpoint), root")
+    );
     assert!(history.contains("aaaa1111 -> bbbb2222 (left), left"));
 
-    let json = project.sqlmig().args(["history", "--json"]).run().success().json();
+    let json = project
+        .sqlmig()
+        .args(["history", "--json"])
+        .run()
+        .success()
+        .json();
     let revisions = json["revisions"].as_array().unwrap();
     assert_eq!(revisions.len(), 4);
     assert_eq!(revisions[0]["revision"], "dddd4444");
-    assert_eq!(revisions[0]["revises"], serde_json::json!(["bbbb2222", "cccc3333"]));
+    assert_eq!(
+        revisions[0]["revises"],
+        serde_json::json!(["bbbb2222", "cccc3333"])
+    );
     assert_eq!(revisions[0]["message"], "merge");
     assert_eq!(revisions[0]["path"], "migrations/4.sql");
 
-    let range = project.sqlmig().args(["history", "-r", "bbbb:", "--json"]).run().success().json();
-    let ids: Vec<&str> = range["revisions"].as_array().unwrap().iter().map(|r| r["revision"].as_str().unwrap()).collect();
+    let range = project
+        .sqlmig()
+        .args(["history", "-r", "bbbb:", "--json"])
+        .run()
+        .success()
+        .json();
+    let ids: Vec<&str> = range["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["revision"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["dddd4444", "bbbb2222"]);
     project
         .sqlmig()
@@ -120,7 +190,12 @@ fn graph_commands_print_branches_and_merges() {
         .success()
         .stdout_has("Revision: cccc3333")
         .stdout_has("Path: migrations/3.sql");
-    project.sqlmig().args(["history", "-r", "nope"]).run().failure().stderr_has("FROM:TO");
+    project
+        .sqlmig()
+        .args(["history", "-r", "nope"])
+        .run()
+        .failure()
+        .stderr_has("FROM:TO");
 
     project
         .sqlmig()
@@ -136,11 +211,24 @@ fn graph_commands_print_branches_and_merges() {
         .run()
         .success()
         .stdout_has("Revision: dddd4444");
-    let show = project.sqlmig().args(["show", "aaaa", "--json"]).run().success().json();
+    let show = project
+        .sqlmig()
+        .args(["show", "aaaa", "--json"])
+        .run()
+        .success()
+        .json();
     assert_eq!(show["up"][0]["sql"], "CREATE TABLE a (x INTEGER)");
     assert_eq!(show["up"][0]["line"], 5);
     assert_eq!(show["down"][0]["sql"], "DROP TABLE a");
-    project.sqlmig().args(["show", "cccc3333", "--json"]).run().success().json()["down"].is_null().then_some(()).unwrap();
+    project
+        .sqlmig()
+        .args(["show", "cccc3333", "--json"])
+        .run()
+        .success()
+        .json()["down"]
+        .is_null()
+        .then_some(())
+        .unwrap();
     project
         .sqlmig()
         .args(["show", "zzzz"])
@@ -156,7 +244,10 @@ fn verify_catches_every_kind_of_difference() {
 
     // An edited revision.
     let original = project.read("migrations/2.sql");
-    project.write("migrations/2.sql", original.replace("SELECT 1", "SELECT 10"));
+    project.write(
+        "migrations/2.sql",
+        original.replace("SELECT 1", "SELECT 10"),
+    );
     project
         .sqlmig()
         .args(["verify"])
@@ -173,7 +264,10 @@ fn verify_catches_every_kind_of_difference() {
     project.write("migrations/2.sql", &original);
 
     // A file added without `hash`.
-    project.revision("5", "-- revision: eeee5555\n-- revises: dddd4444\n\n-- up\nSELECT 5;\n");
+    project.revision(
+        "5",
+        "-- revision: eeee5555\n-- revises: dddd4444\n\n-- up\nSELECT 5;\n",
+    );
     project
         .sqlmig()
         .args(["verify"])
@@ -194,7 +288,10 @@ fn verify_catches_every_kind_of_difference() {
     project.sqlmig().args(["hash"]).run().success();
 
     // Two heads, with the command that fixes them.
-    project.revision("6", "-- revision: ffff6666\n-- revises: cccc3333\n\n-- up\nSELECT 6;\n");
+    project.revision(
+        "6",
+        "-- revision: ffff6666\n-- revises: cccc3333\n\n-- up\nSELECT 6;\n",
+    );
     project.sqlmig().args(["hash"]).run().success();
     project
         .sqlmig()
@@ -209,23 +306,60 @@ fn verify_catches_every_kind_of_difference() {
     // A sum file merged by hand, or with conflict markers.
     let sum = project.read("migrations/sqlmig.sum");
     project.write("migrations/sqlmig.sum", sum.replace("6.sql", "7.sql"));
-    project.sqlmig().args(["verify"]).run().failure().stderr_has("header does not match");
-    project.write("migrations/sqlmig.sum", format!("<<<<<<< HEAD\n{sum}=======\n{sum}>>>>>>> other\n"));
-    project.sqlmig().args(["verify"]).run().failure().stderr_has("merge conflict");
+    project
+        .sqlmig()
+        .args(["verify"])
+        .run()
+        .failure()
+        .stderr_has("header does not match");
+    project.write(
+        "migrations/sqlmig.sum",
+        format!("<<<<<<< HEAD\n{sum}=======\n{sum}>>>>>>> other\n"),
+    );
+    project
+        .sqlmig()
+        .args(["verify"])
+        .run()
+        .failure()
+        .stderr_has("merge conflict");
     std::fs::remove_file(project.path("migrations/sqlmig.sum")).unwrap();
-    project.sqlmig().args(["verify"]).run().failure().stderr_has("run `sqlmig hash`");
+    project
+        .sqlmig()
+        .args(["verify"])
+        .run()
+        .failure()
+        .stderr_has("run `sqlmig hash`");
 }
 
 #[test]
 fn configuration_errors_name_the_file_and_line() {
     let project = sample_project();
-    project.write("sqlmig.toml", "directory = \"migrations\"\ndatbase_url = \"postgres://u:Cx7-CANARY@h/db\"\n");
-    let run = project.sqlmig().args(["heads"]).run().failure().stderr_has("sqlmig.toml:2:1").stderr_has("datbase_url");
+    project.write(
+        "sqlmig.toml",
+        "directory = \"migrations\"\ndatbase_url = \"postgres://u:Cx7-CANARY@h/db\"\n",
+    );
+    let run = project
+        .sqlmig()
+        .args(["heads"])
+        .run()
+        .failure()
+        .stderr_has("sqlmig.toml:2:1")
+        .stderr_has("datbase_url");
     assert!(!run.stderr().contains("Cx7-CANARY"));
     project.write("sqlmig.toml", "lock_timeout = \"soon\"\n");
-    project.sqlmig().args(["heads"]).run().failure().stderr_has("invalid duration `soon`");
+    project
+        .sqlmig()
+        .args(["heads"])
+        .run()
+        .failure()
+        .stderr_has("invalid duration `soon`");
     project.write("sqlmig.toml", "dialect = \"oracle\"\n");
-    project.sqlmig().args(["heads"]).run().failure().stderr_has("unknown dialect `oracle`");
+    project
+        .sqlmig()
+        .args(["heads"])
+        .run()
+        .failure()
+        .stderr_has("unknown dialect `oracle`");
     project
         .sqlmig()
         .args(["--config", "missing.toml", "heads"])
@@ -261,7 +395,13 @@ fn the_example_project_verifies_and_migrates() {
         .success()
         .json();
     assert_eq!(status["up_to_date"], true);
-    assert!(status["revisions"].as_array().unwrap().iter().all(|r| r["state"] == "applied"));
+    assert!(
+        status["revisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["state"] == "applied")
+    );
     // The lower-casing revision has no down section: a downgrade stops before reverting anything.
     project
         .sqlmig()

@@ -57,8 +57,12 @@ fn logged(id: &str, parents: &[&str]) -> String {
     revision_text(
         id,
         parents,
-        &format!("CREATE TABLE t_{id} (x INTEGER);\nINSERT INTO applied_log (revision) VALUES ('{id}');"),
-        Some(&format!("DROP TABLE t_{id};\nDELETE FROM applied_log WHERE revision = '{id}';")),
+        &format!(
+            "CREATE TABLE t_{id} (x INTEGER);\nINSERT INTO applied_log (revision) VALUES ('{id}');"
+        ),
+        Some(&format!(
+            "DROP TABLE t_{id};\nDELETE FROM applied_log WHERE revision = '{id}';"
+        )),
     )
 }
 
@@ -76,7 +80,12 @@ fn log_counts(database: &TestDb) -> Vec<(String, String)> {
     database
         .query("SELECT revision, COUNT(*) FROM applied_log GROUP BY revision ORDER BY revision")
         .into_iter()
-        .map(|row| (row[0].clone().unwrap_or_default(), row[1].clone().unwrap_or_default()))
+        .map(|row| {
+            (
+                row[0].clone().unwrap_or_default(),
+                row[1].clone().unwrap_or_default(),
+            )
+        })
         .collect()
 }
 
@@ -84,17 +93,26 @@ fn every_target_form(project: &Project, database: &TestDb) {
     // root -> (left: l1 -> l2) and (right: r1, which depends on l1).
     project
         .revision("01_root", &log_table())
-        .revision("02_l1", &logged("l1", &["root"]).replace("-- message:", "-- branch: left\n-- message:"))
+        .revision(
+            "02_l1",
+            &logged("l1", &["root"]).replace("-- message:", "-- branch: left\n-- message:"),
+        )
         .revision("03_l2", &logged("l2", &["l1"]))
         .revision(
             "04_r1",
-            &logged("r1", &["root"]).replace("-- message:", "-- branch: right\n-- depends-on: l1\n-- message:"),
+            &logged("r1", &["root"]).replace(
+                "-- message:",
+                "-- branch: right\n-- depends-on: l1\n-- message:",
+            ),
         );
     configure(project, database, "");
     let sqlmig = |args: &[&str]| project.sqlmig().args(args).run();
 
     // Two heads: `head` is refused with the ways out, `LABEL@head` works.
-    sqlmig(&["upgrade"]).failure().stderr_has("ambiguous").stderr_has("sqlmig merge");
+    sqlmig(&["upgrade"])
+        .failure()
+        .stderr_has("ambiguous")
+        .stderr_has("sqlmig merge");
     assert!(database.applied().is_empty());
     sqlmig(&["upgrade", "left@head"]).success();
     assert_eq!(database.applied(), ["l1", "l2", "root"]);
@@ -125,7 +143,9 @@ fn every_target_form(project: &Project, database: &TestDb) {
     project.revision("05_merge", &logged("merge", &["l2", "r1"]));
     sqlmig(&["upgrade", "+2"]).success();
     assert_eq!(database.applied(), ["l1", "root"]);
-    sqlmig(&["upgrade", "+9"]).failure().stderr_has("only 3 pending");
+    sqlmig(&["upgrade", "+9"])
+        .failure()
+        .stderr_has("only 3 pending");
     sqlmig(&["upgrade", "merg"]).success();
     assert_eq!(database.applied(), ["l1", "l2", "merge", "r1", "root"]);
     sqlmig(&["downgrade", "-2"]).success();
@@ -137,10 +157,20 @@ fn every_target_form(project: &Project, database: &TestDb) {
     let json = sqlmig(&["current", "--json"]).success().json();
     assert_eq!(json["current"], serde_json::json!(["merge"]));
 
-    sqlmig(&["upgrade", "-1"]).failure().stderr_has("sqlmig downgrade -1");
-    sqlmig(&["downgrade", "+1"]).failure().stderr_has("sqlmig upgrade +1");
-    sqlmig(&["downgrade", "nope"]).failure().stderr_has("unknown revision `nope`");
-    assert_eq!(sqlmig(&["downgrade"]).code(), Some(2), "downgrade needs a target");
+    sqlmig(&["upgrade", "-1"])
+        .failure()
+        .stderr_has("sqlmig downgrade -1");
+    sqlmig(&["downgrade", "+1"])
+        .failure()
+        .stderr_has("sqlmig upgrade +1");
+    sqlmig(&["downgrade", "nope"])
+        .failure()
+        .stderr_has("unknown revision `nope`");
+    assert_eq!(
+        sqlmig(&["downgrade"]).code(),
+        Some(2),
+        "downgrade needs a target"
+    );
 }
 
 fn failing_revision_rolls_back_and_stops_the_run(project: &Project, database: &TestDb) {
@@ -164,9 +194,17 @@ fn failing_revision_rolls_back_and_stops_the_run(project: &Project, database: &T
         .stderr_has("missing_table")
         .stderr_has("rolled back");
     assert_eq!(database.applied(), ["one", "two"]);
-    assert!(database.column("SELECT x FROM one").is_empty(), "revision three left nothing");
+    assert!(
+        database.column("SELECT x FROM one").is_empty(),
+        "revision three left nothing"
+    );
     assert!(!database.table_exists("four"));
-    let status = project.sqlmig().args(["status", "--json"]).run().success().json();
+    let status = project
+        .sqlmig()
+        .args(["status", "--json"])
+        .run()
+        .success()
+        .json();
     let states: Vec<&str> = status["revisions"]
         .as_array()
         .unwrap()
@@ -177,7 +215,9 @@ fn failing_revision_rolls_back_and_stops_the_run(project: &Project, database: &T
 
     project.write(
         "migrations/3.sql",
-        project.read("migrations/3.sql").replace("missing_table", "one"),
+        project
+            .read("migrations/3.sql")
+            .replace("missing_table", "one"),
     );
     project.sqlmig().args(["upgrade"]).run().success();
     assert_eq!(database.applied(), ["four", "one", "three", "two"]);
@@ -185,18 +225,40 @@ fn failing_revision_rolls_back_and_stops_the_run(project: &Project, database: &T
 }
 
 fn drift_blocks_upgrade_until_repair_accepts_it(project: &Project, database: &TestDb) {
-    project.revision("1", &revision_text("one", &[], "CREATE TABLE one (x INTEGER);", Some("DROP TABLE one;")));
+    project.revision(
+        "1",
+        &revision_text(
+            "one",
+            &[],
+            "CREATE TABLE one (x INTEGER);",
+            Some("DROP TABLE one;"),
+        ),
+    );
     configure(project, database, "");
     project.sqlmig().args(["upgrade"]).run().success();
-    project.revision("2", &revision_text("two", &["one"], "CREATE TABLE two (x INTEGER);", None));
+    project.revision(
+        "2",
+        &revision_text("two", &["one"], "CREATE TABLE two (x INTEGER);", None),
+    );
 
     // A new message or a changed comment outside the up section is not drift.
     let original = project.read("migrations/1.sql");
-    project.write("migrations/1.sql", original.replace("revision one", "the first revision"));
-    project.sqlmig().args(["check"]).run().failure().stderr_has("1 revision pending");
+    project.write(
+        "migrations/1.sql",
+        original.replace("revision one", "the first revision"),
+    );
+    project
+        .sqlmig()
+        .args(["check"])
+        .run()
+        .failure()
+        .stderr_has("1 revision pending");
 
     // An edit of the up section is.
-    project.write("migrations/1.sql", original.replace("x INTEGER", "y INTEGER"));
+    project.write(
+        "migrations/1.sql",
+        original.replace("x INTEGER", "y INTEGER"),
+    );
     project
         .sqlmig()
         .args(["upgrade"])
@@ -205,25 +267,58 @@ fn drift_blocks_upgrade_until_repair_accepts_it(project: &Project, database: &Te
         .stderr_has("revision one was applied with checksum")
         .stderr_has("sqlmig repair --accept-checksum one");
     assert_eq!(database.applied(), ["one"], "nothing ran");
-    let status = project.sqlmig().args(["status", "--json"]).run().success().json();
+    let status = project
+        .sqlmig()
+        .args(["status", "--json"])
+        .run()
+        .success()
+        .json();
     assert_eq!(status["revisions"][0]["checksum_ok"], false);
-    assert_eq!(status["revisions"][1]["checksum_ok"], serde_json::Value::Null);
-    project.sqlmig().args(["check"]).run().failure().stderr_has("checksum");
-    project.sqlmig().args(["verify", "--database-url", database.url()]).run().failure();
+    assert_eq!(
+        status["revisions"][1]["checksum_ok"],
+        serde_json::Value::Null
+    );
+    project
+        .sqlmig()
+        .args(["check"])
+        .run()
+        .failure()
+        .stderr_has("checksum");
+    project
+        .sqlmig()
+        .args(["verify", "--database-url", database.url()])
+        .run()
+        .failure();
 
     // `repair` alone only lists; the flag accepts.
-    project.sqlmig().args(["repair"]).run().failure().stderr_has("accept-checksum one");
-    project.sqlmig().args(["repair", "--accept-checksum", "one"]).run().success();
+    project
+        .sqlmig()
+        .args(["repair"])
+        .run()
+        .failure()
+        .stderr_has("accept-checksum one");
+    project
+        .sqlmig()
+        .args(["repair", "--accept-checksum", "one"])
+        .run()
+        .success();
     project.sqlmig().args(["upgrade"]).run().success();
     project.sqlmig().args(["check"]).run().success();
 
     // A changed down section is only a warning.
     project.write(
         "migrations/1.sql",
-        project.read("migrations/1.sql").replace("DROP TABLE one;", "DROP TABLE IF EXISTS one;"),
+        project
+            .read("migrations/1.sql")
+            .replace("DROP TABLE one;", "DROP TABLE IF EXISTS one;"),
     );
     project.sqlmig().args(["check"]).run().success();
-    let status = project.sqlmig().args(["status", "--json"]).run().success().json();
+    let status = project
+        .sqlmig()
+        .args(["status", "--json"])
+        .run()
+        .success()
+        .json();
     assert_eq!(status["revisions"][0]["checksum_ok"], true);
     assert_eq!(status["revisions"][0]["down_checksum_ok"], false);
 
@@ -235,7 +330,11 @@ fn drift_blocks_upgrade_until_repair_accepts_it(project: &Project, database: &Te
         .run()
         .failure()
         .stderr_has("revision two is applied but its file");
-    project.sqlmig().args(["repair", "--forget", "two"]).run().success();
+    project
+        .sqlmig()
+        .args(["repair", "--forget", "two"])
+        .run()
+        .success();
     project.sqlmig().args(["check"]).run().success();
 }
 
@@ -243,7 +342,11 @@ fn concurrent_upgrades_apply_each_revision_once(project: &Project, database: &Te
     project.revision("000", &log_table());
     for number in 1..=30 {
         let id = format!("r{number:03}");
-        let parent = if number == 1 { String::from("root") } else { format!("r{:03}", number - 1) };
+        let parent = if number == 1 {
+            String::from("root")
+        } else {
+            format!("r{:03}", number - 1)
+        };
         project.revision(&id, &logged(&id, &[&parent]));
     }
     configure(project, database, "");
@@ -269,8 +372,24 @@ fn concurrent_upgrades_apply_each_revision_once(project: &Project, database: &Te
 
 fn stamp_check_and_dry_run(project: &Project, database: &TestDb) {
     project
-        .revision("1", &revision_text("one", &[], "CREATE TABLE one (x INTEGER);", Some("DROP TABLE one;")))
-        .revision("2", &revision_text("two", &["one"], "CREATE TABLE two (x INTEGER);", Some("DROP TABLE two;")));
+        .revision(
+            "1",
+            &revision_text(
+                "one",
+                &[],
+                "CREATE TABLE one (x INTEGER);",
+                Some("DROP TABLE one;"),
+            ),
+        )
+        .revision(
+            "2",
+            &revision_text(
+                "two",
+                &["one"],
+                "CREATE TABLE two (x INTEGER);",
+                Some("DROP TABLE two;"),
+            ),
+        );
     configure(project, database, "");
     let sqlmig = |args: &[&str]| project.sqlmig().args(args).run();
 
@@ -279,20 +398,32 @@ fn stamp_check_and_dry_run(project: &Project, database: &TestDb) {
         .stdout_has("would apply 2 revisions")
         .stdout_has("CREATE TABLE one (x INTEGER);");
     if database.kind == Kind::Sqlite {
-        assert!(!project.path("app.db").exists(), "a dry run creates not even the database file");
+        assert!(
+            !project.path("app.db").exists(),
+            "a dry run creates not even the database file"
+        );
     }
-    assert!(!database.table_exists("sqlmig_revisions"), "a dry run creates nothing");
-    sqlmig(&["check"]).failure().stderr_has("2 revisions pending");
+    assert!(
+        !database.table_exists("sqlmig_revisions"),
+        "a dry run creates nothing"
+    );
+    sqlmig(&["check"])
+        .failure()
+        .stderr_has("2 revisions pending");
 
     sqlmig(&["stamp", "one"]).success();
     assert_eq!(database.applied(), ["one"]);
     assert!(!database.table_exists("one"), "stamp runs no SQL");
-    sqlmig(&["upgrade", "--dry-run"]).success().stdout_has("would apply 1 revision");
+    sqlmig(&["upgrade", "--dry-run"])
+        .success()
+        .stdout_has("would apply 1 revision");
     assert_eq!(database.applied(), ["one"]);
     sqlmig(&["upgrade"]).success();
     assert!(database.table_exists("two"));
     sqlmig(&["check"]).success().stdout_has("up to date at two");
-    sqlmig(&["downgrade", "one", "--dry-run"]).success().stdout_has("DROP TABLE two;");
+    sqlmig(&["downgrade", "one", "--dry-run"])
+        .success()
+        .stdout_has("DROP TABLE two;");
     assert!(database.table_exists("two"));
     sqlmig(&["stamp", "base"]).success();
     assert!(database.applied().is_empty());
@@ -312,19 +443,44 @@ fn failure_outside_a_transaction_is_recorded(project: &Project, database: &TestD
         .failure()
         .stderr_has("migrations/1.sql:6:")
         .stderr_has("1 statement(s) before the failing one stay applied");
-    assert!(database.table_exists("one"), "outside a transaction the first statement stays");
-    let status = project.sqlmig().args(["status", "--json"]).run().success().json();
+    assert!(
+        database.table_exists("one"),
+        "outside a transaction the first statement stays"
+    );
+    let status = project
+        .sqlmig()
+        .args(["status", "--json"])
+        .run()
+        .success()
+        .json();
     assert_eq!(status["revisions"][0]["state"], "failed");
     assert_eq!(status["revisions"][0]["failure"]["statement"], 2);
     assert_eq!(status["revisions"][0]["failure"]["line"], 6);
-    project.sqlmig().args(["check"]).run().failure().stderr_has("failed while applying at statement 2");
+    project
+        .sqlmig()
+        .args(["check"])
+        .run()
+        .failure()
+        .stderr_has("failed while applying at statement 2");
     // Never re-run silently: the next upgrade refuses and says how to go on.
-    project.sqlmig().args(["upgrade"]).run().failure().stderr_has("sqlmig repair --clear-failed one");
+    project
+        .sqlmig()
+        .args(["upgrade"])
+        .run()
+        .failure()
+        .stderr_has("sqlmig repair --clear-failed one");
 
     // After a manual clean-up, clearing the row lets it run again.
-    project.write("migrations/1.sql", project.read("migrations/1.sql").replace("nowhere", "one"));
+    project.write(
+        "migrations/1.sql",
+        project.read("migrations/1.sql").replace("nowhere", "one"),
+    );
     database.execute("DROP TABLE one");
-    project.sqlmig().args(["repair", "--clear-failed", "one"]).run().success();
+    project
+        .sqlmig()
+        .args(["repair", "--clear-failed", "one"])
+        .run()
+        .success();
     project.sqlmig().args(["upgrade"]).run().success();
     project.sqlmig().args(["check"]).run().success();
     assert_eq!(database.column("SELECT COUNT(*) FROM one"), ["1"]);
@@ -332,10 +488,25 @@ fn failure_outside_a_transaction_is_recorded(project: &Project, database: &TestD
 
 fn single_transaction_is_all_or_nothing(project: &Project, database: &TestDb) {
     project
-        .revision("1", &revision_text("one", &[], "CREATE TABLE one (x INTEGER);", None))
-        .revision("2", &revision_text("two", &["one"], "INSERT INTO one VALUES (1);\nINSERT INTO nope VALUES (1);", None));
+        .revision(
+            "1",
+            &revision_text("one", &[], "CREATE TABLE one (x INTEGER);", None),
+        )
+        .revision(
+            "2",
+            &revision_text(
+                "two",
+                &["one"],
+                "INSERT INTO one VALUES (1);\nINSERT INTO nope VALUES (1);",
+                None,
+            ),
+        );
     configure(project, database, "");
-    let run = project.sqlmig().args(["upgrade", "--single-transaction"]).run().failure();
+    let run = project
+        .sqlmig()
+        .args(["upgrade", "--single-transaction"])
+        .run()
+        .failure();
     assert!(database.applied().is_empty());
     if database.kind == Kind::Mysql {
         // MySQL commits DDL implicitly: refused before anything runs.
@@ -344,9 +515,16 @@ fn single_transaction_is_all_or_nothing(project: &Project, database: &TestDb) {
         return;
     }
     run.stderr_has("nope");
-    assert!(!database.table_exists("one"), "the whole run was rolled back");
+    assert!(
+        !database.table_exists("one"),
+        "the whole run was rolled back"
+    );
     project.sqlmig().args(["upgrade"]).run().failure();
-    assert_eq!(database.applied(), ["one"], "without it, revision one commits on its own");
+    assert_eq!(
+        database.applied(),
+        ["one"],
+        "without it, revision one commits on its own"
+    );
 }
 
 fn init_sql_runs_on_the_migrating_connection(project: &Project, database: &TestDb) {
@@ -354,12 +532,21 @@ fn init_sql_runs_on_the_migrating_connection(project: &Project, database: &TestD
         "1",
         &revision_text("one", &[], "INSERT INTO session_marker VALUES (1);", None),
     );
-    configure(project, database, "init_sql = [\"CREATE TEMPORARY TABLE session_marker (x INTEGER)\"]\n");
+    configure(
+        project,
+        database,
+        "init_sql = [\"CREATE TEMPORARY TABLE session_marker (x INTEGER)\"]\n",
+    );
     project.sqlmig().args(["upgrade"]).run().success();
     assert_eq!(database.applied(), ["one"]);
     project
         .sqlmig()
-        .args(["upgrade", "--dry-run", "--init-sql", "SELECT * FROM no_such_table"])
+        .args([
+            "upgrade",
+            "--dry-run",
+            "--init-sql",
+            "SELECT * FROM no_such_table",
+        ])
         .run()
         .failure()
         .stderr_has("init_sql statement 1 failed");
@@ -369,11 +556,21 @@ fn resume_runs_the_rest_only_if_what_ran_is_unchanged(project: &Project, databas
     let text = "-- revision: one\n-- transaction: false\n\n-- up\nCREATE TABLE a (x INTEGER);\nCREATE TABLE b (x INTEGER);\nINSERT INTO nowhere VALUES (1);\nCREATE TABLE c (x INTEGER);\n";
     project.revision("1", text);
     configure(project, database, "");
-    project.sqlmig().args(["upgrade"]).run().failure().stderr_has("statement 3 of 4");
-    assert!(database.table_exists("a") && database.table_exists("b") && !database.table_exists("c"));
+    project
+        .sqlmig()
+        .args(["upgrade"])
+        .run()
+        .failure()
+        .stderr_has("statement 3 of 4");
+    assert!(
+        database.table_exists("a") && database.table_exists("b") && !database.table_exists("c")
+    );
 
     // An edit of a statement that already ran makes a resume unsafe.
-    project.revision("1", &text.replace("TABLE a", "TABLE a2").replace("nowhere", "b"));
+    project.revision(
+        "1",
+        &text.replace("TABLE a", "TABLE a2").replace("nowhere", "b"),
+    );
     project
         .sqlmig()
         .args(["repair", "--resume", "one"])

@@ -34,7 +34,10 @@ fn every_invalid_revision_file_is_reported_at_its_line() {
         let position = lines.next().unwrap();
         let message = lines.next().unwrap();
         let project = Project::new();
-        project.write(&format!("migrations/{name}.sql"), std::fs::read(&file).unwrap());
+        project.write(
+            &format!("migrations/{name}.sql"),
+            std::fs::read(&file).unwrap(),
+        );
         for command in ["verify", "heads"] {
             project
                 .sqlmig()
@@ -103,7 +106,10 @@ fn valid_fixtures_parse_to_pinned_checksums() {
     // values are what databases and sum files in the field hold.
     let golden = std::fs::read_to_string(fixtures().join("golden-checksums.txt")).unwrap();
     let mut checked = 0;
-    for line in golden.lines().filter(|line| !line.starts_with('#') && !line.is_empty()) {
+    for line in golden
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+    {
         let fields: Vec<&str> = line.split_whitespace().collect();
         let [name, file_checksum, revision_checksum, up_count] = fields[..] else {
             panic!("bad golden line {line:?}");
@@ -116,13 +122,29 @@ fn valid_fixtures_parse_to_pinned_checksums() {
         };
         let revision = parse_revision(&text, &source, Dialect::Postgres)
             .unwrap_or_else(|errors| panic!("{name}: {errors:?}"));
-        assert_eq!(revision.file_checksum.to_hex(), file_checksum, "{name}: file checksum");
-        assert_eq!(revision.checksum.to_hex(), revision_checksum, "{name}: revision checksum");
-        assert_eq!(revision.up.statements.len().to_string(), up_count, "{name}: statements");
+        assert_eq!(
+            revision.file_checksum.to_hex(),
+            file_checksum,
+            "{name}: file checksum"
+        );
+        assert_eq!(
+            revision.checksum.to_hex(),
+            revision_checksum,
+            "{name}: revision checksum"
+        );
+        assert_eq!(
+            revision.up.statements.len().to_string(),
+            up_count,
+            "{name}: statements"
+        );
         checked += 1;
     }
     let valid = files_with_extension(&fixtures().join("revisions/valid"), "sql");
-    assert_eq!(checked, valid.len(), "every valid fixture has a golden line");
+    assert_eq!(
+        checked,
+        valid.len(),
+        "every valid fixture has a golden line"
+    );
 }
 
 #[test]
@@ -143,7 +165,12 @@ fn line_endings_and_bom_never_change_a_checksum() {
         ] {
             let normalized = normalize(variant.as_bytes()).unwrap();
             let copy = parse_revision(&normalized, &source, Dialect::Postgres).unwrap();
-            assert_eq!(copy.file_checksum, original.file_checksum, "{}", path.display());
+            assert_eq!(
+                copy.file_checksum,
+                original.file_checksum,
+                "{}",
+                path.display()
+            );
             assert_eq!(copy.checksum, original.checksum, "{}", path.display());
         }
     }

@@ -1,5 +1,8 @@
 //! Integration tests: they run the `sqlmig` binary against real files and databases.
-#![allow(clippy::print_stderr, reason = "tests report skipped backends on stderr")]
+#![allow(
+    clippy::print_stderr,
+    reason = "tests report skipped backends on stderr"
+)]
 
 mod support;
 
@@ -9,9 +12,9 @@ mod cli;
 mod engine;
 /// The fixture corpus: invalid files and graphs, golden checksums.
 mod fixtures;
-/// SQLite-only behaviour.
-mod sqlite;
-/// PostgreSQL-only behaviour.
-mod postgres;
 /// MySQL/MariaDB-only behaviour.
 mod mysql;
+/// PostgreSQL-only behaviour.
+mod postgres;
+/// SQLite-only behaviour.
+mod sqlite;

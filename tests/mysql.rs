@@ -510,11 +510,13 @@ fn connection_failures_are_clear_and_never_show_the_password() {
         (run, started.elapsed())
     };
 
-    // The right password, percent-encoded, connects.
+    // The right password, percent-encoded, connects (with either scheme).
     for by_env in [false, true] {
         let (run, _) = status(&url(encoded, "127.0.0.1:3306"), by_env);
         assert_no_secret(&run.success());
     }
+    let mariadb = url(encoded, "127.0.0.1:3306").replacen("mysql://", "mariadb://", 1);
+    assert_no_secret(&status(&mariadb, false).0.success());
 
     for by_env in [false, true] {
         // A wrong password: the server's message, a hint, no password.

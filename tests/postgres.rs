@@ -745,23 +745,34 @@ fn tls_modes_against_a_server_with_tls() {
         ]
     );
 
-    // Certificate checks need to know the server's certificate: Debian's
-    // snakeoil one is self-signed for `localhost`.
-    let certificate = database
-        .column("SHOW ssl_cert_file")
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    let certificate = PathBuf::from(certificate);
-    if std::fs::read(&certificate).is_err() {
+    // Certificate checks need a root that signed the server's certificate
+    // and the name in it: `SQLMIG_TEST_POSTGRES_ROOTCERT` and
+    // `SQLMIG_TEST_POSTGRES_TLS_HOST`, by default the server's own
+    // certificate and `localhost` (Debian's snakeoil certificate is
+    // self-signed for the machine's name).
+    let certificate = std::env::var("SQLMIG_TEST_POSTGRES_ROOTCERT").unwrap_or_else(|_| {
+        database
+            .column("SHOW ssl_cert_file")
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    });
+    let tls_host = std::env::var("SQLMIG_TEST_POSTGRES_TLS_HOST")
+        .unwrap_or_else(|_| String::from("localhost"));
+    let Some((address, port)) = endpoint_of(database.url()) else {
+        eprintln!("SKIPPED: certificate checks need a host:port URL");
+        return;
+    };
+    if std::fs::read(&certificate).is_err() || address == tls_host {
         eprintln!(
-            "SKIPPED: certificate checks need the server's certificate ({})",
-            certificate.display()
+            "SKIPPED: certificate checks need a readable root certificate ({certificate}) and a host name other than the URL's"
         );
         return;
     }
-    let localhost = database.url().replace("@127.0.0.1:", "@localhost:");
-    let root = format!("sslrootcert={}", certificate.display());
+    let by_name = database
+        .url()
+        .replacen(&format!("@{address}:"), &format!("@{tls_host}:"), 1);
+    let root = format!("sslrootcert={certificate}");
     let status = |url: String| {
         project
             .sqlmig()
@@ -769,7 +780,7 @@ fn tls_modes_against_a_server_with_tls() {
             .run()
     };
     status(with_params(
-        &localhost,
+        &by_name,
         &format!("sslmode=verify-full&{root}"),
     ))
     .success();
@@ -788,11 +799,23 @@ fn tls_modes_against_a_server_with_tls() {
         &format!("sslmode=verify-full&{root}"),
     ))
     .failure()
-    .stderr_has("TLS with 127.0.0.1:5432 failed (sslmode=verify-full)")
+    .stderr_has(&format!(
+        "TLS with {address}:{port} failed (sslmode=verify-full)"
+    ))
     .stderr_has("not valid for name");
-    status(with_params(&localhost, "sslmode=verify-ca"))
+    status(with_params(&by_name, "sslmode=verify-ca"))
         .failure()
-        .stderr_has("TLS with localhost:5432 failed (sslmode=verify-ca)");
+        .stderr_has(&format!(
+            "TLS with {tls_host}:{port} failed (sslmode=verify-ca)"
+        ))
+        .stderr_has("set sslrootcert=PATH");
+}
+
+/// The host and port of a `postgres://user@host:port/db` URL.
+fn endpoint_of(url: &str) -> Option<(String, String)> {
+    let authority = url.split_once('@')?.1.split('/').next()?;
+    let (host, port) = authority.rsplit_once(':')?;
+    Some((host.to_owned(), port.to_owned()))
 }
 
 #[test]

@@ -14,7 +14,10 @@ fn trigger_between_statement_markers_runs_as_one_statement() {
         )
         .write("sqlmig.toml", format!("database_url = \"{}\"\n", database.url()));
     project.sqlmig().args(["upgrade"]).run().success();
-    assert_eq!(database.column("SELECT n FROM counts WHERE author = 'ann'"), ["2"]);
+    assert_eq!(
+        database.column("SELECT n FROM counts WHERE author = 'ann'"),
+        ["2"]
+    );
     project.sqlmig().args(["downgrade", "base"]).run().success();
     assert!(!database.table_exists("posts"));
 }
@@ -24,8 +27,14 @@ fn a_held_lock_times_out_naming_what_it_waits_for() {
     let project = Project::new();
     let database = TestDb::sqlite(&project);
     project
-        .revision("1", &crate::support::revision_text("one", &[], "CREATE TABLE one (x INTEGER);", None))
-        .write("sqlmig.toml", format!("database_url = \"{}\"\n", database.url()));
+        .revision(
+            "1",
+            &crate::support::revision_text("one", &[], "CREATE TABLE one (x INTEGER);", None),
+        )
+        .write(
+            "sqlmig.toml",
+            format!("database_url = \"{}\"\n", database.url()),
+        );
     database.execute("CREATE TABLE placeholder (x INTEGER)");
     let file = std::fs::File::open(project.path("app.db")).unwrap();
     file.lock().unwrap();
@@ -40,5 +49,9 @@ fn a_held_lock_times_out_naming_what_it_waits_for() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert!(database.applied().is_empty());
     file.unlock().unwrap();
-    project.sqlmig().args(["upgrade", "--lock-timeout", "0"]).run().success();
+    project
+        .sqlmig()
+        .args(["upgrade", "--lock-timeout", "0"])
+        .run()
+        .success();
 }

@@ -39,7 +39,12 @@ pub trait Backend {
     /// other databases do not. `waiting` is called once, with what is
     /// awaited, if the lock is not free at once. The lock is held on this
     /// connection, the one that runs every statement.
-    fn lock(&mut self, scope: &str, timeout: Duration, waiting: &mut dyn FnMut(&str)) -> Result<(), LockError>;
+    fn lock(
+        &mut self,
+        scope: &str,
+        timeout: Duration,
+        waiting: &mut dyn FnMut(&str),
+    ) -> Result<(), LockError>;
 
     /// Releases the lock; an error if it was no longer held.
     fn unlock(&mut self) -> Result<(), DbError>;
@@ -144,8 +149,15 @@ pub(crate) fn poll_lock(
 }
 
 /// A single-threaded tokio runtime: the async drivers run on it, one
-/// blocking call at a time, so the engine stays synchronous.
+/// blocking call at a time, so the engine stays synchronous. sqlmig's API is
+/// blocking; called from inside an async runtime it says so instead of
+/// panicking.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, DbError> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(DbError::connection(
+            "sqlmig's API is blocking and was called from inside an async runtime: call it from a blocking thread (for example tokio::task::spawn_blocking)",
+        ));
+    }
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

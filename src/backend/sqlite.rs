@@ -131,7 +131,12 @@ impl Backend for SqliteBackend {
         Ok(result)
     }
 
-    fn lock(&mut self, _scope: &str, timeout: Duration, waiting: &mut dyn FnMut(&str)) -> Result<(), LockError> {
+    fn lock(
+        &mut self,
+        _scope: &str,
+        timeout: Duration,
+        waiting: &mut dyn FnMut(&str),
+    ) -> Result<(), LockError> {
         self.busy_timeout = timeout.max(Duration::from_millis(100));
         self.connection
             .busy_timeout(self.busy_timeout)
@@ -141,15 +146,24 @@ impl Backend for SqliteBackend {
         };
         let what = format!("another sqlmig migrating {}", path.display());
         let file = File::open(path).map_err(|error| {
-            DbError::new(format!("cannot open {} to lock it: {error}", path.display()))
+            DbError::new(format!(
+                "cannot open {} to lock it: {error}",
+                path.display()
+            ))
         })?;
-        super::poll_lock(timeout, waiting, &mut || what.clone(), &mut || match file.try_lock() {
-            Ok(()) => Ok(true),
-            Err(std::fs::TryLockError::WouldBlock) => Ok(false),
-            Err(std::fs::TryLockError::Error(error)) => {
-                Err(DbError::new(format!("cannot lock {}: {error}", path.display())))
-            }
-        })?;
+        super::poll_lock(
+            timeout,
+            waiting,
+            &mut || what.clone(),
+            &mut || match file.try_lock() {
+                Ok(()) => Ok(true),
+                Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+                Err(std::fs::TryLockError::Error(error)) => Err(DbError::new(format!(
+                    "cannot lock {}: {error}",
+                    path.display()
+                ))),
+            },
+        )?;
         self.lock_file = Some(file);
         Ok(())
     }

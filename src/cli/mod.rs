@@ -17,8 +17,8 @@ mod settings;
 use std::process::ExitCode;
 
 use args::{Cli, Command};
-use sqlmig::plan::Direction;
 use settings::Settings;
+use sqlmig::plan::Direction;
 
 /// What a command reports besides errors: success, or a check that failed
 /// after saying why.
@@ -55,8 +55,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Merge(args) => commands::merge::run(&settings, &args),
         Command::Hash => commands::hash::run(&settings),
         Command::Verify => commands::verify::run(&settings),
-        Command::Upgrade(args) => commands::run::run(&settings, Direction::Upgrade, &args.target, &args.run),
-        Command::Downgrade(args) => commands::run::run(&settings, Direction::Downgrade, &args.target, &args.run),
+        Command::Upgrade(args) => {
+            commands::run::run(&settings, Direction::Upgrade, &args.target, &args.run)
+        }
+        Command::Downgrade(args) => {
+            commands::run::run(&settings, Direction::Downgrade, &args.target, &args.run)
+        }
         Command::Current => commands::current::run(&settings),
         Command::Status => commands::status::run(&settings),
         Command::Stamp(args) => commands::stamp::run(&settings, &args),

@@ -88,7 +88,10 @@ impl Observer for Progress {
             Event::Planned { total, .. } => {
                 self.started = Instant::now();
                 if self.mode == Mode::Terminal && *total > 0 {
-                    let bar = ProgressBar::with_draw_target(Some(*total as u64), ProgressDrawTarget::stderr());
+                    let bar = ProgressBar::with_draw_target(
+                        Some(*total as u64),
+                        ProgressDrawTarget::stderr(),
+                    );
                     bar.set_style(
                         ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg} ({elapsed})")
                             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
@@ -97,9 +100,18 @@ impl Observer for Progress {
                     self.bar = Some(bar);
                 }
             }
-            Event::RevisionStarted { revision, direction, .. } => {
+            Event::RevisionStarted {
+                revision,
+                direction,
+                ..
+            } => {
                 if let Some(bar) = &self.bar {
-                    bar.set_message(format!("{} {} {}", present_tense(*direction), revision.id, revision.message));
+                    bar.set_message(format!(
+                        "{} {} {}",
+                        present_tense(*direction),
+                        revision.id,
+                        revision.message
+                    ));
                 }
             }
             Event::RevisionFinished {
@@ -120,19 +132,18 @@ impl Observer for Progress {
                 }
             }
             Event::RevisionSkipped { revision } => {
-                self.say(&format!("skipped {} (already done by another runner)", revision.id));
+                self.say(&format!(
+                    "skipped {} (already done by another runner)",
+                    revision.id
+                ));
                 if let Some(bar) = &self.bar {
                     bar.inc(1);
                 }
             }
-            Event::Warning { message } => {
-                if self.mode != Mode::Silent {
-                    match &self.bar {
-                        Some(bar) => bar.println(format!("warning: {message}")),
-                        None => eprintln!("warning: {message}"),
-                    }
-                }
-            }
+            Event::Warning { message } if self.mode != Mode::Silent => match &self.bar {
+                Some(bar) => bar.println(format!("warning: {message}")),
+                None => eprintln!("warning: {message}"),
+            },
             _ => {}
         }
     }

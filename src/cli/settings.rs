@@ -64,7 +64,11 @@ impl Settings {
         let database_url = global
             .database_url
             .clone()
-            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|url| !url.is_empty()))
+            .or_else(|| {
+                std::env::var("DATABASE_URL")
+                    .ok()
+                    .filter(|url| !url.is_empty())
+            })
             .or(config.database_url);
         let url_dialect = database_url
             .as_deref()
@@ -85,7 +89,11 @@ impl Settings {
             (None, Some(url_dialect)) => url_dialect,
             (None, None) => Dialect::Postgres,
         };
-        let lock_timeout = match global.lock_timeout.as_deref().or(config.lock_timeout.as_deref()) {
+        let lock_timeout = match global
+            .lock_timeout
+            .as_deref()
+            .or(config.lock_timeout.as_deref())
+        {
             Some(text) => parse_duration(text)?,
             None => DEFAULT_LOCK_TIMEOUT,
         };
@@ -154,7 +162,9 @@ fn parse_duration(text: &str) -> anyhow::Result<Duration> {
         .parse()
         .ok()
         .filter(|value: &f64| value.is_finite() && *value >= 0.0)
-        .with_context(|| format!("invalid duration `{text}`: expected for example 60s, 500ms, 2m or 0"))?;
+        .with_context(|| {
+            format!("invalid duration `{text}`: expected for example 60s, 500ms, 2m or 0")
+        })?;
     let seconds = match unit {
         "ms" => value / 1000.0,
         "s" => value,
@@ -187,7 +197,11 @@ fn read_config(explicit: Option<&Path>) -> anyhow::Result<(ConfigFile, PathBuf)>
             let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
             format!(":{line}:{column}")
         });
-        anyhow::anyhow!("{}{location}: {}", path.display(), error.message().trim_end())
+        anyhow::anyhow!(
+            "{}{location}: {}",
+            path.display(),
+            error.message().trim_end()
+        )
     })?;
     let config_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok((config, config_dir))

@@ -83,7 +83,7 @@ pub enum ParseErrorKind {
     BadId {
         /// Which value it is (`revision id`, `parent id`, ...).
         what: &'static str,
-        /// The value as written.
+        /// The value as written (past 80 characters cut, control characters escaped).
         value: String,
         /// Why it is rejected.
         reason: &'static str,
@@ -94,7 +94,7 @@ pub enum ParseErrorKind {
     BadIdCharacter {
         /// Which value it is (`revision id`, `parent id`, ...).
         what: &'static str,
-        /// The value as written.
+        /// The value as written (past 80 characters cut, control characters escaped).
         value: String,
         /// The first character that is not allowed.
         character: char,

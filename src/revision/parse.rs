@@ -666,6 +666,33 @@ ALTER TABLE users DROP COLUMN bio;
     }
 
     #[test]
+    fn header_comments_follow_the_dialect() {
+        let sql_before_up = "SQL before `-- up`: the header may only hold `-- key: value` lines, comments and blank lines";
+        let hash = "-- revision: a\n# note\n-- up\n";
+        assert_eq!(parse(hash, Dialect::Mysql).id, "a");
+        for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+            assert_eq!(
+                errors(hash, dialect),
+                [format!("migrations/a.sql:2:1: {sql_before_up}")]
+            );
+        }
+        let nested = "-- revision: a\n/* a /* nested */ comment */\n-- up\n";
+        assert_eq!(parse(nested, Dialect::Postgres).id, "a");
+        for dialect in [Dialect::Mysql, Dialect::Sqlite] {
+            assert_eq!(
+                errors(nested, dialect),
+                [format!("migrations/a.sql:2:19: {sql_before_up}")]
+            );
+        }
+        // An executable comment is SQL to MySQL.
+        let executable = "-- revision: a\n/*!40101 SET a = 1 */\n-- up\n";
+        assert_eq!(
+            errors(executable, Dialect::Mysql),
+            [format!("migrations/a.sql:2:1: {sql_before_up}")]
+        );
+    }
+
+    #[test]
     fn markers_inside_strings_dollar_quotes_and_comments_are_text() {
         let text = "-- revision: a\n/*\n-- up\n*/\n-- up\nSELECT $$\n-- down\n$$, '\n-- down\n';\n/* -- down */\n-- down\nSELECT 2;\n";
         let revision = parse(text, Dialect::Postgres);
@@ -873,71 +900,6 @@ ALTER TABLE users DROP COLUMN bio;
                         prop_assert!(!errors.is_empty());
                         prop_assert!(errors.iter().all(|error| error.span.line > 0 && error.span.column > 0));
                     }
-                }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod scratch {
-    use super::*;
-    use std::time::Instant;
-    const SMALL: &str = "-- revision: 9f3c2a1b7d4e\n-- revises: 1a2b3c4d5e6f\n-- message: add bio column to users\n\n-- up\nALTER TABLE users ADD COLUMN bio TEXT;\n\n-- down\nALTER TABLE users DROP COLUMN bio;\n";
-    fn big() -> String {
-        let statement = "CREATE TABLE users (\n    id bigint PRIMARY KEY, -- the id\n    name text NOT NULL DEFAULT 'x;y',\n    bio text /* free text */\n);\nINSERT INTO users (id, name) VALUES (1, 'O''Brien'), (2, \"q\");\n\n-- a comment line between statements\nCREATE INDEX users_name ON users (name);\n";
-        let mut text = String::from("-- revision: a\n-- revises: b\n-- message: big\n\n-- up\n");
-        while text.len() < std::env::var("BIG").map_or(5_000_000, |size| size.parse().unwrap()) {
-            text.push_str(statement);
-        }
-        text
-    }
-    #[test]
-    #[ignore]
-    fn mode() {
-        let file = SourceFile {
-            path: "m/a.sql".into(),
-            relative_path: "a.sql".into(),
-        };
-        match std::env::var("MODE").as_deref() {
-            Ok("header") => {
-                for _ in 0..10_000 {
-                    parse_revision("-- revision: 9f3c2a1b7d4e\n-- revises: 1a2b3c4d5e6f\n-- message: add bio column to users\n\n-- up\n", &file, Dialect::Postgres).unwrap();
-                }
-            }
-            Ok("small") => {
-                for _ in 0..10_000 {
-                    parse_revision(SMALL, &file, Dialect::Postgres).unwrap();
-                }
-            }
-            Ok("big") => {
-                let text = big();
-                for dialect in Dialect::ALL {
-                    parse_revision(&text, &file, dialect).unwrap();
-                }
-            }
-            _ => {
-                let mut best = std::time::Duration::MAX;
-                for _ in 0..15 {
-                    let start = Instant::now();
-                    for _ in 0..10_000 {
-                        parse_revision(SMALL, &file, Dialect::Postgres).unwrap();
-                    }
-                    best = best.min(start.elapsed());
-                }
-                println!("10k small files: best {best:?}");
-                let text = big();
-                for dialect in Dialect::ALL {
-                    let mut best = std::time::Duration::MAX;
-                    for _ in 0..5 {
-                        let start = Instant::now();
-                        parse_revision(&text, &file, dialect).unwrap();
-                        best = best.min(start.elapsed());
-                    }
-                    println!(
-                        "{dialect}: {:.1} MB/s",
-                        text.len() as f64 / best.as_secs_f64() / 1e6
-                    );
                 }
             }
         }

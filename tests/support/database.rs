@@ -16,15 +16,15 @@ use super::Project;
 
 /// Which server a test database lives on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Sqlite,
     Postgres,
     Mysql,
 }
 
 /// A database for one test.
-pub struct TestDb {
-    pub kind: Kind,
+pub(crate) struct TestDb {
+    pub(crate) kind: Kind,
     url: String,
     admin_url: Option<String>,
     name: String,
@@ -66,7 +66,9 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// `url` with its database name replaced by `name`.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let authority_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[authority_end..].find('/') {
         Some(slash) => &base[..authority_end + slash],
@@ -80,7 +82,7 @@ fn with_database(url: &str, name: &str) -> String {
 
 impl TestDb {
     /// A SQLite file inside the project.
-    pub fn sqlite(project: &Project) -> TestDb {
+    pub(crate) fn sqlite(project: &Project) -> TestDb {
         TestDb {
             kind: Kind::Sqlite,
             url: project.sqlite_url("app.db"),
@@ -90,7 +92,7 @@ impl TestDb {
     }
 
     /// A fresh PostgreSQL database, or `None` (skipped) without a server.
-    pub fn postgres() -> Option<TestDb> {
+    pub(crate) fn postgres() -> Option<TestDb> {
         let admin_url = std::env::var("SQLMIG_TEST_POSTGRES_URL")
             .unwrap_or_else(|_| String::from("postgres://postgres@127.0.0.1:5432/test"));
         let name = unique_name();
@@ -106,7 +108,7 @@ impl TestDb {
     }
 
     /// A fresh MariaDB/MySQL database, or `None` (skipped) without a server.
-    pub fn mysql() -> Option<TestDb> {
+    pub(crate) fn mysql() -> Option<TestDb> {
         let admin_url = std::env::var("SQLMIG_TEST_MYSQL_URL")
             .unwrap_or_else(|_| String::from("mysql://root@127.0.0.1:3306/test"));
         let name = unique_name();
@@ -122,17 +124,17 @@ impl TestDb {
     }
 
     /// The database's URL, for `--database-url`.
-    pub fn url(&self) -> &str {
+    pub(crate) fn url(&self) -> &str {
         &self.url
     }
 
     /// The database's name on its server.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// Runs statements (no result).
-    pub fn execute(&self, sql: &str) {
+    pub(crate) fn execute(&self, sql: &str) {
         let result = match self.kind {
             Kind::Sqlite => rusqlite::Connection::open(self.sqlite_path())
                 .and_then(|c| c.execute_batch(sql))
@@ -144,7 +146,7 @@ impl TestDb {
     }
 
     /// Runs a query; every value as text (NULL as `None`).
-    pub fn query(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+    pub(crate) fn query(&self, sql: &str) -> Vec<Vec<Option<String>>> {
         let result = match self.kind {
             Kind::Sqlite => sqlite_query(&self.sqlite_path(), sql),
             Kind::Postgres => postgres_query(&self.url, sql),
@@ -154,7 +156,7 @@ impl TestDb {
     }
 
     /// The first column of every row, as text.
-    pub fn column(&self, sql: &str) -> Vec<String> {
+    pub(crate) fn column(&self, sql: &str) -> Vec<String> {
         self.query(sql)
             .into_iter()
             .map(|row| row.into_iter().next().flatten().unwrap_or_default())
@@ -162,9 +164,11 @@ impl TestDb {
     }
 
     /// Whether a table exists.
-    pub fn table_exists(&self, table: &str) -> bool {
+    pub(crate) fn table_exists(&self, table: &str) -> bool {
         let sql = match self.kind {
-            Kind::Sqlite => format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{table}'"),
+            Kind::Sqlite => {
+                format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name = '{table}'")
+            }
             Kind::Postgres => format!(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name = '{table}'"
             ),
@@ -176,11 +180,13 @@ impl TestDb {
     }
 
     /// The revisions recorded as applied, sorted.
-    pub fn applied(&self) -> Vec<String> {
+    pub(crate) fn applied(&self) -> Vec<String> {
         if !self.table_exists("sqlmig_revisions") {
             return Vec::new();
         }
-        self.column("SELECT revision FROM sqlmig_revisions WHERE state = 'applied' ORDER BY revision")
+        self.column(
+            "SELECT revision FROM sqlmig_revisions WHERE state = 'applied' ORDER BY revision",
+        )
     }
 
     fn sqlite_path(&self) -> String {
@@ -190,7 +196,9 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some(admin_url) = &self.admin_url else { return };
+        let Some(admin_url) = &self.admin_url else {
+            return;
+        };
         let sql = format!("DROP DATABASE IF EXISTS {}", self.name);
         let result = match self.kind {
             Kind::Postgres => postgres_execute(admin_url, &format!("{sql} WITH (FORCE)")),
@@ -262,7 +270,9 @@ fn postgres_query(url: &str, sql: &str) -> Result<Vec<Vec<Option<String>>>, Stri
 fn mysql_execute(url: &str, sql: &str) -> Result<(), String> {
     runtime().block_on(async {
         let opts = mysql_async::Opts::from_url(url).map_err(|e| e.to_string())?;
-        let mut connection = mysql_async::Conn::new(opts).await.map_err(|e| e.to_string())?;
+        let mut connection = mysql_async::Conn::new(opts)
+            .await
+            .map_err(|e| e.to_string())?;
         let result = connection.query_drop(sql).await.map_err(|e| e.to_string());
         let _ = connection.disconnect().await;
         result
@@ -272,7 +282,9 @@ fn mysql_execute(url: &str, sql: &str) -> Result<(), String> {
 fn mysql_query(url: &str, sql: &str) -> Result<Vec<Vec<Option<String>>>, String> {
     runtime().block_on(async {
         let opts = mysql_async::Opts::from_url(url).map_err(|e| e.to_string())?;
-        let mut connection = mysql_async::Conn::new(opts).await.map_err(|e| e.to_string())?;
+        let mut connection = mysql_async::Conn::new(opts)
+            .await
+            .map_err(|e| e.to_string())?;
         let rows: Vec<mysql_async::Row> = connection.query(sql).await.map_err(|e| e.to_string())?;
         let _ = connection.disconnect().await;
         Ok(rows
@@ -282,7 +294,9 @@ fn mysql_query(url: &str, sql: &str) -> Result<Vec<Vec<Option<String>>>, String>
                     .into_iter()
                     .map(|value| match value {
                         mysql_async::Value::NULL => None,
-                        mysql_async::Value::Bytes(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                        mysql_async::Value::Bytes(bytes) => {
+                            Some(String::from_utf8_lossy(&bytes).into_owned())
+                        }
                         other => Some(other.as_sql(true).trim_matches('\'').to_owned()),
                     })
                     .collect()

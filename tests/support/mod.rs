@@ -1,36 +1,36 @@
 //! Test support: a throw-away project directory and a builder that runs the
 //! real `sqlmig` binary in it, and test databases on every backend.
 
-pub mod database;
+pub(crate) mod database;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// A temporary project: `migrations/` plus whatever a test writes.
-pub struct Project {
+pub(crate) struct Project {
     dir: tempfile::TempDir,
 }
 
 impl Project {
     /// An empty project with an empty `migrations/` directory.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
         std::fs::create_dir(dir.path().join("migrations")).expect("migrations directory");
         Project { dir }
     }
 
     /// The project's root.
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
     /// A path inside the project.
-    pub fn path(&self, relative: &str) -> PathBuf {
+    pub(crate) fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)
     }
 
     /// Writes `content` to `relative` (parents created).
-    pub fn write(&self, relative: &str, content: impl AsRef<[u8]>) -> &Self {
+    pub(crate) fn write(&self, relative: &str, content: impl AsRef<[u8]>) -> &Self {
         let path = self.path(relative);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).expect("parent directory");
@@ -40,24 +40,17 @@ impl Project {
     }
 
     /// Reads a file of the project as text.
-    pub fn read(&self, relative: &str) -> String {
+    pub(crate) fn read(&self, relative: &str) -> String {
         std::fs::read_to_string(self.path(relative)).expect("read file")
     }
 
     /// Writes a revision file `migrations/<name>.sql`.
-    pub fn revision(&self, name: &str, content: &str) -> &Self {
+    pub(crate) fn revision(&self, name: &str, content: &str) -> &Self {
         self.write(&format!("migrations/{name}.sql"), content)
     }
 
-    /// Copies every file of a fixture directory into `migrations/`.
-    pub fn fixture(&self, fixture: &str) -> &Self {
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(fixture);
-        copy_tree(&source, &self.path("migrations"));
-        self
-    }
-
     /// A `sqlmig` command running in the project, with a clean environment.
-    pub fn sqlmig(&self) -> Sqlmig {
+    pub(crate) fn sqlmig(&self) -> Sqlmig {
         let mut command = Command::new(env!("CARGO_BIN_EXE_sqlmig"));
         command
             .current_dir(self.root())
@@ -68,32 +61,19 @@ impl Project {
     }
 
     /// A `sqlite:` URL for a database file inside the project.
-    pub fn sqlite_url(&self, name: &str) -> String {
+    pub(crate) fn sqlite_url(&self, name: &str) -> String {
         format!("sqlite:{}", self.path(name).display())
     }
 }
 
-fn copy_tree(source: &Path, target: &Path) {
-    std::fs::create_dir_all(target).expect("target directory");
-    for entry in std::fs::read_dir(source).unwrap_or_else(|e| panic!("{}: {e}", source.display())) {
-        let entry = entry.expect("directory entry");
-        let destination = target.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_tree(&entry.path(), &destination);
-        } else {
-            std::fs::copy(entry.path(), destination).expect("copy fixture file");
-        }
-    }
-}
-
 /// A `sqlmig` invocation being built.
-pub struct Sqlmig {
+pub(crate) struct Sqlmig {
     command: Command,
 }
 
 impl Sqlmig {
     /// Appends arguments.
-    pub fn args<I, S>(mut self, args: I) -> Self
+    pub(crate) fn args<I, S>(mut self, args: I) -> Self
     where
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
@@ -103,25 +83,25 @@ impl Sqlmig {
     }
 
     /// Runs in `dir` instead of the project's root.
-    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+    pub(crate) fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
         self.command.current_dir(dir);
         self
     }
 
     /// Sets an environment variable.
-    pub fn env(mut self, key: &str, value: &str) -> Self {
+    pub(crate) fn env(mut self, key: &str, value: &str) -> Self {
         self.command.env(key, value);
         self
     }
 
     /// Runs the command to completion.
-    pub fn run(mut self) -> Run {
+    pub(crate) fn run(mut self) -> Run {
         let output = self.command.output().expect("run sqlmig");
         Run { output }
     }
 
     /// Starts the command without waiting.
-    pub fn spawn(mut self) -> std::process::Child {
+    pub(crate) fn spawn(mut self) -> std::process::Child {
         self.command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -131,64 +111,81 @@ impl Sqlmig {
 }
 
 /// A finished `sqlmig` run.
-pub struct Run {
-    pub output: Output,
+pub(crate) struct Run {
+    pub(crate) output: Output,
 }
 
 impl Run {
     /// Stdout as text.
-    pub fn stdout(&self) -> String {
+    pub(crate) fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.output.stdout).into_owned()
     }
 
     /// Stderr as text.
-    pub fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.output.stderr).into_owned()
     }
 
     /// The exit code.
-    pub fn code(&self) -> Option<i32> {
+    pub(crate) fn code(&self) -> Option<i32> {
         self.output.status.code()
     }
 
     /// Asserts exit 0 and returns self.
     #[track_caller]
-    pub fn success(self) -> Self {
-        assert_eq!(self.code(), Some(0), "expected success\n{}", self.describe());
+    pub(crate) fn success(self) -> Self {
+        assert_eq!(
+            self.code(),
+            Some(0),
+            "expected success\n{}",
+            self.describe()
+        );
         self.no_panic()
     }
 
     /// Asserts exit 1 (an error or a failed check) and returns self.
     #[track_caller]
-    pub fn failure(self) -> Self {
+    pub(crate) fn failure(self) -> Self {
         assert_eq!(self.code(), Some(1), "expected exit 1\n{}", self.describe());
         self.no_panic()
     }
 
     /// Asserts nothing panicked.
     #[track_caller]
-    pub fn no_panic(self) -> Self {
-        assert!(!self.stderr().contains("panicked at"), "panic\n{}", self.describe());
+    pub(crate) fn no_panic(self) -> Self {
+        assert!(
+            !self.stderr().contains("panicked at"),
+            "panic\n{}",
+            self.describe()
+        );
         self
     }
 
     /// Asserts stderr contains `text`.
     #[track_caller]
-    pub fn stderr_has(self, text: &str) -> Self {
-        assert!(self.stderr().contains(text), "stderr lacks {text:?}\n{}", self.describe());
+    pub(crate) fn stderr_has(self, text: &str) -> Self {
+        assert!(
+            self.stderr().contains(text),
+            "stderr lacks {text:?}\n{}",
+            self.describe()
+        );
         self
     }
 
     /// Asserts stdout contains `text`.
     #[track_caller]
-    pub fn stdout_has(self, text: &str) -> Self {
-        assert!(self.stdout().contains(text), "stdout lacks {text:?}\n{}", self.describe());
+    pub(crate) fn stdout_has(self, text: &str) -> Self {
+        assert!(
+            self.stdout().contains(text),
+            "stdout lacks {text:?}\n{}",
+            self.describe()
+        );
         self
     }
 
     /// Stdout parsed as JSON.
     #[track_caller]
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout())
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{}", self.describe()))
     }
@@ -204,7 +201,7 @@ impl Run {
 }
 
 /// A revision file's text from its parts.
-pub fn revision_text(id: &str, parents: &[&str], up: &str, down: Option<&str>) -> String {
+pub(crate) fn revision_text(id: &str, parents: &[&str], up: &str, down: Option<&str>) -> String {
     let mut text = format!("-- revision: {id}\n");
     if !parents.is_empty() {
         text.push_str(&format!("-- revises: {}\n", parents.join(", ")));

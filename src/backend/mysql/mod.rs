@@ -126,7 +126,10 @@ impl MysqlBackend {
         result.map_err(|error| {
             let error = error::convert(error, sql);
             if error.connection_lost {
-                let _context = self.runtime.enter();
+                // Dropped outside the runtime, mysql_async only closes the
+                // socket: after a refused file request the stream is out of
+                // step, and a goodbye sent on it would reach the server as
+                // file contents.
                 self.connection = None;
             }
             error

@@ -10,8 +10,8 @@
 //! # URLs
 //!
 //! `postgres://user:password@host:port/dbname?param=value`, parsed by sqlmig
-//! itself so that no error echoes the URL: see the `url` module for the parameters
-//! and defaults (unknown parameters are errors).
+//! itself so that no error echoes the URL: see the `url` module for the
+//! parameters and defaults (unknown parameters are errors).
 //!
 //! # `sslmode`
 //!
@@ -27,7 +27,8 @@
 //!   Mozilla roots of webpki-roots); the host name is not compared.
 //! - `verify-full`: as `verify-ca`, and the certificate must name the host.
 //!
-//! A typo (`verfy-full`) is an error naming the bad mode, never a fallback.
+//! A typo (`verfy-full`) is an error naming the bad mode, never a fallback;
+//! so is `sslrootcert` with `disable` or `prefer`, where it would be ignored.
 //! PostgreSQL has no TLS on Unix sockets, so a socket connection never uses
 //! it (as in libpq); asking for `require` or stricter there draws a warning.
 //!

@@ -51,5 +51,9 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
             println!("up to date at {}", status.current.join(", "));
         }
     }
-    Ok(if up_to_date { Outcome::Success } else { Outcome::CheckFailed })
+    Ok(if up_to_date {
+        Outcome::Success
+    } else {
+        Outcome::CheckFailed
+    })
 }

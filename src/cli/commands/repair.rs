@@ -38,11 +38,16 @@ pub(crate) fn run(settings: &Settings, args: &RepairArgs) -> anyhow::Result<Outc
         if status.problems.is_empty() && !settings.quiet {
             println!("nothing to repair");
         }
-        return Ok(if status.problems.is_empty() { Outcome::Success } else { Outcome::CheckFailed });
+        return Ok(if status.problems.is_empty() {
+            Outcome::Success
+        } else {
+            Outcome::CheckFailed
+        });
     }
     let mut database = settings.connect(false)?;
     let mut progress = Progress::new(settings.quiet, settings.json);
-    let changes = Migrator::new(migrations.graph(), &mut database, &mut progress).repair(&request)?;
+    let changes =
+        Migrator::new(migrations.graph(), &mut database, &mut progress).repair(&request)?;
     if settings.json {
         print_json(&serde_json::json!({ "changes": changes }))?;
     } else if !settings.quiet {

@@ -23,7 +23,12 @@ struct RunJson {
     to: Vec<String>,
 }
 
-pub(crate) fn run(settings: &Settings, direction: Direction, target: &str, args: &RunArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    settings: &Settings,
+    direction: Direction,
+    target: &str,
+    args: &RunArgs,
+) -> anyhow::Result<Outcome> {
     let target: Target = target.parse()?;
     let mut database = settings.connect(args.dry_run)?;
     let migrations = settings.load()?;
@@ -49,9 +54,19 @@ pub(crate) fn run(settings: &Settings, direction: Direction, target: &str, args:
             revisions: if report.dry_run {
                 graph.ids(&report.plan)
             } else {
-                report.steps.iter().filter(|s| !s.skipped).map(|s| s.revision.clone()).collect()
+                report
+                    .steps
+                    .iter()
+                    .filter(|s| !s.skipped)
+                    .map(|s| s.revision.clone())
+                    .collect()
             },
-            skipped: report.steps.iter().filter(|s| s.skipped).map(|s| s.revision.clone()).collect(),
+            skipped: report
+                .steps
+                .iter()
+                .filter(|s| s.skipped)
+                .map(|s| s.revision.clone())
+                .collect(),
             from: report.from.clone(),
             to: report.to.clone(),
         })?;
@@ -66,7 +81,11 @@ pub(crate) fn run(settings: &Settings, direction: Direction, target: &str, args:
 }
 
 fn describe_heads(heads: &[String]) -> String {
-    if heads.is_empty() { String::from("base (nothing applied)") } else { heads.join(", ") }
+    if heads.is_empty() {
+        String::from("base (nothing applied)")
+    } else {
+        heads.join(", ")
+    }
 }
 
 /// What a dry run would do, statement by statement, on stdout.
@@ -76,7 +95,10 @@ fn print_plan(graph: &Graph, report: &RunReport) {
         Direction::Downgrade => "revert",
     };
     if report.plan.is_empty() {
-        println!("nothing to {verb}: the database is at {}", describe_heads(&report.from));
+        println!(
+            "nothing to {verb}: the database is at {}",
+            describe_heads(&report.from)
+        );
         return;
     }
     println!(
@@ -88,7 +110,12 @@ fn print_plan(graph: &Graph, report: &RunReport) {
     );
     for &index in &report.plan {
         let revision = graph.revision(index);
-        println!("\n-- {} {} ({})", revision.id, revision.message, revision.path.display());
+        println!(
+            "\n-- {} {} ({})",
+            revision.id,
+            revision.message,
+            revision.path.display()
+        );
         let section = match report.direction {
             Direction::Upgrade => Some(&revision.up),
             Direction::Downgrade => revision.down.as_ref(),

@@ -29,10 +29,16 @@ pub(crate) fn run(settings: &Settings, args: &StampArgs) -> anyhow::Result<Outco
         })?;
     } else if !settings.quiet {
         for &index in &report.inserted {
-            eprintln!("stamped {} as applied (no SQL run)", graph.revision(index).id);
+            eprintln!(
+                "stamped {} as applied (no SQL run)",
+                graph.revision(index).id
+            );
         }
         for &index in &report.deleted {
-            eprintln!("removed {} from the state (no SQL run)", graph.revision(index).id);
+            eprintln!(
+                "removed {} from the state (no SQL run)",
+                graph.revision(index).id
+            );
         }
         if report.inserted.is_empty() && report.deleted.is_empty() {
             eprintln!("nothing to stamp: the state is already {target}");

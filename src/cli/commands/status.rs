@@ -59,7 +59,11 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     println!("database: {} ({})", database.url(), status.dialect.title());
     println!(
         "current:  {}",
-        if status.current.is_empty() { String::from("base (nothing applied)") } else { status.current.join(", ") }
+        if status.current.is_empty() {
+            String::from("base (nothing applied)")
+        } else {
+            status.current.join(", ")
+        }
     );
     println!();
     let width = status
@@ -77,16 +81,30 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         if entry.down_changed {
             notes.push(String::from("down section changed"));
         }
-        if let Some(row) = entry.row.as_ref().filter(|_| entry.state == RevisionState::Failed) {
+        if let Some(row) = entry
+            .row
+            .as_ref()
+            .filter(|_| entry.state == RevisionState::Failed)
+        {
             notes.push(format!(
                 "statement {} at line {}: {}",
-                row.failed_statement.map_or_else(|| String::from("?"), |s| s.to_string()),
-                row.failed_line.map_or_else(|| String::from("?"), |l| l.to_string()),
+                row.failed_statement
+                    .map_or_else(|| String::from("?"), |s| s.to_string()),
+                row.failed_line
+                    .map_or_else(|| String::from("?"), |l| l.to_string()),
                 row.error.as_deref().unwrap_or("interrupted")
             ));
         }
-        let applied_at = entry.row.as_ref().map(|row| row.applied_at.as_str()).unwrap_or("");
-        let notes = if notes.is_empty() { String::new() } else { format!("  [{}]", notes.join("; ")) };
+        let applied_at = entry
+            .row
+            .as_ref()
+            .map(|row| row.applied_at.as_str())
+            .unwrap_or("");
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", notes.join("; "))
+        };
         println!(
             "  {:<8} {:<width$}  {:<24} {}{}",
             entry.state.as_str(),
@@ -97,7 +115,10 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         );
     }
     for row in &status.unknown {
-        println!("  {:<8} {:<width$}  {:<24} (file {} is missing)", "unknown", row.revision, row.applied_at, row.path);
+        println!(
+            "  {:<8} {:<width$}  {:<24} (file {} is missing)",
+            "unknown", row.revision, row.applied_at, row.path
+        );
     }
     println!();
     println!(
@@ -132,13 +153,15 @@ fn status_json(graph: &sqlmig::Graph, status: &Status, database: String) -> Stat
                     down_checksum_ok: row.map(|_| !entry.down_changed),
                     path: revision.path.display().to_string(),
                     applied_at: row.map(|row| row.applied_at.clone()),
-                    failure: row.filter(|_| entry.state == RevisionState::Failed).map(|row| FailureJson {
-                        statement: row.failed_statement,
-                        line: row.failed_line,
-                        statements_run: row.statements_run,
-                        error: row.error.clone(),
-                        direction: row.direction.to_string(),
-                    }),
+                    failure: row
+                        .filter(|_| entry.state == RevisionState::Failed)
+                        .map(|row| FailureJson {
+                            statement: row.failed_statement,
+                            line: row.failed_line,
+                            statements_run: row.statements_run,
+                            error: row.error.clone(),
+                            direction: row.direction.to_string(),
+                        }),
                 }
             })
             .collect(),

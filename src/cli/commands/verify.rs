@@ -82,5 +82,8 @@ fn check_database(settings: &Settings) -> anyhow::Result<(Vec<String>, Vec<Strin
             )
         })
         .collect();
-    Ok((status.problems.iter().map(ToString::to_string).collect(), warnings))
+    Ok((
+        status.problems.iter().map(ToString::to_string).collect(),
+        warnings,
+    ))
 }
