@@ -82,6 +82,30 @@ pub(crate) enum Command {
     Check,
     /// Clear failed rows, accept changed checksums or forget missing files, each only when asked
     Repair(RepairArgs),
+    /// Print one SQL script that does what `upgrade` (or `downgrade`) would do, for a DBA to review and run
+    Emit(EmitArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EmitArgs {
+    /// Where the script takes the database: head, heads, ID or prefix, LABEL@head, base, +N/-N [default: head; required with --down]
+    #[arg(allow_hyphen_values = true)]
+    pub(crate) target: Option<String>,
+    /// Render without a database: the database is assumed to be at --from
+    #[arg(long)]
+    pub(crate) offline: bool,
+    /// Dialect of the script: postgres, mysql or sqlite [default: the database URL's]
+    #[arg(long, value_name = "DIALECT")]
+    pub(crate) dialect: Option<String>,
+    /// With --offline: the revision the database is at, it and everything below it applied [default: base]
+    #[arg(long, value_name = "REV", requires = "offline")]
+    pub(crate) from: Option<String>,
+    /// Render the downgrade to TARGET instead of an upgrade
+    #[arg(long)]
+    pub(crate) down: bool,
+    /// Write the script to FILE instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -66,5 +66,6 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Stamp(args) => commands::stamp::run(&settings, &args),
         Command::Check => commands::check::run(&settings),
         Command::Repair(args) => commands::repair::run(&settings, &args),
+        Command::Emit(args) => commands::emit::run(&settings, &args),
     }
 }

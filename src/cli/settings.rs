@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
-use sqlmig::state_table::DEFAULT_TABLE;
+use sqlmig::state_table::{DEFAULT_TABLE, StateTable};
 use sqlmig::{Database, DatabaseOptions, DatabaseUrl, Dialect, Migrations};
 
 use super::args::GlobalArgs;
@@ -119,6 +119,23 @@ impl Settings {
             json: global.json,
             quiet: global.quiet,
         })
+    }
+
+    /// The dialect of the configured database URL, if there is one.
+    pub(crate) fn url_dialect(&self) -> Option<Dialect> {
+        self.database_url
+            .as_deref()
+            .and_then(|url| DatabaseUrl::parse(url).ok())
+            .map(|url| url.dialect())
+    }
+
+    /// The state table's name and schema, for a dialect.
+    pub(crate) fn state_table(&self, dialect: Dialect) -> anyhow::Result<StateTable> {
+        Ok(StateTable::new(
+            dialect,
+            self.schema.as_deref(),
+            &self.table,
+        )?)
     }
 
     /// Loads the migrations directory; an empty one is an error.

@@ -4,6 +4,7 @@
 pub(crate) mod branches;
 pub(crate) mod check;
 pub(crate) mod current;
+pub(crate) mod emit;
 pub(crate) mod hash;
 pub(crate) mod heads;
 pub(crate) mod history;

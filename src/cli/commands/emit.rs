@@ -1,0 +1,72 @@
+//! `sqlmig emit`: the SQL script that `upgrade` (or `downgrade`) would run,
+//! for a DBA to review and run with the dialect's own client. Nothing but SQL
+//! goes to stdout.
+
+use std::io::Write as _;
+
+use anyhow::{Context, bail};
+use sqlmig::plan::Direction;
+use sqlmig::{Dialect, Migrations, Migrator, Silent, Target, emit};
+
+use crate::cli::Outcome;
+use crate::cli::args::EmitArgs;
+use crate::cli::settings::Settings;
+
+pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcome> {
+    let direction = if args.down {
+        Direction::Downgrade
+    } else {
+        Direction::Upgrade
+    };
+    let target: Target = match (&args.target, direction) {
+        (Some(target), _) => target.parse()?,
+        (None, Direction::Upgrade) => Target::Head,
+        (None, Direction::Downgrade) => {
+            bail!("a downgrade script needs a TARGET (for example `base` or `-1`)")
+        }
+    };
+    let requested = args
+        .dialect
+        .as_deref()
+        .map(str::parse::<Dialect>)
+        .transpose()?;
+    let script = if args.offline {
+        let Some(dialect) = requested.or(settings.url_dialect()) else {
+            bail!(
+                "no dialect for the script: pass --dialect postgres|mysql|sqlite, or configure a database URL"
+            );
+        };
+        let migrations = Migrations::load(&settings.dir, dialect)?;
+        let from = args.from.as_deref().map(str::parse::<Target>).transpose()?;
+        let plan = emit::offline_plan(
+            migrations.graph(),
+            dialect,
+            direction,
+            from.as_ref(),
+            &target,
+        )?;
+        emit::render(migrations.graph(), &plan, &settings.state_table(dialect)?)
+    } else {
+        let mut database = settings.connect(true)?;
+        let dialect = database.dialect();
+        if let Some(requested) = requested.filter(|&requested| requested != dialect) {
+            bail!(
+                "--dialect {requested} does not match the database, which is {dialect}; add --offline to render for another dialect"
+            );
+        }
+        let migrations = Migrations::load(&settings.dir, dialect)?;
+        let graph = migrations.graph();
+        let plan = Migrator::new(graph, &mut database, &mut Silent).plan(direction, &target)?;
+        emit::render(graph, &plan, database.state_table())
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, &script)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(script.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    Ok(Outcome::Success)
+}

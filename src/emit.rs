@@ -1,0 +1,419 @@
+//! Offline scripts (SPEC §6): the plan that `upgrade` or `downgrade` would run,
+//! rendered as one SQL script for the dialect's own client.
+//!
+//! The script walks the same [`Program`](crate::program) of each revision as
+//! the online engine, so the two cannot drift apart: the state table's DDL,
+//! each revision's transaction wrapper, statements and state row are the very
+//! statements an online run executes, with values written as literals quoted
+//! for the dialect. Only the guard differs: online, the engine re-checks the
+//! state row; offline, each revision starts with a check that the database
+//! holds what it needs and that the revision is not recorded yet, and stops
+//! the script with an error naming the revision otherwise. Run twice, or on
+//! the wrong database, a script changes nothing.
+//!
+//! Each dialect's client is made to stop at the first error:
+//! - PostgreSQL: `\set ON_ERROR_STOP on` (psql) and a `DO` block that raises
+//!   as the guard; a failure inside a revision aborts its transaction, so not
+//!   even a client that carries on commits part of it.
+//! - SQLite: `.bail on` (the sqlite3 shell), and a guard that inserts into a
+//!   temporary table whose trigger raises; the open transaction is rolled
+//!   back when the shell stops.
+//! - MySQL/MariaDB: the `mysql`/`mariadb` client stops at the first error in
+//!   batch mode; the guard is a prepared `SIGNAL`. Values that are not plain
+//!   text are hex literals, which mean the same under every `sql_mode`, and
+//!   statements with bodies are wrapped in `DELIMITER` lines.
+
+use std::fmt::Write as _;
+
+use crate::dialect::Dialect;
+use crate::error::Result;
+use crate::graph::{Graph, RevisionSet, Target};
+use crate::plan::{Direction, Plan};
+use crate::program::{Program, Step, check_plan, program};
+use crate::revision::{Checksum, Revision, Statement};
+use crate::sql::Binding;
+use crate::state_table::{Progress, StateTable};
+
+/// Renders `plan` as one script for `table`'s dialect.
+pub fn render(graph: &Graph, plan: &Plan, table: &StateTable) -> String {
+    let mut script = Script {
+        dialect: table.dialect(),
+        table,
+        graph,
+        text: String::new(),
+        applied_by: format!("sqlmig {} emit", env!("CARGO_PKG_VERSION")),
+        guards: 0,
+    };
+    script.header(plan);
+    for &index in &plan.steps {
+        let revision = graph.revision(index);
+        script.revision(&program(revision, plan.direction, script.dialect, false));
+    }
+    script.footer(plan);
+    script.text
+}
+
+/// The plan of an offline script: the database is assumed to hold `from`
+/// and everything below it (`None`: nothing), and goes to `target`.
+/// The plan is checked as an online run would check it (no downgrade
+/// through a revision without `-- down`, ...).
+pub fn offline_plan(
+    graph: &Graph,
+    dialect: Dialect,
+    direction: Direction,
+    from: Option<&Target>,
+    target: &Target,
+) -> Result<Plan> {
+    let applied = match from {
+        None | Some(Target::Base) => RevisionSet::empty(graph.len()),
+        Some(from) => graph.ancestors_or_self(&from.resolve(graph)?),
+    };
+    let plan = match direction {
+        Direction::Upgrade => Plan::upgrade(graph, &applied, target)?,
+        Direction::Downgrade => Plan::downgrade(graph, &applied, target)?,
+    };
+    check_plan(graph, &plan, dialect, false)?;
+    Ok(plan)
+}
+
+/// A checksum of what the plan does: each revision's id and revision
+/// checksum, in order, with the direction and dialect.
+pub fn plan_checksum(graph: &Graph, plan: &Plan, dialect: Dialect) -> Checksum {
+    let mut text = format!(
+        "sqlmig-plan-v1\n{dialect}\n{}\n",
+        direction_name(plan.direction)
+    );
+    for &index in &plan.steps {
+        let revision = graph.revision(index);
+        let _ = writeln!(text, "{} {}", revision.id, revision.checksum);
+    }
+    Checksum::of_bytes(text.as_bytes())
+}
+
+struct Script<'a> {
+    dialect: Dialect,
+    table: &'a StateTable,
+    graph: &'a Graph,
+    text: String,
+    applied_by: String,
+    /// Guards written so far (SQLite numbers its guard triggers).
+    guards: usize,
+}
+
+impl Script<'_> {
+    fn line(&mut self, line: &str) {
+        self.text.push_str(line);
+        self.text.push('\n');
+    }
+
+    fn header(&mut self, plan: &Plan) {
+        let heads = |indices: &[usize]| {
+            if indices.is_empty() {
+                String::from("base")
+            } else {
+                self.graph.ids(indices).join(", ")
+            }
+        };
+        let (from, to) = (heads(&plan.from), heads(&plan.to));
+        self.line(&format!(
+            "-- sqlmig {}: offline {} script",
+            env!("CARGO_PKG_VERSION"),
+            direction_name(plan.direction)
+        ));
+        self.line(&format!("-- dialect:   {}", self.dialect));
+        self.line(&format!("-- from:      {from}"));
+        self.line(&format!("-- to:        {to}"));
+        self.line(&format!("-- revisions: {}", plan.steps.len()));
+        self.line(&format!(
+            "-- plan:      {}",
+            plan_checksum(self.graph, plan, self.dialect)
+        ));
+        self.line("--");
+        for line in match self.dialect {
+            Dialect::Postgres => [
+                "-- Run with: psql -v ON_ERROR_STOP=1 -f script.sql (the script also sets",
+                "-- ON_ERROR_STOP itself). Each revision checks that the database holds what it",
+                "-- needs and stops the script otherwise: run twice, it changes nothing.",
+            ],
+            Dialect::Mysql => [
+                "-- Run with: mariadb DATABASE < script.sql (or mysql; never with --force).",
+                "-- Each revision checks that the database holds what it needs and stops the",
+                "-- script otherwise: run twice, it changes nothing.",
+            ],
+            Dialect::Sqlite => [
+                "-- Run with: sqlite3 -bail DATABASE < script.sql (the script also turns on",
+                "-- .bail itself). Each revision checks that the database holds what it needs",
+                "-- and stops the script otherwise: run twice, it changes nothing.",
+            ],
+        } {
+            self.line(line);
+        }
+        self.line("");
+        match self.dialect {
+            Dialect::Postgres => {
+                self.line("\\set ON_ERROR_STOP on");
+                self.line("SET standard_conforming_strings = on;");
+            }
+            Dialect::Sqlite => self.line(".bail on"),
+            Dialect::Mysql => self.line("SET NAMES utf8mb4;"),
+        }
+        self.line("");
+        self.line("-- The state table, as `sqlmig upgrade` creates it.");
+        for statement in self.table.create_statements() {
+            self.line(&format!("{statement};"));
+        }
+        if self.dialect == Dialect::Sqlite {
+            self.line("");
+            self.line("-- A guard inserts its number here when a revision must not run; its");
+            self.line("-- trigger turns that into an error that stops the script.");
+            self.line("CREATE TEMP TABLE sqlmig_guard (guard INTEGER NOT NULL);");
+        }
+    }
+
+    fn footer(&mut self, plan: &Plan) {
+        self.line("");
+        if plan.steps.is_empty() {
+            self.line("-- Nothing to do: the plan is empty.");
+        }
+        self.line(&format!(
+            "-- End of the sqlmig {} script.",
+            direction_name(plan.direction)
+        ));
+    }
+
+    fn revision(&mut self, program: &Program<'_>) {
+        let revision = program.revision;
+        let rule = format!("-- {}", "-".repeat(76));
+        self.line("");
+        self.line(&rule);
+        self.line(&format!(
+            "-- {} {}: {}",
+            match program.direction {
+                Direction::Upgrade => "revision",
+                Direction::Downgrade => "revert",
+            },
+            revision.id,
+            comment_text(&revision.message)
+        ));
+        self.line(&format!(
+            "-- file:     {}",
+            comment_text(&revision.path.display().to_string())
+        ));
+        self.line(&format!("-- checksum: {}", revision.checksum));
+        if !program.transactional {
+            self.line("-- runs outside a transaction, recording its progress after each statement");
+        }
+        self.line(&rule);
+        for step in &program.steps {
+            match step {
+                Step::Begin => self.line(&format!("{};", self.dialect.begin_transaction())),
+                Step::LockStateTable => {
+                    if let Some(lock) = self.table.lock_in_transaction() {
+                        self.line(&format!("{lock};"));
+                    }
+                }
+                Step::Guard => self.guard(revision, program.direction),
+                Step::Statement {
+                    statement,
+                    progress,
+                    ..
+                } => self.statement(revision, statement, *progress),
+                Step::Record(record) => {
+                    let sql =
+                        record.sql(self.table, revision, &self.applied_by, 0, Binding::Inline);
+                    self.line(&format!("{};", sql.text));
+                }
+                Step::Commit => self.line("COMMIT;"),
+            }
+        }
+    }
+
+    fn statement(
+        &mut self,
+        revision: &Revision,
+        statement: &Statement,
+        progress: Option<Progress>,
+    ) {
+        if self.dialect == Dialect::Mysql && (statement.delimited || statement.sql.contains(';')) {
+            let delimiter = ["//", "$$", ";;", "@@", "%%"]
+                .into_iter()
+                .find(|candidate| !statement.sql.contains(candidate))
+                .unwrap_or("//");
+            self.line(&format!("DELIMITER {delimiter}"));
+            self.line(&format!("{}{delimiter}", statement.sql));
+            self.line("DELIMITER ;");
+        } else {
+            self.line(&format!("{};", statement.sql));
+        }
+        if let Some(progress) = progress {
+            let sql = self
+                .table
+                .update_progress(&revision.id, progress, Binding::Inline);
+            self.line(&format!("{};", sql.text));
+        }
+    }
+
+    /// Stops the script unless the database is where this revision expects it.
+    fn guard(&mut self, revision: &Revision, direction: Direction) {
+        let table = self.table.qualified_name();
+        // (condition under which the revision must not run, message)
+        let mut checks: Vec<(String, String)> = Vec::new();
+        let row_exists = |revision: &str, applied: bool| {
+            format!(
+                "EXISTS (SELECT 1 FROM {table} WHERE revision = {}{})",
+                self.dialect.quote_literal(revision),
+                if applied {
+                    " AND state = 'applied'"
+                } else {
+                    ""
+                }
+            )
+        };
+        match direction {
+            Direction::Upgrade => {
+                let needs = revision
+                    .parents
+                    .iter()
+                    .map(|parent| (parent, "parent"))
+                    .chain(
+                        revision
+                            .dependencies
+                            .iter()
+                            .map(|dependency| (dependency, "dependency")),
+                    );
+                for (needed, kind) in needs {
+                    checks.push((
+                        format!("NOT {}", row_exists(needed, true)),
+                        format!(
+                            "sqlmig: revision {} cannot run: {kind} {needed} is not applied",
+                            revision.id
+                        ),
+                    ));
+                }
+                checks.push((
+                    row_exists(&revision.id, false),
+                    format!(
+                        "sqlmig: revision {} is already recorded: the script ran before, or this is another database",
+                        revision.id
+                    ),
+                ));
+            }
+            Direction::Downgrade => {
+                checks.push((
+                    format!("NOT {}", row_exists(&revision.id, true)),
+                    format!(
+                        "sqlmig: revision {} cannot be reverted: it is not applied",
+                        revision.id
+                    ),
+                ));
+                let index = self.graph.index_of(&revision.id);
+                let above = index.map_or_else(Vec::new, |index| {
+                    let mut above: Vec<usize> = self.graph.children(index).to_vec();
+                    above.extend_from_slice(self.graph.dependents(index));
+                    above.sort_unstable();
+                    above.dedup();
+                    above
+                });
+                for child in above {
+                    let child = &self.graph.revision(child).id;
+                    checks.push((
+                        row_exists(child, false),
+                        format!(
+                            "sqlmig: revision {} cannot be reverted: {child} still needs it",
+                            revision.id
+                        ),
+                    ));
+                }
+            }
+        }
+        match self.dialect {
+            Dialect::Postgres => self.postgres_guard(&checks),
+            Dialect::Sqlite => self.sqlite_guard(&checks),
+            Dialect::Mysql => self.mysql_guard(&checks),
+        }
+    }
+
+    /// SQLite's `raise()` takes only a literal message, so each check gets a
+    /// temporary trigger carrying its message, fired by inserting its number.
+    fn sqlite_guard(&mut self, checks: &[(String, String)]) {
+        for (condition, message) in checks {
+            self.guards += 1;
+            let number = self.guards;
+            self.line(&format!(
+                "CREATE TEMP TRIGGER sqlmig_guard_{number} BEFORE INSERT ON sqlmig_guard WHEN NEW.guard = {number}\nBEGIN SELECT raise(ABORT, {}); END;",
+                self.dialect.quote_literal(message)
+            ));
+            self.line(&format!(
+                "INSERT INTO sqlmig_guard (guard) SELECT {number} WHERE {condition};"
+            ));
+        }
+    }
+
+    fn postgres_guard(&mut self, checks: &[(String, String)]) {
+        let mut body = String::from("BEGIN\n");
+        for (condition, message) in checks {
+            let _ = writeln!(
+                body,
+                "    IF {condition} THEN\n        RAISE EXCEPTION USING MESSAGE = {};\n    END IF;",
+                self.dialect.quote_literal(message)
+            );
+        }
+        body.push_str("END");
+        let mut tag = String::from("sqlmig_guard");
+        while body.contains(&format!("${tag}$")) {
+            tag.push('_');
+        }
+        self.line(&format!("DO ${tag}$\n{body}\n${tag}$;"));
+    }
+
+    fn mysql_guard(&mut self, checks: &[(String, String)]) {
+        let mut case = String::from("SET @sqlmig_guard = CASE");
+        for (condition, message) in checks {
+            let _ = write!(
+                case,
+                "\n    WHEN {condition} THEN {}",
+                self.dialect.quote_literal(message)
+            );
+        }
+        case.push_str("\n    ELSE NULL END;");
+        self.line(&case);
+        self.line("SET @sqlmig_guard = IF(@sqlmig_guard IS NULL, 'DO 0', CONCAT('SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ', QUOTE(@sqlmig_guard)));");
+        self.line("PREPARE sqlmig_guard FROM @sqlmig_guard;");
+        self.line("EXECUTE sqlmig_guard;");
+        self.line("DEALLOCATE PREPARE sqlmig_guard;");
+    }
+}
+
+fn direction_name(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Upgrade => "upgrade",
+        Direction::Downgrade => "downgrade",
+    }
+}
+
+/// Text that can sit in a `--` comment: anything a client could read as a
+/// line break becomes a space, so a message never escapes its comment.
+fn comment_text(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_cannot_be_escaped() {
+        assert_eq!(
+            comment_text("a\nDROP TABLE x; --\r\u{2028}b"),
+            "a DROP TABLE x; --  b"
+        );
+    }
+}

@@ -1,0 +1,503 @@
+//! The online engine: under the migration lock, read the state, compute the
+//! [`Plan`], and walk it on a [`Database`], one revision at a time.
+//!
+//! Order of a run (RELIABILITY.md §8.2): take the lock, create the state table
+//! if missing, read the state, refuse on drift, missing files or unfinished
+//! revisions, plan, apply, release the lock and check that it was still held.
+//! Each revision and its state row commit together; a revision that cannot
+//! run in a transaction records its progress statement by statement.
+
+mod maintenance;
+
+pub use maintenance::{RepairRequest, StampReport};
+
+use std::time::{Duration, Instant};
+
+use crate::backend::DbError;
+use crate::database::Database;
+use crate::error::{Error, FailureOutcome, Result, StatementError};
+use crate::event::{Event, Observer};
+use crate::graph::{Graph, Target};
+use crate::plan::{Direction, Plan};
+use crate::program::{Program, Step, check_plan, count, program, section};
+use crate::revision::{Revision, Statement};
+use crate::span::Span;
+use crate::sql::Binding;
+use crate::state::DatabaseState;
+use crate::state_table::{Failure, Progress, StateRow};
+
+/// How a run behaves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Compute and report the plan, change nothing.
+    pub dry_run: bool,
+    /// Run every revision in one transaction (all or nothing), where the
+    /// dialect allows it.
+    pub single_transaction: bool,
+}
+
+/// What a run did (or, for a dry run, would do).
+#[derive(Debug, Clone)]
+pub struct RunReport {
+    /// Upgrade or downgrade.
+    pub direction: Direction,
+    /// Nothing was changed.
+    pub dry_run: bool,
+    /// The planned revisions (graph indices), in the order they ran.
+    pub plan: Vec<usize>,
+    /// What happened to each revision that ran.
+    pub steps: Vec<StepReport>,
+    /// The applied heads before the run.
+    pub from: Vec<String>,
+    /// The applied heads after the run.
+    pub to: Vec<String>,
+}
+
+/// One revision of a run.
+#[derive(Debug, Clone)]
+pub struct StepReport {
+    /// The revision id.
+    pub revision: String,
+    /// How long it took.
+    pub elapsed: Duration,
+    /// Another runner had already done it.
+    pub skipped: bool,
+}
+
+/// Runs plans of one graph on one database.
+pub struct Migrator<'a> {
+    graph: &'a Graph,
+    database: &'a mut Database,
+    observer: &'a mut dyn Observer,
+    applied_by: String,
+}
+
+impl<'a> Migrator<'a> {
+    /// A migrator for `graph` on `database`, reporting to `observer`.
+    pub fn new(
+        graph: &'a Graph,
+        database: &'a mut Database,
+        observer: &'a mut dyn Observer,
+    ) -> Self {
+        Migrator {
+            graph,
+            database,
+            observer,
+            applied_by: format!("sqlmig {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    /// Applies `target` and everything it needs that is not applied yet.
+    pub fn upgrade(&mut self, target: &Target, options: RunOptions) -> Result<RunReport> {
+        self.run(Direction::Upgrade, target, options)
+    }
+
+    /// Reverts every applied revision above `target`.
+    pub fn downgrade(&mut self, target: &Target, options: RunOptions) -> Result<RunReport> {
+        self.run(Direction::Downgrade, target, options)
+    }
+
+    /// Reads the state without taking the lock or creating anything.
+    pub fn read_state(&mut self) -> Result<DatabaseState> {
+        if !self.state_table_exists()? {
+            return Ok(DatabaseState::empty(self.graph));
+        }
+        let rows = self
+            .database
+            .backend
+            .query(&self.database.table.select_rows())
+            .map_err(state_error("read"))?;
+        let rows = rows
+            .iter()
+            .map(|values| StateRow::from_values(values))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| Error::State {
+                action: String::from("read"),
+                source: Box::new(DbError::new("a row has no revision id or state")),
+            })?;
+        Ok(DatabaseState::new(self.graph, rows))
+    }
+
+    fn run(
+        &mut self,
+        direction: Direction,
+        target: &Target,
+        options: RunOptions,
+    ) -> Result<RunReport> {
+        if options.dry_run {
+            let state = self.read_state()?;
+            let plan = self.prepare(direction, target, options, &state)?;
+            return Ok(self.report(plan, options));
+        }
+        self.locked(|this| {
+            this.create_state_table()?;
+            let state = this.read_state()?;
+            let plan = this.prepare(direction, target, options, &state)?;
+            let mut report = this.report(plan, options);
+            this.execute_plan(&mut report, options)?;
+            Ok(report)
+        })
+    }
+
+    /// The plan an upgrade or downgrade to `target` would run now, read from
+    /// the database without taking the lock or creating anything (what
+    /// `emit` renders from a live database).
+    pub fn plan(&mut self, direction: Direction, target: &Target) -> Result<Plan> {
+        let state = self.read_state()?;
+        self.prepare(direction, target, RunOptions::default(), &state)
+    }
+
+    fn report(&self, plan: Plan, options: RunOptions) -> RunReport {
+        RunReport {
+            direction: plan.direction,
+            dry_run: options.dry_run,
+            from: self.graph.ids(&plan.from),
+            to: self.graph.ids(&plan.to),
+            plan: plan.steps,
+            steps: Vec::new(),
+        }
+    }
+
+    /// Refuses on problems, plans, and checks the plan can run as asked.
+    fn prepare(
+        &mut self,
+        direction: Direction,
+        target: &Target,
+        options: RunOptions,
+        state: &DatabaseState,
+    ) -> Result<Plan> {
+        let problems = state.problems(self.graph);
+        if !problems.is_empty() {
+            return Err(Error::Refused { problems });
+        }
+        for index in state.changed_down_sections(self.graph) {
+            let revision = self.graph.revision(index);
+            let message = format!(
+                "{}: the down section of applied revision {} changed since it was applied",
+                revision.path.display(),
+                revision.id
+            );
+            self.observer.event(&Event::Warning { message: &message });
+        }
+        let plan = match direction {
+            Direction::Upgrade => Plan::upgrade(self.graph, &state.applied, target)?,
+            Direction::Downgrade => Plan::downgrade(self.graph, &state.applied, target)?,
+        };
+        check_plan(
+            self.graph,
+            &plan,
+            self.database.dialect(),
+            options.single_transaction,
+        )?;
+        Ok(plan)
+    }
+
+    fn execute_plan(&mut self, report: &mut RunReport, options: RunOptions) -> Result<()> {
+        let dialect = self.database.dialect();
+        let total = report.plan.len();
+        self.observer.event(&Event::Planned {
+            direction: report.direction,
+            total,
+        });
+        if options.single_transaction && total > 0 {
+            self.database
+                .backend
+                .execute(dialect.begin_transaction())
+                .map_err(state_error("begin the run's transaction for"))?;
+        }
+        for (position, &index) in report.plan.iter().enumerate() {
+            let revision = self.graph.revision(index);
+            self.observer.event(&Event::RevisionStarted {
+                revision,
+                direction: report.direction,
+                number: position + 1,
+                total,
+            });
+            let started = Instant::now();
+            let steps = program(
+                revision,
+                report.direction,
+                dialect,
+                options.single_transaction,
+            );
+            let done = match self.run_program(&steps, Progress::START) {
+                Ok(done) => done,
+                Err(error) => {
+                    if options.single_transaction {
+                        // The statement's own error is what the user needs;
+                        // a failing rollback means the connection is gone,
+                        // which rolls back too.
+                        let _ = self.database.backend.execute("ROLLBACK");
+                    }
+                    return Err(error);
+                }
+            };
+            let elapsed = started.elapsed();
+            if done {
+                self.observer.event(&Event::RevisionFinished {
+                    revision,
+                    direction: report.direction,
+                    elapsed,
+                });
+            } else {
+                self.observer.event(&Event::RevisionSkipped { revision });
+            }
+            report.steps.push(StepReport {
+                revision: revision.id.clone(),
+                elapsed,
+                skipped: !done,
+            });
+        }
+        if options.single_transaction && total > 0 {
+            self.database
+                .backend
+                .execute("COMMIT")
+                .map_err(state_error("commit the run's transaction for"))?;
+        }
+        Ok(())
+    }
+
+    /// Executes one revision's [`Program`]. `progress` is what already ran
+    /// (a resume). `Ok(false)`: another runner had already done it.
+    fn run_program(&mut self, program: &Program<'_>, progress: Progress) -> Result<bool> {
+        let mut in_transaction = false;
+        let result = self.run_steps(program, progress, &mut in_transaction);
+        if in_transaction && !matches!(result, Ok(true)) {
+            // Skipped or failed: nothing of it stays. A failing rollback
+            // means the connection is gone, and the server rolls back anyway.
+            let _ = self.database.backend.execute("ROLLBACK");
+        }
+        result
+    }
+
+    fn run_steps(
+        &mut self,
+        program: &Program<'_>,
+        mut progress: Progress,
+        in_transaction: &mut bool,
+    ) -> Result<bool> {
+        let revision = program.revision;
+        let dialect = self.database.dialect();
+        let table = &self.database.table;
+        let backend = &mut self.database.backend;
+        let record_error = state_error_owned(record_action(revision));
+        let mut started = Instant::now();
+        for step in &program.steps {
+            match step {
+                Step::Begin => {
+                    backend
+                        .execute(dialect.begin_transaction())
+                        .map_err(&record_error)?;
+                    *in_transaction = true;
+                }
+                Step::LockStateTable => {
+                    if let Some(lock) = table.lock_in_transaction() {
+                        backend.execute(&lock).map_err(&record_error)?;
+                    }
+                }
+                Step::Guard => {
+                    // Re-checked under the lock and inside the transaction:
+                    // even if two runners got this far, only one of them
+                    // applies (or reverts) the revision.
+                    let recorded = !backend
+                        .query(&table.select_state(&revision.id, Binding::Parameters))
+                        .map_err(&record_error)?
+                        .is_empty();
+                    let already_done = match program.direction {
+                        Direction::Upgrade => recorded,
+                        Direction::Downgrade => !recorded,
+                    };
+                    if already_done {
+                        return Ok(false);
+                    }
+                    started = Instant::now();
+                }
+                Step::Statement {
+                    position,
+                    statement,
+                    progress: after,
+                } => {
+                    if let Err(source) = backend.execute(&statement.sql) {
+                        let statements = section(revision, program.direction);
+                        let mut error = statement_error(
+                            revision,
+                            program.direction,
+                            statements,
+                            *position,
+                            source,
+                            FailureOutcome::RolledBack,
+                        );
+                        if !program.transactional {
+                            let failure = Failure {
+                                statement: count(position + 1),
+                                line: error.span.line,
+                                error: error.source.message.clone(),
+                            };
+                            // Best effort: if the connection is gone the row
+                            // stays `running`, which blocks the next run just
+                            // the same.
+                            let recorded = !error.source.connection_lost
+                                && backend
+                                    .execute_with(&table.update_failed(
+                                        &revision.id,
+                                        progress,
+                                        &failure,
+                                        Binding::Parameters,
+                                    ))
+                                    .is_ok();
+                            error.outcome = FailureOutcome::Partial {
+                                statements_run: *position,
+                                recorded,
+                            };
+                        }
+                        return Err(error.into());
+                    }
+                    if let Some(after) = after {
+                        progress = *after;
+                        backend
+                            .execute_with(&table.update_progress(
+                                &revision.id,
+                                progress,
+                                Binding::Parameters,
+                            ))
+                            .map_err(&record_error)?;
+                    }
+                }
+                Step::Record(record) => {
+                    let sql = record.sql(
+                        table,
+                        revision,
+                        &self.applied_by,
+                        millis(started.elapsed()),
+                        Binding::Parameters,
+                    );
+                    backend.execute_with(&sql).map_err(&record_error)?;
+                }
+                Step::Commit => {
+                    backend.execute("COMMIT").map_err(&record_error)?;
+                    *in_transaction = false;
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Runs `body` holding the migration lock, released on every path.
+    fn locked<T>(&mut self, body: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let timeout = self.database.lock_timeout;
+        let scope = self.database.table.qualified_name();
+        let observer = &mut *self.observer;
+        self.database.backend.lock(&scope, timeout, &mut |what| {
+            observer.event(&Event::WaitingForLock { what })
+        })?;
+        let result = body(self);
+        let released = self.database.backend.unlock();
+        match (result, released) {
+            (Ok(value), Ok(())) => Ok(value),
+            (Ok(_), Err(error)) => Err(Error::LockLost(Box::new(error))),
+            // The run's own error explains more; a lost connection also
+            // released the lock.
+            (Err(error), _) => Err(error),
+        }
+    }
+
+    fn state_table_exists(&mut self) -> Result<bool> {
+        let rows = self
+            .database
+            .backend
+            .query(&self.database.table.exists_query())
+            .map_err(state_error("look for"))?;
+        Ok(!rows.is_empty())
+    }
+
+    fn create_state_table(&mut self) -> Result<()> {
+        if self.state_table_exists()? {
+            return Ok(());
+        }
+        for statement in self.database.table.create_statements() {
+            self.database
+                .backend
+                .execute(&statement)
+                .map_err(state_error("create"))?;
+        }
+        Ok(())
+    }
+}
+
+fn statement_error(
+    revision: &Revision,
+    direction: Direction,
+    statements: &[Statement],
+    position: usize,
+    source: DbError,
+    outcome: FailureOutcome,
+) -> StatementError {
+    let statement = &statements[position];
+    let (line, column) = match source.position {
+        Some(crate::backend::ErrorPosition::Character(offset)) => statement.position_of(offset),
+        Some(crate::backend::ErrorPosition::Line(line)) if line > 1 => {
+            (statement.line + line - 1, 0)
+        }
+        _ => (statement.line, statement.column),
+    };
+    StatementError {
+        revision: revision.id.clone(),
+        direction,
+        span: Span::new(&revision.path, line, column),
+        number: position + 1,
+        total: statements.len(),
+        source,
+        outcome,
+    }
+}
+
+impl From<StatementError> for Error {
+    fn from(error: StatementError) -> Self {
+        Error::Statement(Box::new(error))
+    }
+}
+
+fn record_action(revision: &Revision) -> String {
+    format!("record revision {} in", revision.id)
+}
+
+fn state_error_owned(action: String) -> impl Fn(DbError) -> Error {
+    move |source| Error::State {
+        action: action.clone(),
+        source: Box::new(source),
+    }
+}
+
+fn state_error(action: &str) -> impl Fn(DbError) -> Error + '_ {
+    move |source| Error::State {
+        action: action.to_owned(),
+        source: Box::new(source),
+    }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl crate::migrations::Migrations {
+    /// Upgrades `database` to the single head; what an application calls at
+    /// start-up.
+    pub fn upgrade(&self, database: &mut Database) -> Result<RunReport> {
+        Migrator::new(self.graph(), database, &mut crate::event::Silent)
+            .upgrade(&Target::Head, RunOptions::default())
+    }
+
+    /// Every revision's state in `database` (read-only: no lock, nothing created).
+    pub fn status(&self, database: &mut Database) -> Result<crate::status::Status> {
+        let dialect = database.dialect();
+        let state =
+            Migrator::new(self.graph(), database, &mut crate::event::Silent).read_state()?;
+        Ok(crate::status::Status::new(self.graph(), dialect, &state))
+    }
+
+    /// Whether `database` has every revision applied, with no drift, no
+    /// failed revision and no unknown one.
+    pub fn is_up_to_date(&self, database: &mut Database) -> Result<bool> {
+        Ok(self.status(database)?.is_up_to_date())
+    }
+}
