@@ -1,20 +1,24 @@
 //! Offline scripts (SPEC §6): the plan that `upgrade` or `downgrade` would run,
 //! rendered as one SQL script for the dialect's own client.
 //!
-//! The script walks the same [`Program`](crate::program) of each revision as
+//! The script walks the same `Program` (`src/program.rs`) of each revision as
 //! the online engine, so the two cannot drift apart: the state table's DDL,
 //! each revision's transaction wrapper, statements and state row are the very
 //! statements an online run executes, with values written as literals quoted
-//! for the dialect. Only the guard differs: online, the engine re-checks the
-//! state row; offline, each revision starts with a check that the database
-//! holds what it needs and that the revision is not recorded yet, and stops
-//! the script with an error naming the revision otherwise. Run twice, or on
-//! the wrong database, a script changes nothing.
+//! for the dialect, after the same session set-up (`init_sql`). Only the
+//! guard differs: online, the engine re-checks the state row; offline, each
+//! revision starts with a check that the database holds what it needs, that
+//! the revision before it in the script completed, and that the revision is
+//! not recorded yet, and stops the script with an error naming the revision
+//! otherwise. Run twice, or on the wrong database, a script changes nothing.
 //!
 //! Each dialect's client is made to stop at the first error:
 //! - PostgreSQL: `\set ON_ERROR_STOP on` (psql) and a `DO` block that raises
-//!   as the guard; a failure inside a revision aborts its transaction, so not
-//!   even a client that carries on commits part of it.
+//!   as the guard. Even a psql that carries on after errors (the setting
+//!   removed) applies nothing more: a failure inside a revision aborts its
+//!   transaction, the next guard then fails (the revision before it is not
+//!   applied), and `\if :ERROR` after each guard, and after each statement
+//!   run outside a transaction, quits (psql 11 or later).
 //! - SQLite: `.bail on` (the sqlite3 shell), and a guard that inserts into a
 //!   temporary table whose trigger raises; the open transaction is rolled
 //!   back when the shell stops.
@@ -34,8 +38,9 @@ use crate::revision::{Checksum, Revision, Statement};
 use crate::sql::Binding;
 use crate::state_table::{Progress, StateTable};
 
-/// Renders `plan` as one script for `table`'s dialect.
-pub fn render(graph: &Graph, plan: &Plan, table: &StateTable) -> String {
+/// Renders `plan` as one script for `table`'s dialect. `init_sql` is the
+/// session set-up an online run executes on its connection first.
+pub fn render(graph: &Graph, plan: &Plan, table: &StateTable, init_sql: &[String]) -> String {
     let mut script = Script {
         dialect: table.dialect(),
         table,
@@ -43,11 +48,22 @@ pub fn render(graph: &Graph, plan: &Plan, table: &StateTable) -> String {
         text: String::new(),
         applied_by: format!("sqlmig {} emit", env!("CARGO_PKG_VERSION")),
         guards: 0,
+        guard_table: String::from("sqlmig_guard"),
     };
-    script.header(plan);
+    // SQLite looks an unqualified name up in `temp` first: the temporary
+    // guard table must not hide a state table of the same name.
+    while script.guard_table.eq_ignore_ascii_case(table.name()) {
+        script.guard_table.push('_');
+    }
+    script.header(plan, init_sql);
+    let mut previous = None;
     for &index in &plan.steps {
         let revision = graph.revision(index);
-        script.revision(&program(revision, plan.direction, script.dialect, false));
+        script.revision(
+            &program(revision, plan.direction, script.dialect, false),
+            previous,
+        );
+        previous = Some(revision);
     }
     script.footer(plan);
     script.text
@@ -98,6 +114,8 @@ struct Script<'a> {
     applied_by: String,
     /// Guards written so far (SQLite numbers its guard triggers).
     guards: usize,
+    /// SQLite: the temporary table whose triggers raise the guards' errors.
+    guard_table: String,
 }
 
 impl Script<'_> {
@@ -106,7 +124,7 @@ impl Script<'_> {
         self.text.push('\n');
     }
 
-    fn header(&mut self, plan: &Plan) {
+    fn header(&mut self, plan: &Plan, init_sql: &[String]) {
         let heads = |indices: &[usize]| {
             if indices.is_empty() {
                 String::from("base")
@@ -131,9 +149,9 @@ impl Script<'_> {
         self.line("--");
         for line in match self.dialect {
             Dialect::Postgres => [
-                "-- Run with: psql -v ON_ERROR_STOP=1 -f script.sql (the script also sets",
-                "-- ON_ERROR_STOP itself). Each revision checks that the database holds what it",
-                "-- needs and stops the script otherwise: run twice, it changes nothing.",
+                "-- Run with: psql -X -v ON_ERROR_STOP=1 -f script.sql (psql 11 or later; the",
+                "-- script also sets ON_ERROR_STOP itself). Each revision checks that the database",
+                "-- holds what it needs and stops the script otherwise: run twice, it changes nothing.",
             ],
             Dialect::Mysql => [
                 "-- Run with: mariadb DATABASE < script.sql (or mysql; never with --force).",
@@ -149,13 +167,29 @@ impl Script<'_> {
             self.line(line);
         }
         self.line("");
+        // The client's own fail-stop first, so that even a failing init_sql
+        // statement stops the script.
         match self.dialect {
-            Dialect::Postgres => {
-                self.line("\\set ON_ERROR_STOP on");
-                self.line("SET standard_conforming_strings = on;");
-            }
+            Dialect::Postgres => self.line("\\set ON_ERROR_STOP on"),
             Dialect::Sqlite => self.line(".bail on"),
+            Dialect::Mysql => {}
+        }
+        if !init_sql.is_empty() {
+            self.line("");
+            self.line(
+                "-- Session set-up (init_sql), as `sqlmig upgrade` runs it on its connection.",
+            );
+            for statement in init_sql {
+                self.line(&format!("{};", statement.trim_end().trim_end_matches(';')));
+                self.psql_quit_on_error();
+            }
+            self.line("");
+        }
+        // What the literals below are written for, whatever init_sql set.
+        match self.dialect {
+            Dialect::Postgres => self.line("SET standard_conforming_strings = on;"),
             Dialect::Mysql => self.line("SET NAMES utf8mb4;"),
+            Dialect::Sqlite => {}
         }
         self.line("");
         self.line("-- The state table, as `sqlmig upgrade` creates it.");
@@ -166,7 +200,10 @@ impl Script<'_> {
             self.line("");
             self.line("-- A guard inserts its number here when a revision must not run; its");
             self.line("-- trigger turns that into an error that stops the script.");
-            self.line("CREATE TEMP TABLE sqlmig_guard (guard INTEGER NOT NULL);");
+            self.line(&format!(
+                "CREATE TEMP TABLE {} (guard INTEGER NOT NULL);",
+                self.guard_table
+            ));
         }
     }
 
@@ -181,20 +218,25 @@ impl Script<'_> {
         ));
     }
 
-    fn revision(&mut self, program: &Program<'_>) {
+    /// `previous`: the revision before this one in the script, if any.
+    fn revision(&mut self, program: &Program<'_>, previous: Option<&Revision>) {
         let revision = program.revision;
         let rule = format!("-- {}", "-".repeat(76));
         self.line("");
         self.line(&rule);
-        self.line(&format!(
-            "-- {} {}: {}",
-            match program.direction {
-                Direction::Upgrade => "revision",
-                Direction::Downgrade => "revert",
-            },
-            revision.id,
-            comment_text(&revision.message)
-        ));
+        let kind = match program.direction {
+            Direction::Upgrade => "revision",
+            Direction::Downgrade => "revert",
+        };
+        if revision.message.is_empty() {
+            self.line(&format!("-- {kind} {}", revision.id));
+        } else {
+            self.line(&format!(
+                "-- {kind} {}: {}",
+                revision.id,
+                comment_text(&revision.message)
+            ));
+        }
         self.line(&format!(
             "-- file:     {}",
             comment_text(&revision.path.display().to_string())
@@ -212,7 +254,7 @@ impl Script<'_> {
                         self.line(&format!("{lock};"));
                     }
                 }
-                Step::Guard => self.guard(revision, program.direction),
+                Step::Guard => self.guard(revision, program.direction, previous),
                 Step::Statement {
                     statement,
                     progress,
@@ -246,6 +288,9 @@ impl Script<'_> {
             self.line(&format!("{};", statement.sql));
         }
         if let Some(progress) = progress {
+            // Outside a transaction nothing undoes a failed statement: a psql
+            // that carries on must not record progress past it.
+            self.psql_quit_on_error();
             let sql = self
                 .table
                 .update_progress(&revision.id, progress, Binding::Inline);
@@ -253,8 +298,10 @@ impl Script<'_> {
         }
     }
 
-    /// Stops the script unless the database is where this revision expects it.
-    fn guard(&mut self, revision: &Revision, direction: Direction) {
+    /// Stops the script unless the database is where this revision expects
+    /// it: what it needs is there, `previous` (the revision before it in the
+    /// script) completed, and it is not done yet.
+    fn guard(&mut self, revision: &Revision, direction: Direction, previous: Option<&Revision>) {
         let table = self.table.qualified_name();
         // (condition under which the revision must not run, message)
         let mut checks: Vec<(String, String)> = Vec::new();
@@ -290,6 +337,20 @@ impl Script<'_> {
                         ),
                     ));
                 }
+                // A client that carries on after an error must not go on
+                // with a revision of another branch: the script runs in order.
+                if let Some(previous) = previous.filter(|previous| {
+                    !revision.parents.contains(&previous.id)
+                        && !revision.dependencies.contains(&previous.id)
+                }) {
+                    checks.push((
+                        format!("NOT {}", row_exists(&previous.id, true)),
+                        format!(
+                            "sqlmig: revision {} cannot run: revision {} before it in this script is not applied",
+                            revision.id, previous.id
+                        ),
+                    ));
+                }
                 checks.push((
                     row_exists(&revision.id, false),
                     format!(
@@ -314,13 +375,24 @@ impl Script<'_> {
                     above.dedup();
                     above
                 });
+                let mut previous_checked = false;
                 for child in above {
                     let child = &self.graph.revision(child).id;
+                    previous_checked |= previous.is_some_and(|previous| &previous.id == child);
                     checks.push((
                         row_exists(child, false),
                         format!(
                             "sqlmig: revision {} cannot be reverted: {child} still needs it",
                             revision.id
+                        ),
+                    ));
+                }
+                if let Some(previous) = previous.filter(|_| !previous_checked) {
+                    checks.push((
+                        row_exists(&previous.id, false),
+                        format!(
+                            "sqlmig: revision {} cannot be reverted: revision {} before it in this script is still recorded",
+                            revision.id, previous.id
                         ),
                     ));
                 }
@@ -340,11 +412,13 @@ impl Script<'_> {
             self.guards += 1;
             let number = self.guards;
             self.line(&format!(
-                "CREATE TEMP TRIGGER sqlmig_guard_{number} BEFORE INSERT ON sqlmig_guard WHEN NEW.guard = {number}\nBEGIN SELECT raise(ABORT, {}); END;",
+                "CREATE TEMP TRIGGER sqlmig_guard_{number} BEFORE INSERT ON {} WHEN NEW.guard = {number}\nBEGIN SELECT raise(ABORT, {}); END;",
+                self.guard_table,
                 self.dialect.quote_literal(message)
             ));
             self.line(&format!(
-                "INSERT INTO sqlmig_guard (guard) SELECT {number} WHERE {condition};"
+                "INSERT INTO {} (guard) SELECT {number} WHERE {condition};",
+                self.guard_table
             ));
         }
     }
@@ -364,6 +438,17 @@ impl Script<'_> {
             tag.push('_');
         }
         self.line(&format!("DO ${tag}$\n{body}\n${tag}$;"));
+        self.psql_quit_on_error();
+    }
+
+    /// PostgreSQL: makes a psql that carries on after errors (no
+    /// `ON_ERROR_STOP`) quit when the statement before failed.
+    fn psql_quit_on_error(&mut self) {
+        if self.dialect == Dialect::Postgres {
+            self.line("\\if :ERROR");
+            self.line("\\quit");
+            self.line("\\endif");
+        }
     }
 
     fn mysql_guard(&mut self, checks: &[(String, String)]) {

@@ -8,6 +8,8 @@ mod support;
 
 /// The commands that need no database.
 mod cli;
+/// Offline scripts run by each dialect's own client.
+mod emit;
 /// The online engine, the same tests on every backend.
 mod engine;
 /// The fixture corpus: invalid files and graphs, golden checksums.

@@ -97,7 +97,7 @@ pub(crate) struct EmitArgs {
     /// Dialect of the script: postgres, mysql or sqlite [default: the database URL's]
     #[arg(long, value_name = "DIALECT")]
     pub(crate) dialect: Option<String>,
-    /// With --offline: the revision the database is at, it and everything below it applied [default: base]
+    /// With --offline: the revision the database is at, it and everything below it applied [default: base; required with --down]
     #[arg(long, value_name = "REV", requires = "offline")]
     pub(crate) from: Option<String>,
     /// Render the downgrade to TARGET instead of an upgrade

@@ -129,6 +129,11 @@ impl Settings {
             .map(|url| url.dialect())
     }
 
+    /// The statements run on every connection first (`init_sql`).
+    pub(crate) fn init_sql(&self) -> &[String] {
+        &self.init_sql
+    }
+
     /// The state table's name and schema, for a dialect.
     pub(crate) fn state_table(&self, dialect: Dialect) -> anyhow::Result<StateTable> {
         Ok(StateTable::new(

@@ -36,6 +36,12 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
                 "no dialect for the script: pass --dialect postgres|mysql|sqlite, or configure a database URL"
             );
         };
+        // Assumed to be `base`, a downgrade would revert nothing.
+        if direction == Direction::Downgrade && args.from.is_none() {
+            bail!(
+                "an offline downgrade script needs --from REV, the revision the database is at (for example `--from head`)"
+            );
+        }
         let migrations = Migrations::load(&settings.dir, dialect)?;
         let from = args.from.as_deref().map(str::parse::<Target>).transpose()?;
         let plan = emit::offline_plan(
@@ -45,7 +51,12 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
             from.as_ref(),
             &target,
         )?;
-        emit::render(migrations.graph(), &plan, &settings.state_table(dialect)?)
+        emit::render(
+            migrations.graph(),
+            &plan,
+            &settings.state_table(dialect)?,
+            init_sql(settings, dialect),
+        )
     } else {
         let mut database = settings.connect(true)?;
         let dialect = database.dialect();
@@ -57,7 +68,7 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
         let migrations = Migrations::load(&settings.dir, dialect)?;
         let graph = migrations.graph();
         let plan = Migrator::new(graph, &mut database, &mut Silent).plan(direction, &target)?;
-        emit::render(graph, &plan, database.state_table())
+        emit::render(graph, &plan, database.state_table(), settings.init_sql())
     };
     match &args.output {
         Some(path) => std::fs::write(path, &script)
@@ -69,4 +80,21 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The session set-up an online run would execute first. Configured for a
+/// database of another dialect, it would not run there: left out, with a
+/// warning.
+fn init_sql(settings: &Settings, dialect: Dialect) -> &[String] {
+    match settings.url_dialect() {
+        Some(configured) if configured != dialect && !settings.init_sql().is_empty() => {
+            if !settings.quiet {
+                eprintln!(
+                    "warning: init_sql is left out of the script: it is set up for the configured {configured} database, the script is for {dialect}"
+                );
+            }
+            &[]
+        }
+        _ => settings.init_sql(),
+    }
 }
