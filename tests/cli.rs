@@ -411,3 +411,33 @@ fn the_example_project_verifies_and_migrates() {
         .failure()
         .stderr_has("no `-- down` section");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let project = Project::new();
+    for number in 0..400 {
+        let parent = if number == 0 {
+            String::new()
+        } else {
+            format!("-- revises: r{:03}\n", number - 1)
+        };
+        project.revision(
+            &format!("{number:03}"),
+            &format!(
+                "-- revision: r{number:03}\n{parent}-- message: {}\n\n-- up\nSELECT {number};\n",
+                "x".repeat(200)
+            ),
+        );
+    }
+    for args in [
+        &["history"][..],
+        &["emit", "--offline", "--dialect", "sqlite"],
+    ] {
+        let mut child = project.sqlmig().args(args).spawn();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}

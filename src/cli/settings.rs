@@ -42,8 +42,11 @@ pub(crate) struct Settings {
     schema: Option<String>,
     init_sql: Vec<String>,
     lock_timeout: Duration,
-    /// The dialect whose lexical rules split statements.
+    /// The dialect whose lexical rules split statements: the configured
+    /// one, else PostgreSQL's rules.
     pub(crate) dialect: Dialect,
+    /// The dialect named by `dialect` in the config or by the database URL.
+    pub(crate) configured_dialect: Option<Dialect>,
     /// `allow_multiple_heads` from the config.
     pub(crate) allow_multiple_heads: bool,
     /// `--json`.
@@ -74,7 +77,7 @@ impl Settings {
             .as_deref()
             .and_then(|url| DatabaseUrl::parse(url).ok())
             .map(|url| url.dialect());
-        let dialect = match (&config.dialect, url_dialect) {
+        let configured_dialect = match (&config.dialect, url_dialect) {
             (Some(name), url_dialect) => {
                 let dialect: Dialect = name
                     .parse()
@@ -84,10 +87,9 @@ impl Settings {
                         "`dialect = \"{name}\"` in {DEFAULT_CONFIG} does not match the database URL, which is {url_dialect}"
                     );
                 }
-                dialect
+                Some(dialect)
             }
-            (None, Some(url_dialect)) => url_dialect,
-            (None, None) => Dialect::Postgres,
+            (None, url_dialect) => url_dialect,
         };
         let lock_timeout = match global
             .lock_timeout
@@ -114,7 +116,8 @@ impl Settings {
             schema: global.schema.clone().or(config.schema),
             init_sql,
             lock_timeout,
-            dialect,
+            dialect: configured_dialect.unwrap_or(Dialect::Postgres),
+            configured_dialect,
             allow_multiple_heads: config.allow_multiple_heads.unwrap_or(false),
             json: global.json,
             quiet: global.quiet,

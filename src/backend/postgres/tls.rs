@@ -2,7 +2,7 @@
 //! OpenSSL), and the certificate checks each `sslmode` asks for.
 //!
 //! rustls verifies everything by default, while libpq's `prefer` and
-//! `require` check nothing; the two verifiers here give those modes their
+//! `require` check nothing; the verifier here gives those modes their
 //! libpq meaning explicitly (RELIABILITY.md §5.2). Even then the server must
 //! prove it holds the key of the certificate it shows: the handshake
 //! signatures are always checked.
@@ -77,74 +77,31 @@ pub(crate) fn client_config(verification: Verification) -> Result<ClientConfig, 
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
         .map_err(|error| format!("cannot set up TLS: {error}"))?;
-    let verifier: Arc<dyn ServerCertVerifier> = match verification {
+    let roots = match verification {
         Verification::Full(roots) => {
             return Ok(builder.with_root_certificates(roots).with_no_client_auth());
         }
-        Verification::Chain(roots) => Arc::new(ChainOnly {
-            roots: Arc::new(roots),
-            algorithms,
-        }),
-        Verification::Nothing => Arc::new(AnyCertificate { algorithms }),
+        Verification::Chain(roots) => Some(Arc::new(roots)),
+        Verification::Nothing => None,
     };
     Ok(builder
         .dangerous()
-        .with_custom_certificate_verifier(verifier)
+        .with_custom_certificate_verifier(Arc::new(LibpqVerifier { roots, algorithms }))
         .with_no_client_auth())
 }
 
-/// Accepts any certificate (libpq's `require`), but still checks that the
-/// server signed the handshake with the key of the certificate it sent.
+/// The checks libpq's modes make and rustls' own verifier does not offer:
+/// with `roots`, the chain must lead to a trusted root and be in date, but
+/// the name in the certificate is not compared with the host (`verify-ca`);
+/// without, any certificate is accepted (`prefer`, `require`). Either way the
+/// server must sign the handshake with the key of the certificate it sent.
 #[derive(Debug)]
-struct AnyCertificate {
+struct LibpqVerifier {
+    roots: Option<Arc<RootCertStore>>,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
-impl ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
-}
-
-/// `verify-ca`: the chain must lead to a trusted root (and be in date), the
-/// name in the certificate is not compared with the host. This is the
-/// chain half of rustls' `WebPkiServerVerifier`, without its name check.
-#[derive(Debug)]
-struct ChainOnly {
-    roots: Arc<RootCertStore>,
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for ChainOnly {
+impl ServerCertVerifier for LibpqVerifier {
     fn verify_server_cert(
         &self,
         end_entity: &CertificateDer<'_>,
@@ -153,14 +110,16 @@ impl ServerCertVerifier for ChainOnly {
         _ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let certificate = ParsedCertificate::try_from(end_entity)?;
-        verify_server_cert_signed_by_trust_anchor(
-            &certificate,
-            &self.roots,
-            intermediates,
-            now,
-            self.algorithms.all,
-        )?;
+        if let Some(roots) = &self.roots {
+            let certificate = ParsedCertificate::try_from(end_entity)?;
+            verify_server_cert_signed_by_trust_anchor(
+                &certificate,
+                roots,
+                intermediates,
+                now,
+                self.algorithms.all,
+            )?;
+        }
         Ok(ServerCertVerified::assertion())
     }
 

@@ -1,5 +1,6 @@
 //! `sqlmig branches`: every branch point and the revisions that fork from it.
 
+use crate::cli::output::out;
 use serde::Serialize;
 
 use crate::cli::Outcome;
@@ -43,10 +44,10 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     }
     for index in branch_points {
         let line = super::history::one_line(graph, index);
-        println!("{line}");
+        out!("{line}");
         let indent = " ".repeat(graph.revision(index).id.len() + 1);
         for &child in graph.children(index) {
-            println!("{indent}-> {}", super::history::one_line(graph, child));
+            out!("{indent}-> {}", super::history::one_line(graph, child));
         }
     }
     Ok(Outcome::Success)

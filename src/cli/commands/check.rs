@@ -1,6 +1,7 @@
 //! `sqlmig check`: exit 0 only if the database is at head with no drift, no
 //! failed and no pending revisions.
 
+use crate::cli::output::out;
 use serde::Serialize;
 use sqlmig::RevisionState;
 
@@ -48,7 +49,7 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
             ));
         }
         if up_to_date && !settings.quiet {
-            println!("up to date at {}", status.current.join(", "));
+            out!("up to date at {}", status.current.join(", "));
         }
     }
     Ok(if up_to_date {

@@ -1,5 +1,6 @@
 //! `sqlmig current`: the applied heads of the database.
 
+use crate::cli::output::out;
 use serde::Serialize;
 
 use crate::cli::Outcome;
@@ -27,8 +28,8 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     let graph = migrations.graph();
     for id in &status.current {
         match graph.index_of(id) {
-            Some(index) => println!("{}", super::history::one_line(graph, index)),
-            None => println!("{id} (its file is missing)"),
+            Some(index) => out!("{}", super::history::one_line(graph, index)),
+            None => out!("{id} (its file is missing)"),
         }
     }
     Ok(Outcome::Success)

@@ -10,6 +10,7 @@ use sqlmig::{Dialect, Migrations, Migrator, Silent, Target, emit};
 
 use crate::cli::Outcome;
 use crate::cli::args::EmitArgs;
+use crate::cli::output::exit_on_write_error;
 use crate::cli::settings::Settings;
 
 pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcome> {
@@ -31,9 +32,9 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
         .map(str::parse::<Dialect>)
         .transpose()?;
     let script = if args.offline {
-        let Some(dialect) = requested.or(settings.url_dialect()) else {
+        let Some(dialect) = requested.or(settings.configured_dialect) else {
             bail!(
-                "no dialect for the script: pass --dialect postgres|mysql|sqlite, or configure a database URL"
+                "no dialect for the script: pass --dialect postgres|mysql|sqlite, or set `dialect` or a database URL in sqlmig.toml"
             );
         };
         // Assumed to be `base`, a downgrade would revert nothing.
@@ -75,8 +76,12 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(script.as_bytes())?;
-            stdout.flush()?;
+            if let Err(error) = stdout
+                .write_all(script.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                exit_on_write_error(&error);
+            }
         }
     }
     Ok(Outcome::Success)

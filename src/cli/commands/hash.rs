@@ -1,5 +1,6 @@
 //! `sqlmig hash`: rewrite `sqlmig.sum` from the revision files.
 
+use crate::cli::output::out;
 use sqlmig::Migrations;
 use sqlmig::sum::{SUM_FILE_NAME, SumFile};
 
@@ -11,7 +12,7 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     let sum = SumFile::from_revisions(migrations.graph().revisions());
     sum.write(migrations.dir())?;
     if !settings.quiet {
-        println!(
+        out!(
             "wrote {} ({} revisions)",
             migrations.dir().join(SUM_FILE_NAME).display(),
             sum.entries().len()

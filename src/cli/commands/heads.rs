@@ -1,5 +1,6 @@
 //! `sqlmig heads`: the revisions nothing revises.
 
+use crate::cli::output::out;
 use serde::Serialize;
 
 use crate::cli::Outcome;
@@ -21,7 +22,7 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     }
     for &head in graph.heads() {
-        println!("{}", super::history::one_line(graph, head));
+        out!("{}", super::history::one_line(graph, head));
     }
     Ok(Outcome::Success)
 }

@@ -1,6 +1,7 @@
 //! `sqlmig history [-r FROM:TO] [--verbose]`: the graph, newest first, with
 //! heads, branch points and merge points marked.
 
+use crate::cli::output::{out, write_stdout};
 use anyhow::Context;
 use serde::Serialize;
 use sqlmig::{Graph, Target};
@@ -61,11 +62,11 @@ pub(crate) fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<Out
     for (position, &index) in revisions.iter().enumerate() {
         if args.verbose {
             if position > 0 {
-                println!();
+                out!("");
             }
-            print!("{}", verbose_block(graph, index));
+            write_stdout(format_args!("{}", verbose_block(graph, index)));
         } else {
-            println!("{}", edge_line(graph, index));
+            out!("{}", edge_line(graph, index));
         }
     }
     Ok(Outcome::Success)

@@ -1,5 +1,6 @@
 //! `sqlmig init [DIR]`: write `sqlmig.toml` and an empty migrations directory.
 
+use crate::cli::output::out;
 use std::path::Path;
 
 use anyhow::{Context, bail};
@@ -28,8 +29,8 @@ pub(crate) fn run(args: &crate::cli::args::InitArgs, quiet: bool) -> anyhow::Res
     std::fs::write(&config, CONFIG_TEMPLATE)
         .with_context(|| format!("cannot write {}", config.display()))?;
     if !quiet {
-        println!("created {} and {}/", config.display(), migrations.display());
-        println!("next: sqlmig new -m \"create the first table\"");
+        out!("created {} and {}/", config.display(), migrations.display());
+        out!("next: sqlmig new -m \"create the first table\"");
     }
     Ok(Outcome::Success)
 }

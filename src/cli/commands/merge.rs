@@ -1,6 +1,7 @@
 //! `sqlmig merge -m MSG [ID...]`: write a merge revision over the given
 //! (default: all) heads.
 
+use crate::cli::output::out;
 use anyhow::bail;
 
 use crate::cli::Outcome;
@@ -41,7 +42,7 @@ pub(crate) fn run(settings: &Settings, args: &MergeArgs) -> anyhow::Result<Outco
             "path": path.display().to_string(),
         }))?;
     } else if !settings.quiet {
-        println!(
+        out!(
             "created {} (revision {id}, merging {})",
             path.display(),
             parents.join(", ")

@@ -1,5 +1,6 @@
 //! `sqlmig new -m MSG`: write a revision file revising the current head.
 
+use crate::cli::output::out;
 use anyhow::bail;
 use sqlmig::Migrations;
 
@@ -39,7 +40,7 @@ pub(crate) fn run(settings: &Settings, args: &NewArgs) -> anyhow::Result<Outcome
             "path": path.display().to_string(),
         }))?;
     } else if !settings.quiet {
-        println!("created {} (revision {id})", path.display());
+        out!("created {} (revision {id})", path.display());
     }
     Ok(Outcome::Success)
 }

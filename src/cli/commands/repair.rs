@@ -2,6 +2,7 @@
 //! of missing files, each only when asked by its flag. Without flags it lists
 //! what needs repair and exits 1 if anything does.
 
+use crate::cli::output::out;
 use sqlmig::{Migrator, RepairRequest};
 
 use crate::cli::Outcome;
@@ -25,7 +26,7 @@ pub(crate) fn run(settings: &Settings, args: &RepairArgs) -> anyhow::Result<Outc
         if settings.json {
             print_json(&serde_json::json!({ "changes": [change] }))?;
         } else if !settings.quiet {
-            println!("{change}");
+            out!("{change}");
         }
         return Ok(Outcome::Success);
     }
@@ -36,7 +37,7 @@ pub(crate) fn run(settings: &Settings, args: &RepairArgs) -> anyhow::Result<Outc
             print_problem(problem);
         }
         if status.problems.is_empty() && !settings.quiet {
-            println!("nothing to repair");
+            out!("nothing to repair");
         }
         return Ok(if status.problems.is_empty() {
             Outcome::Success
@@ -52,7 +53,7 @@ pub(crate) fn run(settings: &Settings, args: &RepairArgs) -> anyhow::Result<Outc
         print_json(&serde_json::json!({ "changes": changes }))?;
     } else if !settings.quiet {
         for change in changes {
-            println!("{change}");
+            out!("{change}");
         }
     }
     Ok(Outcome::Success)

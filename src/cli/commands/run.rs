@@ -1,6 +1,7 @@
 //! `sqlmig upgrade [TARGET]` and `sqlmig downgrade TARGET`: walk the plan on
 //! the database, drawing progress on stderr; `--dry-run` prints the plan.
 
+use crate::cli::output::out;
 use serde::Serialize;
 use sqlmig::plan::Direction;
 use sqlmig::{Graph, Migrator, RunOptions, RunReport, Target};
@@ -95,13 +96,13 @@ fn print_plan(graph: &Graph, report: &RunReport) {
         Direction::Downgrade => "revert",
     };
     if report.plan.is_empty() {
-        println!(
+        out!(
             "nothing to {verb}: the database is at {}",
             describe_heads(&report.from)
         );
         return;
     }
-    println!(
+    out!(
         "would {verb} {} revision{} (from {} to {}):",
         report.plan.len(),
         if report.plan.len() == 1 { "" } else { "s" },
@@ -110,7 +111,7 @@ fn print_plan(graph: &Graph, report: &RunReport) {
     );
     for &index in &report.plan {
         let revision = graph.revision(index);
-        println!(
+        out!(
             "\n-- {} {} ({})",
             revision.id,
             revision.message,
@@ -121,7 +122,7 @@ fn print_plan(graph: &Graph, report: &RunReport) {
             Direction::Downgrade => revision.down.as_ref(),
         };
         for statement in section.map_or(&[][..], |section| &section.statements) {
-            println!("{};", statement.sql);
+            out!("{};", statement.sql);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `sqlmig show ID`: one revision's details and its statements.
 
+use crate::cli::output::{out, write_stdout};
 use serde::Serialize;
 use sqlmig::{Statement, Target};
 
@@ -68,13 +69,16 @@ pub(crate) fn run(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Outcom
         })?;
         return Ok(Outcome::Success);
     }
-    print!("{}", super::history::verbose_block(graph, index));
+    write_stdout(format_args!(
+        "{}",
+        super::history::verbose_block(graph, index)
+    ));
     let sections = [("up", Some(&revision.up)), ("down", revision.down.as_ref())];
     for (name, section) in sections {
         let Some(section) = section else { continue };
-        println!("\n-- {name} ({}:{})", revision.path.display(), section.line);
+        out!("\n-- {name} ({}:{})", revision.path.display(), section.line);
         for statement in &section.statements {
-            println!("{};", statement.sql);
+            out!("{};", statement.sql);
         }
     }
     Ok(Outcome::Success)

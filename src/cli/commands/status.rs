@@ -1,6 +1,7 @@
 //! `sqlmig status`: every revision, applied, pending or failed, and whether
 //! its checksum still matches the file.
 
+use crate::cli::output::out;
 use serde::Serialize;
 use sqlmig::{RevisionState, Status};
 
@@ -56,8 +57,8 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         print_json(&status_json(graph, &status, database.url().to_string()))?;
         return Ok(Outcome::Success);
     }
-    println!("database: {} ({})", database.url(), status.dialect.title());
-    println!(
+    out!("database: {} ({})", database.url(), status.dialect.title());
+    out!(
         "current:  {}",
         if status.current.is_empty() {
             String::from("base (nothing applied)")
@@ -65,7 +66,7 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
             status.current.join(", ")
         }
     );
-    println!();
+    out!("");
     let width = status
         .revisions
         .iter()
@@ -105,7 +106,7 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         } else {
             format!("  [{}]", notes.join("; "))
         };
-        println!(
+        out!(
             "  {:<8} {:<width$}  {:<24} {}{}",
             entry.state.as_str(),
             revision.id,
@@ -115,13 +116,16 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         );
     }
     for row in &status.unknown {
-        println!(
+        out!(
             "  {:<8} {:<width$}  {:<24} (file {} is missing)",
-            "unknown", row.revision, row.applied_at, row.path
+            "unknown",
+            row.revision,
+            row.applied_at,
+            row.path
         );
     }
-    println!();
-    println!(
+    out!("");
+    out!(
         "{} revisions: {} applied, {} pending, {} failed",
         status.revisions.len(),
         status.revisions.len() - status.pending() - status.failed(),

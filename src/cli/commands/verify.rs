@@ -1,6 +1,7 @@
 //! `sqlmig verify`: the pre-commit check. Lists each problem on its own line
 //! and exits 1, or says what it checked and exits 0.
 
+use crate::cli::output::out;
 use serde::Serialize;
 use sqlmig::verify::{VerifyOptions, verify};
 
@@ -48,7 +49,7 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
             print_problem(problem);
         }
         if ok && !settings.quiet {
-            println!(
+            out!(
                 "ok: {} revisions, head {}, sqlmig.sum matches",
                 report.files,
                 report.heads.join(", ")

@@ -1,0 +1,523 @@
+#!/usr/bin/env python3
+"""Times the commands of `make bench` and writes the table.
+
+Called by benches/run.sh once everything is built, generated and installed.
+Every figure is the median of several runs of a whole process (a fresh
+process each time; the files are in the page cache). The runs of the
+commands that are compared are interleaved, round by round, with the order
+rotated each round, so a change of load on the machine hits all of them
+alike; every ratio is computed from medians of the same run. Peak memory is
+the child's maximum resident set size as the kernel reports it (wait4).
+
+Each online run starts from a fresh database (a dropped and re-created
+PostgreSQL database, a deleted SQLite file), and is checked afterwards: the
+tool's version table must hold every revision, else the run fails.
+
+Output: the markdown report on stdout, in docs/BENCHMARKS.md, and the
+summary table between the `<!-- bench:start -->` / `<!-- bench:end -->`
+markers of the README.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# The issue's targets (issue 7), checked against the table.
+LOAD_TARGET_MS = 150
+MEMORY_TARGET_MB = 64
+EMIT_TARGET_MS = 300
+ONLINE_TARGET = {"postgres": 1.3, "sqlite": 1.5}
+
+
+class Failed(Exception):
+    """A command failed or did not do its work: the benchmark stops."""
+
+
+def run_once(argv, env=None, cwd=None, stdin_path=None):
+    """Runs argv once; returns (seconds, max RSS in bytes). Raises Failed."""
+    with tempfile.TemporaryFile() as output:
+        stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+        try:
+            start = time.perf_counter()
+            process = subprocess.Popen(
+                argv, stdin=stdin, stdout=output, stderr=output, env=env, cwd=cwd
+            )
+            _, status, usage = os.wait4(process.pid, 0)
+            elapsed = time.perf_counter() - start
+        finally:
+            if stdin_path:
+                stdin.close()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            output.seek(0)
+            tail = output.read().decode(errors="replace")[-2000:]
+            raise Failed(f"{' '.join(map(str, argv))} exited {process.returncode}:\n{tail}")
+        return elapsed, usage.ru_maxrss * 1024
+
+
+def capture(argv, env=None):
+    """The stdout of a quick helper command, stripped."""
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    if result.returncode != 0:
+        raise Failed(f"{' '.join(map(str, argv))} exited {result.returncode}: {result.stderr}")
+    return result.stdout.strip()
+
+
+class Case:
+    """One command of a comparison: how to prepare, run and check it."""
+
+    def __init__(self, name, argv, *, env=None, stdin=None, prepare=None, check=None,
+                 missing=None, version=""):
+        self.name = name
+        self.argv = argv
+        self.env = env
+        self.stdin = stdin
+        self.prepare = prepare or (lambda: None)
+        self.check = check or (lambda: None)
+        self.missing = missing
+        self.version = version
+        self.times = []
+        self.memory = []
+
+    def run(self, cwd):
+        self.prepare()
+        seconds, rss = run_once(self.argv, env=self.env, cwd=cwd, stdin_path=self.stdin)
+        self.check()
+        return seconds, rss
+
+    @property
+    def median(self):
+        return statistics.median(self.times)
+
+    @property
+    def median_mb(self):
+        return statistics.median(self.memory) / 1e6
+
+
+def compare(cases, runs, warmup, cwd, label):
+    """Runs the available cases `runs` times each, interleaved."""
+    available = [case for case in cases if case.missing is None]
+    for case in available:
+        for _ in range(warmup):
+            case.run(cwd)
+    for round_number in range(runs):
+        shift = round_number % len(available)
+        for case in available[shift:] + available[:shift]:
+            seconds, rss = case.run(cwd)
+            case.times.append(seconds)
+            case.memory.append(rss)
+        print(f"  {label}: round {round_number + 1}/{runs} done", file=sys.stderr, flush=True)
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.0f} ms" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def spread(case):
+    return f"{ms(min(case.times))} – {ms(max(case.times))}"
+
+
+def mark(ok):
+    return "✅" if ok else "❌"
+
+
+def env_with(**values):
+    env = dict(os.environ)
+    env.update(values)
+    return env
+
+
+# ---------------------------------------------------------------------------
+# The suites
+# ---------------------------------------------------------------------------
+
+
+def load_suite(args, work):
+    """load + verify + heads at 1k and 10k, emit at 10k, against the read floor."""
+    results = {}
+    for n in (1000, 10000):
+        migrations = args.bench / "corpus" / f"postgres-{n}" / "migrations"
+        cases = [
+            Case("read floor: read every file, nothing else", [args.readfloor, migrations]),
+            Case("sqlmig verify", [args.sqlmig, "--dir", migrations, "verify"]),
+            Case("sqlmig heads", [args.sqlmig, "--dir", migrations, "heads"]),
+        ]
+        if n == 10000:
+            cases.append(Case(
+                "sqlmig emit --offline",
+                [args.sqlmig, "--dir", migrations, "emit", "--offline", "--dialect", "postgres",
+                 "--output", work / "emit.sql"],
+            ))
+        compare(cases, args.load_runs, 2, work, f"load {n}")
+        results[n] = {case.name: case for case in cases}
+    return results
+
+
+def pg_admin(args, sql):
+    capture(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", args.pg_admin_url, "-c", sql])
+
+
+def pg_query(args, sql):
+    return capture(["psql", "-X", "-A", "-t", "-d", args.pg_url, "-c", sql])
+
+
+def sqlite_query(path, sql):
+    return capture(["sqlite3", path, sql])
+
+
+def online_cases(args, dialect, peers, head):
+    """The commands that apply the 1,000-revision corpus to a fresh database."""
+    corpus = args.bench / "corpus" / f"{dialect}-1000"
+    n = 1000
+    if dialect == "postgres":
+        db_path = None
+        url = args.pg_url
+
+        def prepare():
+            pg_admin(args, f"DROP DATABASE IF EXISTS {args.pg_database}")
+            pg_admin(args, f"CREATE DATABASE {args.pg_database}")
+
+        def count(table):
+            def check():
+                rows = pg_query(args, f"SELECT count(*) FROM {table}")
+                if rows != str(n):
+                    raise Failed(f"{table} holds {rows} rows, not {n}")
+            return check
+
+        def alembic_check():
+            version = pg_query(args, "SELECT version_num FROM alembic_version")
+            if version != head:
+                raise Failed(f"alembic_version is {version}, not the head {head}")
+
+        floor = Case("floor: psql -f floor.sql",
+                     ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f",
+                      corpus / "floor.sql"], prepare=prepare, check=count("bench_versions"))
+        sqlmig_url = url
+        alembic_url = url.replace("postgres://", "postgresql+psycopg2://", 1)
+        dbmate_url = url
+        sqlx_url = url
+    else:
+        db_path = args.work / "bench.db"
+        url = f"sqlite:{db_path}"
+
+        def prepare():
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+        def count(table):
+            def check():
+                rows = sqlite_query(db_path, f"SELECT count(*) FROM {table}")
+                if rows != str(n):
+                    raise Failed(f"{table} holds {rows} rows, not {n}")
+            return check
+
+        def alembic_check():
+            version = sqlite_query(db_path, "SELECT version_num FROM alembic_version")
+            if version != head:
+                raise Failed(f"alembic_version is {version}, not the head {head}")
+
+        floor = Case("floor: sqlite3 < floor.sql", ["sqlite3", "-bail", db_path],
+                     stdin=corpus / "floor.sql", prepare=prepare, check=count("bench_versions"))
+        sqlmig_url = url
+        alembic_url = f"sqlite:///{db_path}"
+        dbmate_url = url
+        sqlx_url = f"sqlite://{db_path}?mode=rwc"
+
+    cases = [
+        floor,
+        Case("sqlmig upgrade",
+             [args.sqlmig, "--dir", corpus / "migrations", "--database-url", sqlmig_url, "upgrade"],
+             prepare=prepare, check=count("sqlmig_revisions")),
+    ]
+    peer = peers.get("alembic", {})
+    cases.append(Case(
+        "Alembic upgrade head",
+        [peer.get("path", "alembic"), "-c", corpus / "alembic" / "alembic.ini", "upgrade", "head"],
+        env=env_with(DATABASE_URL=alembic_url), prepare=prepare, check=alembic_check,
+        missing=peer.get("missing", "not installed"), version=peer.get("version", ""),
+    ))
+    peer = peers.get("dbmate", {})
+    cases.append(Case(
+        "dbmate migrate",
+        [peer.get("path", "dbmate"), "--url", dbmate_url, "--migrations-dir", corpus / "dbmate",
+         "--no-dump-schema", "migrate"],
+        prepare=prepare, check=count("schema_migrations"),
+        missing=peer.get("missing", "not installed"), version=peer.get("version", ""),
+    ))
+    peer = peers.get("sqlx-cli", {})
+    cases.append(Case(
+        "sqlx migrate run",
+        [peer.get("path", "sqlx"), "migrate", "run", "--source", corpus / "sqlx",
+         "--database-url", sqlx_url],
+        prepare=prepare, check=count("_sqlx_migrations"),
+        missing=peer.get("missing", "not installed"), version=peer.get("version", ""),
+    ))
+    return cases
+
+
+def online_suite(args, peers):
+    results = {}
+    head = capture([args.sqlmig, "--dir", args.bench / "corpus" / "postgres-1000" / "migrations",
+                    "heads", "--json"])
+    head = json.loads(head)["heads"][0]
+    for dialect in ("sqlite", "postgres"):
+        if dialect == "postgres" and args.no_postgres:
+            results[dialect] = args.no_postgres
+            continue
+        cases = online_cases(args, dialect, peers, head)
+        compare(cases, args.online_runs, 1, args.work, f"upgrade {dialect}")
+        results[dialect] = cases
+    return results
+
+
+def micro_results(args):
+    """Criterion's medians, from its estimates.json files."""
+    rows = []
+    root = args.criterion
+    if not root.is_dir():
+        return rows
+    for estimates in sorted(root.glob("*/*/new/estimates.json")):
+        benchmark = json.loads((estimates.parent / "benchmark.json").read_text())
+        median_ns = json.loads(estimates.read_text())["median"]["point_estimate"]
+        throughput = benchmark.get("throughput") or {}
+        if "Bytes" in throughput:
+            rate = f"{throughput['Bytes'] / median_ns * 1e9 / 1e6:.1f} MB/s"
+        elif "Elements" in throughput:
+            rate = f"{throughput['Elements'] / median_ns * 1e9:,.0f} revisions/s"
+        else:
+            rate = ""
+        rows.append((benchmark["full_id"], f"{median_ns / 1e6:.2f} ms", rate))
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# The report
+# ---------------------------------------------------------------------------
+
+
+def machine(args, peers, load_before, load_after):
+    def first_line(argv):
+        try:
+            return capture(argv).splitlines()[0]
+        except (Failed, OSError, IndexError):
+            return "unknown"
+
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = "unknown"
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal"):
+            memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
+    commit = first_line(["git", "-C", str(args.root), "rev-parse", "--short", "HEAD"])
+    dirty = first_line(["git", "-C", str(args.root), "status", "--porcelain", "--untracked-files=no"])
+    server = "not reachable"
+    if not args.no_postgres:
+        server = first_line(["psql", "-X", "-A", "-t", "-d", args.pg_admin_url, "-c",
+                             "SHOW server_version"])
+    lines = [
+        f"- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, {memory}",
+        f"- sqlmig: {first_line([args.sqlmig, '--version'])} (commit {commit}"
+        f"{', with uncommitted changes' if dirty != 'unknown' and dirty else ''}), release build;"
+        f" {first_line(['rustc', '--version'])}",
+        f"- PostgreSQL server {server}; psql {first_line(['psql', '--version']).split()[-1]};"
+        f" sqlite3 {first_line(['sqlite3', '--version']).split()[0]}; Python {platform.python_version()}",
+        "- peers: " + "; ".join(
+            f"{name} {info['version']}" if "missing" not in info else f"{name}: {info['missing']}"
+            for name, info in sorted(peers.items())),
+        f"- load average (1 min) before / after: {load_before:.2f} / {load_after:.2f};"
+        f" runs per figure: {args.load_runs} (load), {args.online_runs} (online)",
+    ]
+    return "\n".join(lines)
+
+
+def load_table(load):
+    lines = [
+        "| N revisions | command | median | min – max | peak memory | vs read floor | target |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for n, cases in load.items():
+        floor = cases["read floor: read every file, nothing else"]
+        for name, case in cases.items():
+            target = ""
+            if n == 10000 and name in ("sqlmig verify", "sqlmig heads"):
+                ok = case.median * 1000 < LOAD_TARGET_MS and case.median_mb < MEMORY_TARGET_MB
+                target = f"{mark(ok)} < {LOAD_TARGET_MS} ms, < {MEMORY_TARGET_MB} MB"
+            elif name == "sqlmig emit --offline":
+                target = f"{mark(case.median * 1000 < EMIT_TARGET_MS)} < {EMIT_TARGET_MS} ms"
+            ratio = "1.00x" if case is floor else f"{case.median / floor.median:.2f}x"
+            lines.append(f"| {n:,} | {name} | {ms(case.median)} | {spread(case)} |"
+                         f" {case.median_mb:.0f} MB | {ratio} | {target} |")
+    small, large = load[1000], load[10000]
+    for name in ("sqlmig verify", "sqlmig heads"):
+        growth = large[name].median / small[name].median
+        lines.append(f"| 1k → 10k | {name}: growth | {growth:.1f}x for 10x the revisions | | | |"
+                     f" {mark(growth <= 10)} ≤ 10x (linear) |")
+    return "\n".join(lines)
+
+
+def online_table(online):
+    lines = [
+        "| database | command | median | min – max | vs floor | sqlmig is faster by | target |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    titles = {"postgres": "PostgreSQL", "sqlite": "SQLite"}
+    for dialect, cases in online.items():
+        if isinstance(cases, str):
+            lines.append(f"| {titles[dialect]} | (not measured) | {cases} | | | | |")
+            continue
+        floor, sqlmig = cases[0], cases[1]
+        measured_peers = [case for case in cases[2:] if case.missing is None]
+        for case in cases:
+            name = f"{case.name} ({case.version})" if case.version else case.name
+            if case.missing is not None:
+                lines.append(f"| {titles[dialect]} | {name} | not measured: {case.missing} | | | | |")
+                continue
+            ratio = case.median / floor.median
+            faster, target = "", ""
+            if case is sqlmig:
+                limit = ONLINE_TARGET[dialect]
+                beats = all(sqlmig.median < peer.median for peer in measured_peers)
+                target = (f"{mark(ratio <= limit)} ≤ {limit}x floor;"
+                          f" {mark(beats)} faster than every peer measured")
+            elif case is not floor:
+                faster = f"{case.median / sqlmig.median:.2f}x"
+            lines.append(f"| {titles[dialect]} | {name} | {ms(case.median)} | {spread(case)} |"
+                         f" {ratio:.2f}x | {faster} | {target} |")
+    return "\n".join(lines)
+
+
+def micro_table(rows):
+    if not rows:
+        return "_criterion micro-benchmarks not run (BENCH_SKIP_MICRO=1)_"
+    lines = ["| benchmark | median per iteration | throughput |", "|---|---|---|"]
+    lines += [f"| {name} | {median} | {rate} |" for name, median, rate in rows]
+    return "\n".join(lines)
+
+
+def corpus_line(args):
+    facts = []
+    for n in (1000, 10000):
+        info = json.loads((args.bench / "corpus" / f"postgres-{n}" / "corpus.json").read_text())
+        facts.append(f"{n:,} revisions = {info['bytes'] / 1e6:.1f} MB, {info['statements']:,}"
+                     f" statements, {info['merges']} merges")
+    return "; ".join(facts)
+
+
+def replace_between(path, start, end, text):
+    content = path.read_text()
+    if start not in content or end not in content:
+        return False
+    before, rest = content.split(start, 1)
+    _, after = rest.split(end, 1)
+    path.write_text(f"{before}{start}\n{text}\n{end}{after}")
+    return True
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, required=True, help="the repository")
+    parser.add_argument("--bench", type=Path, required=True, help="target/bench")
+    parser.add_argument("--sqlmig", type=Path, required=True)
+    parser.add_argument("--readfloor", type=Path, required=True)
+    parser.add_argument("--peers", type=Path, required=True, help="peers.json written by run.sh")
+    parser.add_argument("--criterion", type=Path, required=True, help="criterion's output folder")
+    parser.add_argument("--pg-admin-url", required=True)
+    parser.add_argument("--pg-url", required=True)
+    parser.add_argument("--pg-database", required=True)
+    parser.add_argument("--no-postgres", default="", help="why PostgreSQL is not measured")
+    parser.add_argument("--load-runs", type=int, default=15)
+    parser.add_argument("--online-runs", type=int, default=5)
+    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--readme", type=Path)
+    args = parser.parse_args()
+    args.work = args.bench / "work"
+    args.work.mkdir(parents=True, exist_ok=True)
+    peers = json.loads(args.peers.read_text())
+
+    load_before = os.getloadavg()[0]
+    try:
+        load = load_suite(args, args.work)
+        online = online_suite(args, peers)
+    except Failed as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    load_after = os.getloadavg()[0]
+
+    tables = (
+        "### Load, verify, heads and emit (PostgreSQL corpus, whole process)\n\n"
+        f"{load_table(load)}\n\n"
+        "### Online upgrade of 1,000 revisions, fresh database each run\n\n"
+        f"{online_table(online)}"
+    )
+    report = f"""# Benchmarks
+
+Written by `make bench` (benches/run.sh); do not edit by hand. Every figure is
+the median of several runs of a whole process, the compared commands run
+interleaved in the same session, and each ratio is computed from those
+medians. Lower is better.
+
+## Machine
+
+{machine(args, peers, load_before, load_after)}
+
+## Corpus
+
+Generated by `benches/src/corpus.rs` (fixed seed): {corpus_line(args)}. A mix
+of tables with keys, defaults, checks and foreign keys, indexes, added
+columns, constraints, data inserts and updates, views, and functions with
+dollar-quoted bodies plus triggers (PostgreSQL; SQLite gets triggers in
+`-- statement-begin` blocks), with two branches and a merge every 250
+revisions. The floor is the same statements as one plain script for the
+database's own client, one transaction per revision (`BEGIN;` statements,
+an insert into a plain version table, `COMMIT;`). The peers run the same SQL
+in their own formats: Alembic through `op.execute`, one statement at a time,
+one revision per file, `transaction_per_migration=True`; dbmate and sqlx
+each revision's up section as one migration file, in a transaction.
+
+{tables}
+
+### Micro-benchmarks (criterion, in process)
+
+{micro_table(micro_results(args))}
+
+## Method and noise
+
+- Load, verify, heads, emit: `sqlmig --dir DIR verify|heads|emit`, a fresh
+  process per run, files in the page cache (cold process, warm cache). The
+  read floor is a process that only reads the same files, on as many threads
+  as sqlmig's loader. Peak memory is the maximum resident set size (wait4).
+- Online: each run starts from a fresh database (PostgreSQL: DROP and CREATE
+  DATABASE; SQLite: the file deleted), not timed, and is checked afterwards
+  (the tool's version table holds all 1,000 revisions). PostgreSQL over TCP
+  on 127.0.0.1 with `sslmode=disable` for every client, default server
+  settings (`synchronous_commit = on`, so each revision's COMMIT waits for
+  its WAL flush: the disk's flush latency dominates all these figures).
+- The runs are interleaved and their order rotates each round, so load from
+  other processes spreads over every command alike; min – max shows the
+  noise. Compare ratios, not absolute times, across machines.
+"""
+    print(report)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report)
+    if args.readme and not replace_between(
+        args.readme, "<!-- bench:start -->", "<!-- bench:end -->", tables
+    ):
+        print(f"bench: no bench markers in {args.readme}; the README was not updated",
+              file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# `make bench`: sqlmig's benchmarks, end to end, on this machine.
+#
+#  1. Installs what is missing and says so: sqlite3 and psql (apt-get, as
+#     root), then builds sqlmig (release) and the bench crate in benches/
+#     (corpus generator, read floor, criterion micro-benchmarks).
+#  2. Writes the corpora into target/bench/corpus: 100, 1,000 and 10,000
+#     revisions, PostgreSQL and SQLite, each with its floor script and the
+#     peers' file formats (benches/src/corpus.rs).
+#  3. Installs the peer tools into target/bench/peers, once (later runs reuse
+#     them): Alembic (pip, in a venv), dbmate (npm), sqlx-cli (cargo install,
+#     a few minutes on 2 cores the first time). A peer that cannot be
+#     installed is reported in the table, with the reason, not left out.
+#  4. Runs the criterion micro-benchmarks (parser MB/s, graph revisions/s).
+#  5. benches/measure.py times everything, interleaved, and writes
+#     docs/BENCHMARKS.md and the table of the README's "Benchmarks" section.
+#
+# Needs cargo, python3 (3.8+), npm (for dbmate) and a PostgreSQL server where
+# a superuser may create and drop the database `sqlmig_bench`.
+#
+# Environment:
+#   BENCH_PG       server URL without a database [postgres://postgres@127.0.0.1:5432]
+#   BENCH_RUNS     runs per online figure [5];  BENCH_LOAD_RUNS  runs per load figure [15]
+#   BENCH_SKIP_MICRO=1   skip criterion;  BENCH_SKIP_PEERS=1  do not install peers
+# Logs of the builds and installs: target/bench/logs/.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bench=$root/target/bench
+logs=$bench/logs
+peers=$bench/peers
+mkdir -p "$logs" "$peers"
+cd "$root"
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+
+# --- 1. tools and builds -----------------------------------------------------
+
+need_apt() { # COMMAND PACKAGE
+  command -v "$1" >/dev/null && return 0
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    say "installing $2 (apt-get) for $1"
+    apt-get install -y -qq "$2" >"$logs/apt-$2.log" 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "$2" >>"$logs/apt-$2.log" 2>&1; }
+  fi
+  command -v "$1" >/dev/null || { say "$1 is missing: install $2"; exit 1; }
+}
+need_apt sqlite3 sqlite3
+need_apt psql postgresql-client
+command -v python3 >/dev/null || { say "python3 is missing"; exit 1; }
+
+say "building sqlmig (release)"
+cargo build --release --locked --quiet
+say "building the bench crate (benches/)"
+cargo build --release --locked --quiet --manifest-path benches/Cargo.toml \
+  --target-dir "$root/target" --bins
+sqlmig=$root/target/release/sqlmig
+
+# --- 2. corpora ----------------------------------------------------------------
+
+say "writing the corpora into $bench/corpus"
+"$root/target/release/corpus" "$bench/corpus" 100 1000 10000
+for dir in "$bench"/corpus/*/alembic; do
+  cp benches/peers/alembic/env.py benches/peers/alembic/alembic.ini "$dir/"
+done
+
+# --- 3. peers ------------------------------------------------------------------
+
+# One JSON object per peer: {"path", "version"} or {"missing": reason}.
+peer_json=()
+ok() { peer_json+=("\"$1\": {\"path\": \"$2\", \"version\": \"$3\"}"); }
+missing() { peer_json+=("\"$1\": {\"missing\": \"$2\"}"); say "peer $1 not available: $2"; }
+
+install_alembic() {
+  local venv=$peers/alembic-venv
+  if [[ ! -x $venv/bin/alembic ]]; then
+    say "installing Alembic 1.20.1 + psycopg2-binary (pip, into $venv)"
+    python3 -m venv "$venv" >"$logs/alembic.log" 2>&1 &&
+      "$venv/bin/pip" install -q alembic==1.20.1 psycopg2-binary==2.9.13 >>"$logs/alembic.log" 2>&1 ||
+      { rm -rf "$venv"; return 1; }
+  fi
+  local sqlalchemy
+  sqlalchemy=$("$venv/bin/python" -c 'import sqlalchemy; print(sqlalchemy.__version__)')
+  ok alembic "$venv/bin/alembic" "$("$venv/bin/alembic" --version | awk '{print $NF}'), SQLAlchemy $sqlalchemy"
+}
+
+install_dbmate() {
+  command -v npm >/dev/null || { echo "npm is not installed"; return 1; }
+  local arch
+  case $(uname -m) in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) arch=$(uname -m) ;; esac
+  local binary=$peers/dbmate/node_modules/@dbmate/linux-$arch/bin/dbmate
+  if [[ ! -x $binary ]]; then
+    say "installing dbmate 2.36.0 (npm, into $peers/dbmate)"
+    npm install --prefix "$peers/dbmate" --no-audit --no-fund dbmate@2.36.0 >"$logs/dbmate.log" 2>&1 ||
+      return 1
+  fi
+  # The native binary itself, not the node shim, so node's start-up is not timed.
+  ok dbmate "$binary" "$("$binary" --version | awk '{print $NF}')"
+}
+
+install_sqlx() {
+  local binary=$peers/sqlx-cli/bin/sqlx
+  if [[ ! -x $binary ]]; then
+    say "installing sqlx-cli 0.9.0 (cargo install, PostgreSQL and SQLite only; a few minutes)"
+    cargo install --quiet --locked sqlx-cli --version 0.9.0 --no-default-features \
+      --features postgres,sqlite --root "$peers/sqlx-cli" >"$logs/sqlx-cli.log" 2>&1 || return 1
+  fi
+  ok sqlx-cli "$binary" "$("$binary" --version | awk '{print $NF}')"
+}
+
+if [[ ${BENCH_SKIP_PEERS:-} == 1 ]]; then
+  for peer in alembic dbmate sqlx-cli; do missing "$peer" "skipped (BENCH_SKIP_PEERS=1)"; done
+else
+  install_alembic || missing alembic "pip install failed (see target/bench/logs/alembic.log)"
+  install_dbmate || missing dbmate "npm install failed (see target/bench/logs/dbmate.log)"
+  install_sqlx || missing sqlx-cli "cargo install failed (see target/bench/logs/sqlx-cli.log)"
+fi
+(IFS=,; printf '{%s}\n' "${peer_json[*]}") >"$peers/peers.json"
+
+# --- 4. micro-benchmarks -------------------------------------------------------
+
+criterion=$root/target/criterion
+if [[ ${BENCH_SKIP_MICRO:-} == 1 ]]; then
+  rm -rf "$criterion"
+else
+  say "running the criterion micro-benchmarks"
+  CARGO_TARGET_DIR=$root/target BENCH_CORPUS=$bench/corpus \
+    cargo bench --locked --quiet --manifest-path benches/Cargo.toml --bench micro \
+    >"$logs/criterion.log" 2>&1 || { tail -20 "$logs/criterion.log" >&2; exit 1; }
+fi
+
+# --- 5. measure ----------------------------------------------------------------
+
+pg=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+no_postgres=""
+if ! psql -X -q -d "$pg/postgres?sslmode=disable" -c 'SELECT 1' >/dev/null 2>&1; then
+  no_postgres="no PostgreSQL server at $pg"
+  say "$no_postgres: the PostgreSQL rows are not measured"
+fi
+
+say "measuring (a few minutes: the PostgreSQL and SQLite runs apply 1,000 revisions each time)"
+python3 benches/measure.py \
+  --root "$root" --bench "$bench" --sqlmig "$sqlmig" \
+  --readfloor "$root/target/release/readfloor" \
+  --peers "$peers/peers.json" --criterion "$criterion" \
+  --pg-admin-url "$pg/postgres?sslmode=disable" \
+  --pg-url "$pg/sqlmig_bench?sslmode=disable" --pg-database sqlmig_bench \
+  --no-postgres "$no_postgres" \
+  --load-runs "${BENCH_LOAD_RUNS:-15}" --online-runs "${BENCH_RUNS:-5}" \
+  --output docs/BENCHMARKS.md --readme README.md
