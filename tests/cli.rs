@@ -49,7 +49,7 @@ fn init_new_merge_and_verify_from_scratch() {
         .args(["verify"])
         .run()
         .success()
-        .stdout_has("1 revisions");
+        .stdout_has("ok: 1 revision, head");
 
     // Names sort by creation, even within one second.
     let (second, second_path) = new_revision(&project, &["-m", "add posts"]);

@@ -65,3 +65,8 @@ pub(crate) fn print_problem(problem: &impl std::fmt::Display) {
         eprintln!("error: {line}");
     }
 }
+
+/// `1 revision`, `3 revisions`.
+pub(crate) fn revisions(count: usize) -> String {
+    format!("{count} revision{}", if count == 1 { "" } else { "s" })
+}

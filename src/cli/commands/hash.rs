@@ -13,9 +13,9 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     sum.write(migrations.dir())?;
     if !settings.quiet {
         out!(
-            "wrote {} ({} revisions)",
+            "wrote {} ({})",
             migrations.dir().join(SUM_FILE_NAME).display(),
-            sum.entries().len()
+            crate::cli::output::revisions(sum.entries().len())
         );
     }
     Ok(Outcome::Success)

@@ -18,7 +18,8 @@ directory = "migrations"
 "#;
 
 pub(crate) fn run(args: &crate::cli::args::InitArgs, quiet: bool) -> anyhow::Result<Outcome> {
-    let root = args.directory.as_deref().unwrap_or(Path::new("."));
+    // Joined onto an empty path, the names print as users type them.
+    let root = args.directory.as_deref().unwrap_or(Path::new(""));
     let config = root.join("sqlmig.toml");
     let migrations = root.join("migrations");
     if config.exists() {

@@ -126,8 +126,8 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     }
     out!("");
     out!(
-        "{} revisions: {} applied, {} pending, {} failed",
-        status.revisions.len(),
+        "{}: {} applied, {} pending, {} failed",
+        crate::cli::output::revisions(status.revisions.len()),
         status.revisions.len() - status.pending() - status.failed(),
         status.pending(),
         status.failed()

@@ -50,8 +50,8 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         }
         if ok && !settings.quiet {
             out!(
-                "ok: {} revisions, head {}, sqlmig.sum matches",
-                report.files,
+                "ok: {}, head {}, sqlmig.sum matches",
+                crate::cli::output::revisions(report.files),
                 report.heads.join(", ")
             );
         }
