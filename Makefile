@@ -1,7 +1,7 @@
 # sqlmig: `make test` is what CI runs (lint, then every test).
 CARGO ?= cargo
 
-.PHONY: build test lint demo clean
+.PHONY: build test lint demo bench clean
 
 build:
 	$(CARGO) build --release --locked
@@ -17,6 +17,12 @@ test: lint
 	@scripts/backends.sh
 	$(CARGO) test --locked
 	@scripts/backends.sh
+
+# Benchmarks (benches/run.sh): builds, writes the corpora, installs the peer
+# tools into target/bench/peers, measures, and writes docs/BENCHMARKS.md and
+# the README's table. Not part of `test`: it takes minutes and needs the servers.
+bench:
+	benches/run.sh
 
 # Migrate the example project into SQLite (sqlmig-demo.db) and show its status.
 demo:

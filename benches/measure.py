@@ -242,7 +242,7 @@ def online_cases(args, dialect, peers, head):
         "Alembic upgrade head",
         [peer.get("path", "alembic"), "-c", corpus / "alembic" / "alembic.ini", "upgrade", "head"],
         env=env_with(DATABASE_URL=alembic_url), prepare=prepare, check=alembic_check,
-        missing=peer.get("missing", "not installed"), version=peer.get("version", ""),
+        missing=peer.get("missing") if peer else "not installed", version=peer.get("version", ""),
     ))
     peer = peers.get("dbmate", {})
     cases.append(Case(
@@ -250,7 +250,7 @@ def online_cases(args, dialect, peers, head):
         [peer.get("path", "dbmate"), "--url", dbmate_url, "--migrations-dir", corpus / "dbmate",
          "--no-dump-schema", "migrate"],
         prepare=prepare, check=count("schema_migrations"),
-        missing=peer.get("missing", "not installed"), version=peer.get("version", ""),
+        missing=peer.get("missing") if peer else "not installed", version=peer.get("version", ""),
     ))
     peer = peers.get("sqlx-cli", {})
     cases.append(Case(
@@ -258,7 +258,7 @@ def online_cases(args, dialect, peers, head):
         [peer.get("path", "sqlx"), "migrate", "run", "--source", corpus / "sqlx",
          "--database-url", sqlx_url],
         prepare=prepare, check=count("_sqlx_migrations"),
-        missing=peer.get("missing", "not installed"), version=peer.get("version", ""),
+        missing=peer.get("missing") if peer else "not installed", version=peer.get("version", ""),
     ))
     return cases
 
@@ -331,7 +331,7 @@ def machine(args, peers, load_before, load_after):
         f"- sqlmig: {first_line([args.sqlmig, '--version'])} (commit {commit}"
         f"{', with uncommitted changes' if dirty != 'unknown' and dirty else ''}), release build;"
         f" {first_line(['rustc', '--version'])}",
-        f"- PostgreSQL server {server}; psql {first_line(['psql', '--version']).split()[-1]};"
+        f"- PostgreSQL server {server}; psql {first_line(['psql', '--version']).split()[2]};"
         f" sqlite3 {first_line(['sqlite3', '--version']).split()[0]}; Python {platform.python_version()}",
         "- peers: " + "; ".join(
             f"{name} {info['version']}" if "missing" not in info else f"{name}: {info['missing']}"

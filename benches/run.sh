@@ -63,6 +63,9 @@ say "writing the corpora into $bench/corpus"
 for dir in "$bench"/corpus/*/alembic; do
   cp benches/peers/alembic/env.py benches/peers/alembic/alembic.ini "$dir/"
 done
+# The corpora are ~100 MB of new files: flush them now, or their writeback
+# competes with the timed runs (and slows every fsync of the online runs).
+sync
 
 # --- 3. peers ------------------------------------------------------------------
 
