@@ -93,19 +93,22 @@ impl SqlBuilder {
                 self.params.push(value);
                 let number = self.params.len();
                 match self.dialect {
-                    Dialect::Postgres => self.text.push_str(&format!("${number}")),
-                    Dialect::Sqlite => self.text.push_str(&format!("?{number}")),
+                    Dialect::Postgres => {
+                        self.text.push('$');
+                        self.text.push_str(&number.to_string());
+                    }
+                    Dialect::Sqlite => {
+                        self.text.push('?');
+                        self.text.push_str(&number.to_string());
+                    }
                     Dialect::Mysql => self.text.push('?'),
                 }
             }
-            Binding::Inline => {
-                let literal = match &value {
-                    Value::Text(Some(text)) => self.dialect.quote_literal(text),
-                    Value::Integer(Some(integer)) => integer.to_string(),
-                    Value::Text(None) | Value::Integer(None) => String::from("NULL"),
-                };
-                self.text.push_str(&literal);
-            }
+            Binding::Inline => match &value {
+                Value::Text(Some(text)) => self.text.push_str(&self.dialect.quote_literal(text)),
+                Value::Integer(Some(integer)) => self.text.push_str(&integer.to_string()),
+                Value::Text(None) | Value::Integer(None) => self.text.push_str("NULL"),
+            },
         }
         self
     }

@@ -381,33 +381,34 @@ impl StateTable {
     pub fn insert(&self, row: &NewRow<'_>, binding: Binding) -> Sql {
         let revision = row.revision;
         let mut sql = SqlBuilder::new(self.dialect, binding);
-        let columns: Vec<&str> = COLUMNS
-            .iter()
-            .copied()
-            .filter(|&column| column != "applied_at")
-            .collect();
-        sql.push(&format!(
-            "INSERT INTO {} ({}) VALUES (",
-            self.qualified_name(),
-            columns.join(", ")
-        ))
-        .values([
-            Value::text(&revision.id),
-            Value::text(revision.checksum.to_hex()),
-            Value::Text(revision.down_checksum().map(|checksum| checksum.to_hex())),
-            Value::text(row.state.as_str()),
-            Value::text(row.direction.as_str()),
-            Value::text(&revision.message),
-            Value::text(&revision.relative_path),
-            Value::integer(i64::from(row.statements_run)),
-            Value::Text(None),
-            Value::Integer(None),
-            Value::Integer(None),
-            Value::Text(None),
-            Value::text(row.applied_by),
-            Value::integer(row.execution_ms),
-        ])
-        .push(")");
+        sql.push("INSERT INTO ")
+            .push(&self.qualified_name())
+            .push(" (");
+        let columns = COLUMNS.iter().filter(|&&column| column != "applied_at");
+        for (index, column) in columns.enumerate() {
+            if index > 0 {
+                sql.push(", ");
+            }
+            sql.push(column);
+        }
+        sql.push(") VALUES (")
+            .values([
+                Value::text(&revision.id),
+                Value::text(revision.checksum.to_hex()),
+                Value::Text(revision.down_checksum().map(|checksum| checksum.to_hex())),
+                Value::text(row.state.as_str()),
+                Value::text(row.direction.as_str()),
+                Value::text(&revision.message),
+                Value::text(&revision.relative_path),
+                Value::integer(i64::from(row.statements_run)),
+                Value::Text(None),
+                Value::Integer(None),
+                Value::Integer(None),
+                Value::Text(None),
+                Value::text(row.applied_by),
+                Value::integer(row.execution_ms),
+            ])
+            .push(")");
         sql.finish()
     }
 

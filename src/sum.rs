@@ -68,10 +68,21 @@ impl SumFile {
     }
 
     fn body(&self) -> String {
-        self.entries
-            .iter()
-            .map(|entry| format!("{} {} {}\n", entry.revision, entry.checksum, entry.path))
-            .collect()
+        let mut body = String::with_capacity(
+            self.entries
+                .iter()
+                .map(|entry| entry.revision.len() + entry.path.len() + 67)
+                .sum(),
+        );
+        for entry in &self.entries {
+            body.push_str(&entry.revision);
+            body.push(' ');
+            entry.checksum.push_hex(&mut body);
+            body.push(' ');
+            body.push_str(&entry.path);
+            body.push('\n');
+        }
+        body
     }
 
     /// Parses the text of the sum file at `path` (used in messages), checking

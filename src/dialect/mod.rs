@@ -93,6 +93,25 @@ impl Dialect {
     }
 }
 
+/// `'text'` with `'` doubled and NUL dropped: the literal of PostgreSQL
+/// (standard_conforming_strings) and SQLite. One pass: offline scripts quote
+/// several values per revision.
+fn quote_standard_literal(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('\'');
+    let mut rest = text;
+    while let Some(position) = rest.find(['\'', '\0']) {
+        quoted.push_str(&rest[..position]);
+        if rest.as_bytes()[position] == b'\'' {
+            quoted.push_str("''");
+        }
+        rest = &rest[position + 1..];
+    }
+    quoted.push_str(rest);
+    quoted.push('\'');
+    quoted
+}
+
 /// The first few words of a statement, upper-cased and single-spaced, with
 /// leading comments skipped: enough to recognise its kind.
 fn leading_words(sql: &str) -> String {

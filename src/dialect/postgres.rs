@@ -9,7 +9,7 @@ pub(super) fn quote_identifier(name: &str) -> String {
 /// `standard_conforming_strings = on`, under which backslashes are plain
 /// characters; NUL cannot occur in PostgreSQL text and is dropped.
 pub(super) fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\0', "").replace('\'', "''"))
+    super::quote_standard_literal(text)
 }
 
 /// Statements PostgreSQL refuses inside a transaction block, by their leading

@@ -8,5 +8,5 @@ pub(super) fn quote_identifier(name: &str) -> String {
 /// `'text'` with `'` doubled: SQLite has no backslash escapes. NUL would end
 /// the text early in the C API and is dropped.
 pub(super) fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\0', "").replace('\'', "''"))
+    super::quote_standard_literal(text)
 }

@@ -57,7 +57,19 @@ impl Checksum {
 
     /// The 64 lowercase hex digits.
     pub fn to_hex(&self) -> String {
-        self.to_string()
+        let mut hex = String::with_capacity(64);
+        self.push_hex(&mut hex);
+        hex
+    }
+
+    /// Appends the 64 lowercase hex digits to `out` (a sum file has one per
+    /// revision: no formatting machinery per byte).
+    pub fn push_hex(&self, out: &mut String) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        for byte in self.0 {
+            out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+            out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+        }
     }
 
     /// The first `digits` hex digits, for messages.
@@ -84,10 +96,7 @@ fn update_sorted_list(hasher: &mut blake3::Hasher, items: &[String]) {
 
 impl fmt::Display for Checksum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for byte in self.0 {
-            write!(f, "{byte:02x}")?;
-        }
-        Ok(())
+        f.write_str(&self.to_hex())
     }
 }
 

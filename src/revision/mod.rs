@@ -8,6 +8,7 @@
 
 mod checksum;
 mod error;
+mod fast;
 mod grammar;
 mod id;
 mod parse;

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 use pest::iterators::Pair;
 
+use super::fast;
 use super::grammar::Rule;
 use super::split::{Locator, Problem, is_comment, marker_offset, parse_entry, split_body};
 use super::{
@@ -24,6 +25,74 @@ const BASE: &str = "base";
 /// Parses one normalised file (no BOM, LF line endings) with `dialect`'s
 /// lexical rules. On failure every problem found is returned, in file order.
 pub fn parse_revision(
+    text: &str,
+    file: &SourceFile,
+    dialect: Dialect,
+) -> Result<Revision, Vec<ParseError>> {
+    match parse_fast(text, dialect) {
+        Some(parts) => Ok(parts.into_revision(text, file)),
+        None => parse_with_grammar(text, file, dialect),
+    }
+}
+
+/// The fast path (see `fast`): the parts of a well-formed file of the
+/// common shape, or `None`, and the grammar decides.
+fn parse_fast<'a>(text: &'a str, dialect: Dialect) -> Option<FileParts<'a>> {
+    let scanned = fast::scan(text, dialect)?;
+    let (up, down) = match scanned.sections.as_slice() {
+        [up] if up.up => (up, None),
+        [up, down] if up.up && !down.up => (up, Some(down)),
+        _ => return None,
+    };
+    let mut locator = Locator::new(text);
+    let mut problems = Vec::new();
+    let mut header = Header::default();
+    for entry in &scanned.entries {
+        header.entry(
+            entry.key_offset,
+            entry.key,
+            entry.value,
+            &mut locator,
+            &mut problems,
+        );
+    }
+    if !problems.is_empty() {
+        return None;
+    }
+    let id = header.id.take()?;
+    let mut section = |section: &fast::ScannedSection<'a>| {
+        let line = locator.line_column(section.marker_offset).0;
+        let statements = section
+            .statements
+            .iter()
+            .map(|piece| {
+                let (line, column) = locator.line_column(piece.start);
+                Statement {
+                    sql: text[piece.start..piece.end].to_owned(),
+                    line,
+                    column,
+                    delimited: piece.delimited,
+                }
+            })
+            .collect();
+        SectionParts {
+            line,
+            text: section.text,
+            statements,
+        }
+    };
+    let up = section(up);
+    let down = down.map(section);
+    Some(FileParts {
+        header,
+        id,
+        up,
+        down,
+    })
+}
+
+/// The grammar's path: every file, and every problem of a file.
+pub(super) fn parse_with_grammar(
     text: &str,
     file: &SourceFile,
     dialect: Dialect,
@@ -357,9 +426,26 @@ impl Header {
         let (Some(key_pair), Some(value_pair)) = (inner.next(), inner.next()) else {
             unreachable!("a header entry is a key and a value");
         };
-        let offset = key_pair.as_span().start();
+        self.entry(
+            key_pair.as_span().start(),
+            key_pair.as_str(),
+            value_pair.as_str(),
+            locator,
+            problems,
+        );
+    }
+
+    /// Reads one entry: `written` is the key at byte `offset`, `value` the
+    /// rest of its line.
+    fn entry(
+        &mut self,
+        offset: usize,
+        written: &str,
+        value: &str,
+        locator: &mut Locator<'_>,
+        problems: &mut Vec<Problem>,
+    ) {
         let mut report = |kind| problems.push(Problem::new(offset, kind));
-        let written = key_pair.as_str();
         let Some(key) = HeaderKey::named(written) else {
             report(ParseErrorKind::UnknownKey {
                 key: shown(written),
@@ -376,7 +462,7 @@ impl Header {
             return;
         }
         self.first_lines[key as usize] = locator.line_column(offset).0;
-        let value = value_pair.as_str().trim_ascii();
+        let value = value.trim_ascii();
         match key {
             HeaderKey::Revision => self.id = parse_revision_id(value, &mut report),
             HeaderKey::Revises => self.parents = parse_parents(value, &mut report),
@@ -538,6 +624,8 @@ fn shown(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use proptest::prelude::*;
 
     use super::*;
@@ -885,6 +973,174 @@ ALTER TABLE users DROP COLUMN bio;
                 [format!("migrations/a.sql:{expected}")],
                 "{text:?}"
             );
+        }
+    }
+
+    /// Whether the fast path took `text`; when it did, its revision must be
+    /// the grammar's, byte for byte.
+    fn check_fast_path(text: &str, dialect: Dialect) -> Result<bool, TestCaseError> {
+        let Some(parts) = parse_fast(text, dialect) else {
+            return Ok(false);
+        };
+        let fast = parts.into_revision(text, &file());
+        match parse_with_grammar(text, &file(), dialect) {
+            Ok(grammar) => prop_assert_eq!(
+                format!("{fast:#?}"),
+                format!("{grammar:#?}"),
+                "{}: {:?}",
+                dialect,
+                text
+            ),
+            Err(errors) => prop_assert!(
+                false,
+                "{dialect}: the fast path took {text:?}, the grammar found {errors:#?}"
+            ),
+        }
+        Ok(true)
+    }
+
+    /// The shapes the fast path exists for: it must take them, and agree.
+    #[test]
+    fn the_fast_path_takes_common_files_and_agrees_with_the_grammar() {
+        // A block comment in the header is beyond the fast path: the grammar reads it.
+        for dialect in Dialect::ALL {
+            assert!(!check_fast_path(EXAMPLE, dialect).unwrap());
+        }
+        let common = [
+            (
+                "-- revision: a1\n-- revises: a0\n-- message: m\n\n-- up\n\
+                 -- One row per thing.\nCREATE TABLE t (\n    id BIGINT PRIMARY KEY, -- key\n    \
+                 name TEXT NOT NULL DEFAULT 'it''s; here'\n);\n\nCREATE INDEX t_name ON t (name);\n\
+                 INSERT INTO t VALUES (1, 'a'), (2, \"b\");\n/* block; comment */\n\n-- down\nDROP TABLE t;\n",
+                Dialect::ALL.to_vec(),
+            ),
+            (
+                "-- revision: f\n\n-- up\nCREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $body$\n\
+                 BEGIN\n  -- a ';' here\n  NEW.x := $1 || $$ ; $$ || E'\\'';\n  RETURN NEW;\nEND;\n$body$;\n\
+                 SELECT a$b$, 1e'x', $$\n-- down\n$$;\n",
+                vec![Dialect::Postgres],
+            ),
+            (
+                "-- revision: t\n-- up\n-- statement-begin\nCREATE TRIGGER x AFTER UPDATE ON t\nBEGIN\n  \
+                 UPDATE t SET n = n + 1; -- more\nEND;  -- done\n  -- Statement-End  \n\
+                 SELECT [a;b], `c;d`;\n-- down\nDROP TRIGGER x;",
+                vec![Dialect::Sqlite],
+            ),
+            (
+                "-- revision: b\n-- up\n-- statement-begin\nx;;\n-- statement-end\n\
+                 -- statement-begin\n;y; -- c\n\n  ;\n-- statement-end\n-- down\n\
+                 -- statement-begin\nz; /* c */ ;\n-- statement-end",
+                Dialect::ALL.to_vec(),
+            ),
+            (
+                "-- revision: m\n-- up\nSELECT `a;b`, 'x', 1--1;\n-- statement-begin\n\
+                 CREATE PROCEDURE p() BEGIN SELECT 1; END;\n-- statement-end\n-- down\n",
+                vec![Dialect::Mysql],
+            ),
+        ];
+        for (text, dialects) in common {
+            for dialect in dialects {
+                let taken = check_fast_path(text, dialect).unwrap();
+                assert!(taken, "{dialect}: the fast path declined {text:?}");
+            }
+        }
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/revisions/valid");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            let text = crate::revision::normalize(&bytes).unwrap();
+            for dialect in Dialect::ALL {
+                check_fast_path(&text, dialect).unwrap();
+            }
+        }
+    }
+
+    fn header_line() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "-- revises: r0\n",
+            "-- revises: base\n",
+            "-- message: a; b\n",
+            "-- transaction: false\n",
+            "-- depends-on: d1\n",
+            "-- branch: b\n",
+            "\n",
+            " \t\n",
+            "-- comment\n",
+            "--\n",
+            "-- see: x\n",
+            "--revision:r2\n",
+            "-- revision:\tr3\n",
+            "  -- message: m\n",
+            "-- up:\n",
+            "-- message:x\n",
+            "-- statement-begin\n",
+            "/* c */\n",
+            "SELECT 1\n",
+            "\u{b}\n",
+            "# h\n",
+            "-- Message: m\n",
+            "-- message: \u{1}\n",
+            "-- revises: r0, r0\n",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    fn body_fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "[a-eE0-9 ;\n]{1,4}",
+            3 => prop::sample::select(vec![
+                "'", "\"", "`", "$", "$$", "$a$", "$1", "a$b$", ";", "-", "--", "/", "*", "/*", "*/",
+                "#", "[", "]", "\\", "E'", "e'", "é", "\t", "/*!", "/*M!", "''", "\"\"", "\u{b}",
+                "\u{1}", "DELIMITER ", "delimiter;", "--\t", "-- x\n", "/* a; */", "'a;b'",
+                "$f$ ; $f$", "E'\\';'", "[x;y]", "`p;q`", "\u{7f}", "\r", "--\t;'", "--\u{1};", "--\n;", "--;", "-- ;",
+            ]).prop_map(str::to_owned),
+            1 => prop::sample::select(vec![
+                "\n-- statement-begin\n", "\n-- statement-end\n", "\n-- up\n", "\n-- down\n",
+                "\n  -- Statement-End \t\n", "\n--up\n", "\n-- DOWN\n", "\n-- statement-begin",
+            ]).prop_map(str::to_owned),
+            // Closed blocks, so that many blocks get past the fast path's checks.
+            2 => prop::collection::vec(
+                prop::sample::select(vec![
+                    ";", "; ", "x", " y ", "\n", "-- c\n", "/* c; */", "'s;'", "\"q\"", "e'\\''",
+                    "$$ ; $$", "[b;]", "`t`", "1", "\n;\n", "#",
+                ]),
+                0..8,
+            )
+            .prop_map(|parts| format!("\n-- statement-begin\n{}\n-- statement-end\n", parts.concat())),
+        ]
+    }
+
+    fn revision_text() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec(header_line(), 0..4),
+            any::<bool>(),
+            prop::collection::vec(body_fragment(), 0..24),
+            prop::option::of(prop::collection::vec(body_fragment(), 0..12)),
+        )
+            .prop_map(|(header, with_id, up, down)| {
+                let mut text = if with_id {
+                    String::from("-- revision: r1\n")
+                } else {
+                    String::new()
+                };
+                text.extend(header);
+                text.push_str("-- up\n");
+                text.extend(up);
+                if let Some(down) = down {
+                    text.push_str("\n-- down\n");
+                    text.extend(down);
+                }
+                text
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+        #[test]
+        fn the_fast_path_agrees_with_the_grammar(
+            text in revision_text(),
+            dialect in prop::sample::select(Dialect::ALL.to_vec()),
+        ) {
+            check_fast_path(&text, dialect)?;
         }
     }
 

@@ -29,17 +29,23 @@ pub fn discover(dir: &Path) -> Result<Vec<SourceFile>, walkdir::Error> {
             continue;
         }
         let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let relative_path = relative
-            .components()
-            .map(|component| component.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let relative_path = match relative.to_str() {
+            // Already `/`-separated (the walk joins plain names): no need to
+            // take it apart, which is most of the walk's time on 10,000 files.
+            Some(text) if std::path::MAIN_SEPARATOR == '/' => text.to_owned(),
+            _ => relative
+                .components()
+                .map(|component| component.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+        };
         files.push(SourceFile {
             path: entry.path().to_path_buf(),
             relative_path,
         });
     }
-    files.sort_by(|a, b| a.relative_path.cmp(&b.relative_path));
+    // Relative paths are unique: an unstable sort gives the same order.
+    files.sort_unstable_by(|a, b| a.relative_path.cmp(&b.relative_path));
     Ok(files)
 }
 
