@@ -33,6 +33,20 @@ pub trait Backend {
     /// Runs a query with bound values and returns its rows.
     fn query(&mut self, sql: &Sql) -> Result<Vec<Vec<Value>>, DbError>;
 
+    /// Runs `statements` as [`Backend::execute`] would, then `sql` as
+    /// [`Backend::query`], stopping at the first failure. PostgreSQL sends
+    /// them all before reading any answer: one round trip instead of one
+    /// each. The engine uses it to open a revision (`BEGIN`, the state
+    /// table's lock, the guard), where a failure leaves nothing behind
+    /// whatever runs after it: the rest fails inside the aborted transaction
+    /// (or, after a failed `BEGIN`, the lock and the guard fail or only read).
+    fn query_after(&mut self, statements: &[&str], sql: &Sql) -> Result<Vec<Vec<Value>>, DbError> {
+        for statement in statements {
+            self.execute(statement)?;
+        }
+        self.query(sql)
+    }
+
     /// Takes the lock that lets one sqlmig at a time migrate this database,
     /// waiting at most `timeout`. `scope` is the state table's qualified
     /// name: runs on one database and state table exclude each other, runs on

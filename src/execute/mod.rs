@@ -282,27 +282,41 @@ impl<'a> Migrator<'a> {
         let backend = &mut self.database.backend;
         let record_error = state_error_owned(record_action(revision));
         let mut started = Instant::now();
+        // `BEGIN` and the state table's lock wait for the guard and go with
+        // it: one round trip on PostgreSQL (`Backend::query_after`).
+        let mut opening: Vec<String> = Vec::new();
         for step in &program.steps {
+            if !matches!(step, Step::Begin | Step::LockStateTable | Step::Guard) {
+                for statement in opening.drain(..) {
+                    backend.execute(&statement).map_err(&record_error)?;
+                }
+            }
             match step {
                 Step::Begin => {
-                    backend
-                        .execute(dialect.begin_transaction())
-                        .map_err(&record_error)?;
+                    opening.push(dialect.begin_transaction().to_owned());
+                    // Set before it runs: a failed BEGIN makes the
+                    // ROLLBACK after it a harmless no-op.
                     *in_transaction = true;
                 }
                 Step::LockStateTable => {
                     if let Some(lock) = table.lock_in_transaction() {
-                        backend.execute(&lock).map_err(&record_error)?;
+                        opening.push(lock);
                     }
                 }
                 Step::Guard => {
                     // Re-checked under the lock and inside the transaction:
                     // even if two runners got this far, only one of them
                     // applies (or reverts) the revision.
+                    let opening_statements: Vec<&str> =
+                        opening.iter().map(String::as_str).collect();
                     let recorded = !backend
-                        .query(&table.select_state(&revision.id, Binding::Parameters))
+                        .query_after(
+                            &opening_statements,
+                            &table.select_state(&revision.id, Binding::Parameters),
+                        )
                         .map_err(&record_error)?
                         .is_empty();
+                    opening.clear();
                     let already_done = match program.direction {
                         Direction::Upgrade => recorded,
                         Direction::Downgrade => !recorded,

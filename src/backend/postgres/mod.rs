@@ -50,6 +50,8 @@ use std::fmt;
 use std::time::Duration;
 
 use tokio::runtime::Runtime;
+use std::pin::Pin;
+use std::task::Poll;
 use tokio::task::JoinHandle;
 use tokio_postgres::error::ErrorPosition as PgPosition;
 use tokio_postgres::types::{FromSql, Kind, ToSql, Type};
@@ -349,23 +351,30 @@ impl Backend for PostgresBackend {
     fn query(&mut self, sql: &Sql) -> Result<Vec<Vec<Value>>, DbError> {
         let params = bind(&sql.params);
         let rows = self.fetch(&sql.text, &borrowed(&params))?;
-        rows.iter()
-            .map(|row| {
-                (0..row.len())
-                    .map(|index| {
-                        row.try_get::<_, Option<AnyValue>>(index)
-                            .map(|value| value.map_or(Value::Text(None), |value| value.0))
-                            .map_err(|error| {
-                                DbError::new(format!(
-                                    "cannot read column `{}`: {}",
-                                    row.columns()[index].name(),
-                                    chain(&error)
-                                ))
-                            })
-                    })
-                    .collect()
-            })
-            .collect()
+        values(&rows)
+    }
+
+    fn query_after(&mut self, statements: &[&str], sql: &Sql) -> Result<Vec<Vec<Value>>, DbError> {
+        let params = bind(&sql.params);
+        let params = borrowed(&params);
+        let client = self.client()?;
+        // Polled together, first to last: each request is queued on the
+        // connection at its first poll, so all of them go out, in order,
+        // before the first answer is awaited.
+        let (executed, rows) = self.runtime.block_on(both(
+            in_order(
+                statements
+                    .iter()
+                    .map(|statement| client.batch_execute(statement))
+                    .collect(),
+            ),
+            client.query_typed(&sql.text, &params),
+        ));
+        for (result, statement) in executed.into_iter().zip(statements) {
+            result.map_err(|error| self.convert(&error, statement))?;
+        }
+        let rows = rows.map_err(|error| self.convert(&error, &sql.text))?;
+        values(&rows)
     }
 
     fn lock(
@@ -589,6 +598,78 @@ fn bind(values: &[Value]) -> Vec<Param> {
             }
         })
         .collect()
+/// The values of `rows`, as [`Backend::query`] returns them.
+fn values(rows: &[Row]) -> Result<Vec<Vec<Value>>, DbError> {
+    rows.iter()
+        .map(|row| {
+            (0..row.len())
+                .map(|index| {
+                    row.try_get::<_, Option<AnyValue>>(index)
+                        .map(|value| value.map_or(Value::Text(None), |value| value.0))
+                        .map_err(|error| {
+                            DbError::new(format!(
+                                "cannot read column `{}`: {}",
+                                row.columns()[index].name(),
+                                chain(&error)
+                            ))
+                        })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Runs `futures` concurrently, polling each in order, and returns their
+/// outputs in order (a pipeline: see [`Backend::query_after`]).
+async fn in_order<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|context| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(context) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+/// Runs `first` and `second` concurrently, `first` polled first.
+async fn both<A: Future, B: Future>(first: A, second: B) -> (A::Output, B::Output) {
+    let (mut first, mut second) = (Box::pin(first), Box::pin(second));
+    let (mut first_output, mut second_output) = (None, None);
+    std::future::poll_fn(|context| {
+        if first_output.is_none()
+            && let Poll::Ready(value) = first.as_mut().poll(context)
+        {
+            first_output = Some(value);
+        }
+        if second_output.is_none()
+            && let Poll::Ready(value) = second.as_mut().poll(context)
+        {
+            second_output = Some(value);
+        }
+        match (first_output.take(), second_output.take()) {
+            (Some(a), Some(b)) => Poll::Ready((a, b)),
+            (a, b) => {
+                (first_output, second_output) = (a, b);
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
 }
 
 fn borrowed(params: &[Param]) -> Vec<(&(dyn ToSql + Sync), Type)> {
