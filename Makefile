@@ -1,7 +1,7 @@
 # sqlmig: `make test` is what CI runs (lint, then every test).
 CARGO ?= cargo
 
-.PHONY: build test lint demo bench clean
+.PHONY: build test lint reliability demo bench clean
 
 build:
 	$(CARGO) build --release --locked
@@ -9,6 +9,7 @@ build:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
+	$(CARGO) clippy --locked --all-targets --all-features -- -D warnings
 
 # PostgreSQL and MariaDB tests need the servers of SQLMIG_TEST_POSTGRES_URL and
 # SQLMIG_TEST_MYSQL_URL; without them they are skipped (and said so loudly),
@@ -16,7 +17,15 @@ lint:
 test: lint
 	@scripts/backends.sh
 	$(CARGO) test --locked
+	@CARGO="$(CARGO)" scripts/reliability.sh
 	@scripts/backends.sh
+
+# The reliability and security suite (RELIABILITY.md §9: concurrency,
+# crashes, tampering, fuzzing, secrets), built with the test-only
+# fault-injection feature, then the §9.1 headline figures and
+# `N passed, N failed`. CI-sized; SQLMIG_SOAK=1 for the long repeat counts.
+reliability:
+	@CARGO="$(CARGO)" scripts/reliability.sh
 
 # Benchmarks (benches/run.sh): builds, writes the corpora, installs the peer
 # tools into target/bench/peers, measures, and writes docs/BENCHMARKS.md and

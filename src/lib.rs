@@ -33,6 +33,7 @@ pub mod emit;
 mod error;
 pub mod event;
 pub mod execute;
+mod fault;
 pub mod graph;
 pub mod migrations;
 pub mod plan;

@@ -39,6 +39,20 @@ pub enum StateProblem {
         /// Where the file was when it was applied.
         recorded_path: String,
     },
+    /// An applied revision whose parent or dependency is not applied: a
+    /// state row was deleted or the table edited by hand. Planning from it
+    /// would run the missing revision again out of order
+    /// (RELIABILITY.md C5).
+    Gap {
+        /// The revision recorded as applied.
+        revision: String,
+        /// What it revises or depends on, not recorded as applied.
+        missing: String,
+        /// The missing revision's file.
+        path: String,
+        /// The applied heads, which `sqlmig stamp` would record again.
+        heads: Vec<String>,
+    },
     /// A revision that ran outside a transaction and did not finish.
     Unfinished {
         /// The row.
@@ -69,6 +83,28 @@ impl fmt::Display for StateProblem {
                 f,
                 "revision {revision} is applied but its file ({recorded_path}) is gone; restore the file, or remove its row with `sqlmig repair --forget {revision}`"
             ),
+            StateProblem::Gap {
+                revision,
+                missing,
+                path,
+                heads,
+            } => {
+                write!(
+                    f,
+                    "{path}: revision {missing} is not recorded as applied, but {revision}, which needs it, is: a row of the state table was deleted or edited; "
+                )?;
+                match heads.as_slice() {
+                    [head] => write!(
+                        f,
+                        "if the changes of {missing} are in the database, record it again with `sqlmig stamp {head}`; otherwise restore the state table"
+                    ),
+                    _ => write!(
+                        f,
+                        "if the changes of {missing} are in the database, record it again with `sqlmig stamp` (applied heads: {}); otherwise restore the state table",
+                        heads.join(", ")
+                    ),
+                }
+            }
             StateProblem::Unfinished { row, path } => {
                 let place = path.as_deref().unwrap_or(&row.path);
                 let verb = match row.direction {
@@ -159,6 +195,34 @@ impl DatabaseState {
                     })
                 }
                 Some(_) => {}
+            }
+        }
+        // See: RELIABILITY.md C5 (a deleted state row). Applied sets are
+        // closed under parents and dependencies; a hole means the table
+        // was edited, and upgrading would re-run the missing revision.
+        let mut reported = RevisionSet::empty(graph.len());
+        // What `stamp` would make whole again: the heads of the applied
+        // revisions with everything they need (worked out only for a hole).
+        let heads = || {
+            let applied: Vec<usize> = self.applied.iter().collect();
+            graph.ids(&graph.heads_of(&graph.ancestors_or_self(&applied)))
+        };
+        for &index in graph.order() {
+            if !self.applied.contains(index) {
+                continue;
+            }
+            let needed = graph.parents(index).iter().chain(graph.dependencies(index));
+            for &missing in needed {
+                let recorded = self.row(&graph.revision(missing).id).is_some();
+                if self.applied.contains(missing) || recorded || !reported.insert(missing) {
+                    continue;
+                }
+                problems.push(StateProblem::Gap {
+                    revision: graph.revision(index).id.clone(),
+                    missing: graph.revision(missing).id.clone(),
+                    path: graph.revision(missing).path.display().to_string(),
+                    heads: heads(),
+                });
             }
         }
         problems

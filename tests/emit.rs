@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use crate::support::database::{Kind, TestDb};
+use crate::support::figures;
 use crate::support::{Project, Run};
 
 /// Runs each listed test body once per dialect.
@@ -445,9 +446,16 @@ fn failed_with(output: &Output, text: &str) {
 
 #[track_caller]
 fn assert_same_database(scripted: &Db, online: &Db, data: Option<&str>) {
+    let (scripted_schema, online_schema) = (scripted.schema(), online.schema());
+    figures::record(&[
+        ("b15.comparisons", 1),
+        (
+            "b15.schema_diff_lines",
+            differing_lines(&scripted_schema, &online_schema),
+        ),
+    ]);
     assert_eq!(
-        scripted.schema(),
-        online.schema(),
+        scripted_schema, online_schema,
         "catalog dumps differ (left: the script, right: online)"
     );
     assert_eq!(
@@ -895,15 +903,18 @@ fn assert_messages(database: &Db, expected: &BTreeMap<String, String>, how: &str
         .filter(|(id, message)| stored.get(*id) != Some(message))
         .map(|(id, _)| id)
         .collect();
+    let pwned = database.test.table_exists("pwned");
+    figures::record(&[
+        ("e4.cases", expected.len() as u64),
+        ("e4.mismatches", wrong.len() as u64),
+        ("e4.injections", u64::from(pwned)),
+    ]);
     assert!(
         wrong.is_empty() && stored.len() == expected.len(),
         "{how}: messages of {wrong:?} differ from their headers (stored: {})",
         stored.len()
     );
-    assert!(
-        !database.test.table_exists("pwned"),
-        "{how}: a message ran as SQL"
-    );
+    assert!(!pwned, "{how}: a message ran as SQL");
 }
 
 fn state_table_with_an_awkward_name_works_in_the_script(kind: Kind) {
@@ -980,6 +991,19 @@ fn golden_script_matches_its_snapshot_and_is_reproducible(kind: Kind) {
             actual.display()
         );
     }
+}
+
+/// How many lines one text has that the other lacks, counted both ways
+/// (a diff's `+` and `-` lines).
+fn differing_lines(left: &str, right: &str) -> u64 {
+    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
+    for line in left.lines() {
+        *counts.entry(line).or_default() += 1;
+    }
+    for line in right.lines() {
+        *counts.entry(line).or_default() -= 1;
+    }
+    counts.values().map(|count| count.unsigned_abs()).sum()
 }
 
 /// The first line where two texts differ, with its number.

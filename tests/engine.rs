@@ -42,6 +42,7 @@ on_every_backend!(
     resume_runs_the_rest_only_if_what_ran_is_unchanged,
     single_transaction_is_all_or_nothing,
     init_sql_runs_on_the_migrating_connection,
+    a_deleted_state_row_is_refused_and_never_rerun,
 );
 
 fn configure(project: &Project, database: &TestDb, extra: &str) {
@@ -588,4 +589,49 @@ fn resume_runs_the_rest_only_if_what_ran_is_unchanged(project: &Project, databas
     assert!(database.table_exists("c"));
     assert_eq!(database.column("SELECT COUNT(*) FROM b"), ["1"]);
     project.sqlmig().args(["check"]).run().success();
+}
+
+// See: RELIABILITY.md C5 (history tampering: a deleted row). Found by the
+// reliability suite: upgrade took the revision whose row was gone for
+// pending and ran it again below revisions already applied.
+fn a_deleted_state_row_is_refused_and_never_rerun(project: &Project, database: &TestDb) {
+    project
+        .revision("0", &log_table())
+        .revision("1", &logged("l1", &["root"]))
+        .revision("2", &logged("l2", &["l1"]));
+    configure(project, database, "");
+    project.sqlmig().args(["upgrade"]).run().success();
+    database.execute("DELETE FROM sqlmig_revisions WHERE revision = 'l1'");
+
+    let refusal = "revision l1 is not recorded as applied, but l2, which needs it, is";
+    project
+        .sqlmig()
+        .args(["upgrade"])
+        .run()
+        .failure()
+        .stderr_has(refusal)
+        .stderr_has("sqlmig stamp l2");
+    project.sqlmig().args(["hash"]).run().success();
+    project
+        .sqlmig()
+        .args(["verify", "--database-url", database.url()])
+        .run()
+        .failure()
+        .stderr_has(refusal);
+    project.sqlmig().args(["check"]).run().failure();
+    assert_eq!(database.applied(), ["l2", "root"]);
+    assert!(
+        log_counts(database).iter().all(|(_, count)| count == "1"),
+        "l1 did not run again"
+    );
+
+    // Its changes are there: stamping records it again.
+    project.sqlmig().args(["stamp", "l2"]).run().success();
+    assert_eq!(database.applied(), ["l1", "l2", "root"]);
+    project
+        .sqlmig()
+        .args(["upgrade"])
+        .run()
+        .success()
+        .stderr_has("nothing to do");
 }

@@ -8,6 +8,7 @@ use sqlmig::Dialect;
 use sqlmig::revision::{SourceFile, normalize, parse_revision};
 
 use crate::support::Project;
+use crate::support::figures;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -106,6 +107,7 @@ fn valid_fixtures_parse_to_pinned_checksums() {
     // values are what databases and sum files in the field hold.
     let golden = std::fs::read_to_string(fixtures().join("golden-checksums.txt")).unwrap();
     let mut checked = 0;
+    let mut mismatches = Vec::new();
     for line in golden
         .lines()
         .filter(|line| !line.starts_with('#') && !line.is_empty())
@@ -122,26 +124,37 @@ fn valid_fixtures_parse_to_pinned_checksums() {
         };
         let revision = parse_revision(&text, &source, Dialect::Postgres)
             .unwrap_or_else(|errors| panic!("{name}: {errors:?}"));
-        assert_eq!(
-            revision.file_checksum.to_hex(),
-            file_checksum,
-            "{name}: file checksum"
-        );
-        assert_eq!(
-            revision.checksum.to_hex(),
-            revision_checksum,
-            "{name}: revision checksum"
-        );
-        assert_eq!(
-            revision.up.statements.len().to_string(),
-            up_count,
-            "{name}: statements"
-        );
+        for (what, actual, golden) in [
+            (
+                "file checksum",
+                revision.file_checksum.to_hex(),
+                file_checksum,
+            ),
+            (
+                "revision checksum",
+                revision.checksum.to_hex(),
+                revision_checksum,
+            ),
+            (
+                "statements",
+                revision.up.statements.len().to_string(),
+                up_count,
+            ),
+        ] {
+            if actual != golden {
+                mismatches.push(format!("{name}: {what} {actual}, pinned {golden}"));
+            }
+        }
         checked += 1;
     }
+    figures::record(&[
+        ("c2.files", checked),
+        ("c2.mismatches", mismatches.len() as u64),
+    ]);
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
     let valid = files_with_extension(&fixtures().join("revisions/valid"), "sql");
     assert_eq!(
-        checked,
+        checked as usize,
         valid.len(),
         "every valid fixture has a golden line"
     );

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use mysql_async::prelude::Queryable;
 
-use crate::support::database::TestDb;
+use crate::support::database::{TestDb, TestUser};
+use crate::support::figures;
 use crate::support::{Project, Run, revision_text};
 
 fn configure(project: &Project, database: &TestDb, extra: &str) {
@@ -441,33 +442,6 @@ fn a_held_lock_times_out_naming_its_holder() {
     assert!(lock_is_free(&database), "released after a normal run");
 }
 
-/// A MariaDB user that exists for one test.
-struct TestUser<'a> {
-    database: &'a TestDb,
-    name: String,
-}
-
-impl<'a> TestUser<'a> {
-    fn create(database: &'a TestDb, password: &str) -> TestUser<'a> {
-        let name = format!("sqlmig_t_{}", database.name());
-        database.execute(&format!(
-            "CREATE USER '{name}'@'%' IDENTIFIED BY '{password}'"
-        ));
-        database.execute(&format!(
-            "GRANT ALL PRIVILEGES ON `{}`.* TO '{name}'@'%'",
-            database.name()
-        ));
-        TestUser { database, name }
-    }
-}
-
-impl Drop for TestUser<'_> {
-    fn drop(&mut self) {
-        self.database
-            .execute(&format!("DROP USER IF EXISTS '{}'@'%'", self.name));
-    }
-}
-
 /// Asserts that no part of the password shows in what sqlmig printed.
 #[track_caller]
 fn assert_no_secret(run: &Run) {
@@ -593,6 +567,10 @@ fn tls_follows_ssl_mode() {
         .and_then(|row| row.into_iter().nth(1).flatten())
         .unwrap_or_default();
 
+    // RELIABILITY.md E3: the mode the server's TLS allows, the default and
+    // DISABLED, then four malformed settings.
+    let cases = if have_ssl == "YES" { 7 } else { 9 };
+    figures::record(&[("e3.cases", cases)]);
     if have_ssl == "YES" {
         upgrade(&with("ssl-mode=REQUIRED")).success();
         assert_ne!(
@@ -633,6 +611,7 @@ fn tls_follows_ssl_mode() {
     upgrade(&with("enable_cleartext_plugin=true"))
         .failure()
         .stderr_has("needs ssl-mode=REQUIRED");
+    figures::record(&[("e3.passed", cases)]);
 }
 
 #[test]

@@ -4,8 +4,7 @@
 //! its own database on the machine's server (`TestDb::postgres`); the TLS-off
 //! and password tests start a throwaway server of their own.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use sqlmig::DatabaseUrl;
@@ -13,6 +12,8 @@ use sqlmig::backend::{Backend, ConnectOptions, PostgresBackend, connect};
 use sqlmig::sql::{Sql, Value};
 
 use crate::support::database::TestDb;
+use crate::support::figures;
+use crate::support::pg_server::Server;
 use crate::support::{Project, Run, revision_text};
 
 /// The password canary: it must never show in any output.
@@ -536,6 +537,47 @@ SELECT pg_sleep(0.1);"
     assert_eq!(database.column("SELECT COUNT(*) FROM applied_log"), ["20"]);
 }
 
+// See: RELIABILITY.md B6 and §8.2. Found by the reliability suite: after a
+// SIGKILL mid-statement the orphaned backend held the migration lock until
+// its statement ended (20 s here), because nothing told PostgreSQL the
+// client was gone.
+#[test]
+fn a_killed_runner_frees_the_lock_within_seconds_mid_statement() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project.revision(
+        "1",
+        &revision_text("one", &[], "SELECT pg_sleep(30);", None),
+    );
+    configure(&project, database.url(), "");
+    let mut child = project.sqlmig().args(["upgrade"]).spawn();
+    let running = "SELECT count(*) FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(30)%'";
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while database.column(running) != ["1"] {
+        assert!(
+            Instant::now() < deadline,
+            "sqlmig never reached its pg_sleep"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().expect("SIGKILL");
+    let killed = Instant::now();
+    let _ = child.wait();
+    let held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+    while database.column(held) != ["0"] {
+        assert!(
+            killed.elapsed() < Duration::from_secs(5),
+            "the orphaned backend still holds the lock"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    eprintln!("lock free {:?} after killing sqlmig", killed.elapsed());
+}
+
 /// RELIABILITY.md A7: a runner waiting for the lock polls outside any
 /// transaction, so the holder's `CREATE INDEX CONCURRENTLY` does not wait
 /// for it (flyway#1654, golang-migrate#960).
@@ -733,6 +775,9 @@ fn tls_modes_against_a_server_with_tls() {
             .success();
         assert!(!run.stderr().contains("NOT encrypted"), "{}", run.stderr());
     };
+    // RELIABILITY.md E3: require, disable and prefer, then five
+    // certificate cases; the report counts what passed.
+    figures::record(&[("e3.cases", 3)]);
     upgrade(&with_params(database.url(), "sslmode=require"), "require");
     upgrade(&with_params(database.url(), "sslmode=disable"), "disable");
     upgrade(database.url(), "prefer");
@@ -744,6 +789,7 @@ fn tls_modes_against_a_server_with_tls() {
             [Some("require".to_owned()), Some("true".to_owned())],
         ]
     );
+    figures::record(&[("e3.passed", 3)]);
 
     // Certificate checks need a root that signed the server's certificate
     // and the name in it: `SQLMIG_TEST_POSTGRES_ROOTCERT` and
@@ -772,6 +818,7 @@ fn tls_modes_against_a_server_with_tls() {
     let by_name = database
         .url()
         .replacen(&format!("@{address}:"), &format!("@{tls_host}:"), 1);
+    figures::record(&[("e3.cases", 5)]);
     let root = format!("sslrootcert={certificate}");
     let status = |url: String| {
         project
@@ -809,6 +856,7 @@ fn tls_modes_against_a_server_with_tls() {
             "TLS with {tls_host}:{port} failed (sslmode=verify-ca)"
         ))
         .stderr_has("set sslrootcert=PATH");
+    figures::record(&[("e3.passed", 5)]);
 }
 
 /// The host and port of a `postgres://user@host:port/db` URL.
@@ -820,6 +868,7 @@ fn endpoint_of(url: &str) -> Option<(String, String)> {
 
 #[test]
 fn a_misspelt_sslmode_is_refused() {
+    figures::record(&[("e3.cases", 2)]);
     let project = Project::new();
     project.revision("1", &revision_text("one", &[], "SELECT 1;", None));
     let run = project
@@ -845,6 +894,7 @@ fn a_misspelt_sslmode_is_refused() {
         .failure()
         .stderr_has("unknown URL parameter `sslmod`");
     assert_no_canary(&run);
+    figures::record(&[("e3.passed", 2)]);
 }
 
 /// RELIABILITY.md E1 and E3 against a throwaway server with TLS off and
@@ -855,6 +905,9 @@ fn a_server_without_tls_and_with_passwords() {
     let Some(server) = Server::start(CANARY) else {
         return;
     };
+    // RELIABILITY.md E3 on a server without TLS: require and verify-full
+    // refuse, prefer warns, disable is quiet.
+    figures::record(&[("e3.cases", 4)]);
     server.execute(
         CANARY,
         "CREATE ROLE odd LOGIN SUPERUSER PASSWORD 'p@ss/w:rd%Cx7'",
@@ -907,6 +960,7 @@ fn a_server_without_tls_and_with_passwords() {
         "{}",
         quiet.stderr()
     );
+    figures::record(&[("e3.passed", 4)]);
 
     // A password with reserved characters, percent-encoded.
     run_with(
@@ -1020,212 +1074,4 @@ fn unreachable_servers_fail_within_the_connect_timeout() {
         .failure()
         .stderr_has("percent-encode");
     assert_no_canary(&run);
-}
-
-/// A PostgreSQL server of its own, for one test: `ssl = off`, SCRAM
-/// passwords, listening on 127.0.0.1 at a free port and on a socket in its
-/// directory. Stopped (immediately) when dropped, even if the test fails.
-struct Server {
-    dir: tempfile::TempDir,
-    bin: PathBuf,
-    port: u16,
-    as_postgres: bool,
-}
-
-impl Server {
-    /// Starts a server whose `postgres` password is `password`, or returns
-    /// `None` (a loud skip; a failure under `CI=true`) if PostgreSQL's
-    /// binaries are not installed.
-    fn start(password: &str) -> Option<Server> {
-        let Some(bin) = postgres_bin() else {
-            return skip("PostgreSQL binaries under /usr/lib/postgresql/*/bin");
-        };
-        let as_postgres = is_root();
-        if as_postgres
-            && !Path::new("/usr/sbin/runuser").exists()
-            && !Path::new("/sbin/runuser").exists()
-        {
-            return skip("runuser (initdb refuses to run as root)");
-        }
-        let dir = tempfile::tempdir().expect("temporary directory");
-        std::fs::write(dir.path().join("password"), password).expect("password file");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let server = Server {
-            dir,
-            bin,
-            port,
-            as_postgres,
-        };
-        if as_postgres {
-            let status = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(server.dir.path())
-                .status()
-                .expect("chown");
-            assert!(status.success(), "chown the server's directory to postgres");
-        }
-        let data = server.data();
-        let password_file = server.dir.path().join("password");
-        server.run(
-            "initdb",
-            &[
-                "-D".as_ref(),
-                data.as_os_str(),
-                "-U".as_ref(),
-                "postgres".as_ref(),
-                "--auth=scram-sha-256".as_ref(),
-                "--pwfile".as_ref(),
-                password_file.as_os_str(),
-                "--no-sync".as_ref(),
-                "--encoding=UTF8".as_ref(),
-                "--locale=C".as_ref(),
-            ],
-        );
-        let settings = format!(
-            "\nport = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\nssl = off\nfsync = off\nmax_connections = 20\nshared_buffers = 16MB\n",
-            server.dir.path().display()
-        );
-        let conf = data.join("postgresql.conf");
-        let mut text = std::fs::read_to_string(&conf).expect("postgresql.conf");
-        text.push_str(&settings);
-        std::fs::write(&conf, text).expect("write postgresql.conf");
-        let log = server.dir.path().join("server.log");
-        server.run(
-            "pg_ctl",
-            &[
-                "-D".as_ref(),
-                data.as_os_str(),
-                "-l".as_ref(),
-                log.as_os_str(),
-                "-w".as_ref(),
-                "-t".as_ref(),
-                "30".as_ref(),
-                "start".as_ref(),
-            ],
-        );
-        Some(server)
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Runs one of the server's programs, as `postgres` when sqlmig's tests run as root.
-    fn run(&self, program: &str, args: &[&std::ffi::OsStr]) {
-        let path = self.bin.join(program);
-        let mut command = if self.as_postgres {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(&path);
-            command
-        } else {
-            Command::new(&path)
-        };
-        let output = command
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("{program}: {e}"));
-        assert!(
-            output.status.success(),
-            "{program} failed:\n{}\n{}\nlog:\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr),
-            std::fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
-        );
-    }
-
-    /// A URL for `user` (the password already percent-encoded) on database `postgres`.
-    fn url(&self, user: &str, password: &str, params: &str) -> String {
-        let userinfo = if password.is_empty() {
-            user.to_owned()
-        } else {
-            format!("{user}:{password}")
-        };
-        let url = format!("postgres://{userinfo}@127.0.0.1:{}/postgres", self.port);
-        if params.is_empty() {
-            url
-        } else {
-            with_params(&url, params)
-        }
-    }
-
-    fn execute(&self, password: &str, sql: &str) {
-        let mut connection = backend(&self.url("postgres", password, "sslmode=disable"));
-        connection
-            .execute(sql)
-            .unwrap_or_else(|error| panic!("{sql}: {error}"));
-    }
-
-    /// Each row's values joined by spaces.
-    fn query(&self, password: &str, sql: &str) -> Vec<String> {
-        let mut connection = backend(&self.url("postgres", password, "sslmode=disable"));
-        let rows = connection
-            .query(&Sql {
-                text: sql.to_owned(),
-                params: Vec::new(),
-            })
-            .unwrap_or_else(|error| panic!("{sql}: {error}"));
-        rows.iter()
-            .map(|row| {
-                row.iter()
-                    .map(|value| value.as_text().unwrap_or_default())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let data = self.data();
-        let path = self.bin.join("pg_ctl");
-        let mut command = if self.as_postgres {
-            let mut command = Command::new("runuser");
-            command.args(["-u", "postgres", "--"]).arg(&path);
-            command
-        } else {
-            Command::new(&path)
-        };
-        // Whatever happened in the test, the server must not outlive it.
-        let _ = command
-            .arg("-D")
-            .arg(&data)
-            .args(["-m", "immediate", "-w", "stop"])
-            .output();
-    }
-}
-
-/// The newest `/usr/lib/postgresql/<version>/bin` holding `initdb`.
-fn postgres_bin() -> Option<PathBuf> {
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            let version = entry.file_name().to_str()?.parse().ok()?;
-            let bin = entry.path().join("bin");
-            bin.join("initdb").exists().then_some((version, bin))
-        })
-        .collect();
-    versions.sort();
-    versions.pop().map(|(_, bin)| bin)
-}
-
-fn is_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").is_ok_and(|metadata| metadata.uid() == 0)
-}
-
-/// A loud skip on a developer's machine, a failure under `CI=true`.
-fn skip<T>(what: &str) -> Option<T> {
-    let in_ci = std::env::var("CI").is_ok_and(|value| value == "true" || value == "1");
-    assert!(!in_ci, "this test needs {what} under CI=true");
-    eprintln!("SKIPPED: this test needs {what}");
-    None
 }

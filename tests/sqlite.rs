@@ -55,3 +55,39 @@ fn a_held_lock_times_out_naming_what_it_waits_for() {
         .run()
         .success();
 }
+
+// See: RELIABILITY.md A3. Found by the reliability suite: with
+// `PRAGMA journal_mode = WAL` in init_sql, a runner starting while another
+// wrote failed at once with "database is locked" (SQLite takes that lock
+// without its busy handler) instead of waiting.
+#[test]
+fn wal_mode_in_init_sql_waits_for_a_runner_that_is_writing() {
+    let project = Project::new();
+    let database = TestDb::sqlite(&project);
+    project
+        .revision(
+            "1",
+            &crate::support::revision_text("one", &[], "CREATE TABLE one (x INTEGER);", None),
+        )
+        .write(
+            "sqlmig.toml",
+            format!(
+                "database_url = \"{}\"\ninit_sql = [\"PRAGMA journal_mode = WAL\"]\n",
+                database.url()
+            ),
+        );
+    database.execute("CREATE TABLE placeholder (x INTEGER)");
+    // Another writer, in the middle of a transaction in rollback-journal mode.
+    let writer = rusqlite::Connection::open(project.path("app.db")).unwrap();
+    writer
+        .execute_batch("BEGIN IMMEDIATE; INSERT INTO placeholder VALUES (1);")
+        .unwrap();
+    let child = project.sqlmig().args(["upgrade"]).spawn();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    writer.execute_batch("COMMIT").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(database.applied(), ["one"]);
+    assert_eq!(database.column("PRAGMA journal_mode"), ["wal"]);
+}

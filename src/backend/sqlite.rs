@@ -7,7 +7,7 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, ToSql};
@@ -84,7 +84,26 @@ impl Backend for SqliteBackend {
     }
 
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
-        self.connection.execute_batch(sql).map_err(convert_error)
+        // See: RELIABILITY.md A3. Some of SQLite's lock upgrades never call
+        // the busy handler: `PRAGMA journal_mode = WAL` (from init_sql, run
+        // before the migration lock) fails at once with "database is
+        // locked" while another runner writes. Outside a transaction a busy
+        // statement changed nothing, so it is retried for the busy timeout.
+        let deadline = Instant::now() + self.busy_timeout;
+        let mut delay = Duration::from_millis(5);
+        loop {
+            match self.connection.execute_batch(sql) {
+                Err(rusqlite::Error::SqliteFailure(error, _))
+                    if error.code == rusqlite::ErrorCode::DatabaseBusy
+                        && self.connection.is_autocommit()
+                        && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(Duration::from_millis(100));
+                }
+                result => return result.map_err(convert_error),
+            }
+        }
     }
 
     fn execute_with(&mut self, sql: &Sql) -> Result<u64, DbError> {

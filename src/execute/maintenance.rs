@@ -56,7 +56,13 @@ impl Migrator<'_> {
             let blocking: Vec<StateProblem> = state
                 .problems(this.graph)
                 .into_iter()
-                .filter(|problem| !matches!(problem, StateProblem::Drift { .. }))
+                // Stamping is how a hole in the table is filled again.
+                .filter(|problem| {
+                    !matches!(
+                        problem,
+                        StateProblem::Drift { .. } | StateProblem::Gap { .. }
+                    )
+                })
                 .collect();
             if !blocking.is_empty() {
                 return Err(Error::Refused { problems: blocking });

@@ -331,6 +331,7 @@ impl<'a> Migrator<'a> {
                     statement,
                     progress: after,
                 } => {
+                    crate::fault::point(|| format!("before_stmt:{}:{}", revision.id, position + 1));
                     if let Err(source) = backend.execute(&statement.sql) {
                         let statements = section(revision, program.direction);
                         let mut error = statement_error(
@@ -366,6 +367,7 @@ impl<'a> Migrator<'a> {
                         }
                         return Err(error.into());
                     }
+                    crate::fault::point(|| format!("after_stmt:{}:{}", revision.id, position + 1));
                     if let Some(after) = after {
                         progress = *after;
                         backend
@@ -378,6 +380,7 @@ impl<'a> Migrator<'a> {
                     }
                 }
                 Step::Record(record) => {
+                    crate::fault::point(|| format!("before_history_write:{}", revision.id));
                     let sql = record.sql(
                         table,
                         revision,
@@ -388,11 +391,13 @@ impl<'a> Migrator<'a> {
                     backend.execute_with(&sql).map_err(&record_error)?;
                 }
                 Step::Commit => {
+                    crate::fault::point(|| format!("before_commit:{}", revision.id));
                     backend.execute("COMMIT").map_err(&record_error)?;
                     *in_transaction = false;
                 }
             }
         }
+        crate::fault::point(|| format!("after_commit:{}", revision.id));
         Ok(true)
     }
 
@@ -404,7 +409,9 @@ impl<'a> Migrator<'a> {
         self.database.backend.lock(&scope, timeout, &mut |what| {
             observer.event(&Event::WaitingForLock { what })
         })?;
+        crate::fault::point(|| String::from("after_lock"));
         let result = body(self);
+        crate::fault::point(|| String::from("before_unlock"));
         let released = self.database.backend.unlock();
         match (result, released) {
             (Ok(value), Ok(())) => Ok(value),

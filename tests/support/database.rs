@@ -135,14 +135,19 @@ impl TestDb {
 
     /// Runs statements (no result).
     pub(crate) fn execute(&self, sql: &str) {
-        let result = match self.kind {
+        self.try_execute(sql)
+            .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    }
+
+    /// Runs statements (no result); the database's error if they fail.
+    pub(crate) fn try_execute(&self, sql: &str) -> Result<(), String> {
+        match self.kind {
             Kind::Sqlite => rusqlite::Connection::open(self.sqlite_path())
                 .and_then(|c| c.execute_batch(sql))
                 .map_err(|e| e.to_string()),
             Kind::Postgres => postgres_execute(&self.url, sql),
             Kind::Mysql => mysql_execute(&self.url, sql),
-        };
-        result.unwrap_or_else(|error| panic!("{sql}: {error}"));
+        }
     }
 
     /// Runs a query; every value as text (NULL as `None`).
@@ -208,6 +213,33 @@ impl Drop for TestDb {
         if let Err(error) = result {
             eprintln!("could not drop test database {}: {error}", self.name);
         }
+    }
+}
+
+/// A MariaDB user that exists for one test.
+pub(crate) struct TestUser<'a> {
+    database: &'a TestDb,
+    pub(crate) name: String,
+}
+
+impl<'a> TestUser<'a> {
+    pub(crate) fn create(database: &'a TestDb, password: &str) -> TestUser<'a> {
+        let name = format!("sqlmig_t_{}", database.name());
+        database.execute(&format!(
+            "CREATE USER '{name}'@'%' IDENTIFIED BY '{password}'"
+        ));
+        database.execute(&format!(
+            "GRANT ALL PRIVILEGES ON `{}`.* TO '{name}'@'%'",
+            database.name()
+        ));
+        TestUser { database, name }
+    }
+}
+
+impl Drop for TestUser<'_> {
+    fn drop(&mut self) {
+        self.database
+            .execute(&format!("DROP USER IF EXISTS '{}'@'%'", self.name));
     }
 }
 

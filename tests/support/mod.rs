@@ -2,6 +2,8 @@
 //! real `sqlmig` binary in it, and test databases on every backend.
 
 pub(crate) mod database;
+pub(crate) mod figures;
+pub(crate) mod pg_server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -55,6 +57,7 @@ impl Project {
         command
             .current_dir(self.root())
             .env_remove("DATABASE_URL")
+            .env_remove("SQLMIG_FAULT")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null());
         Sqlmig { command }

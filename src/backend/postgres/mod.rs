@@ -40,18 +40,21 @@
 //! `CREATE INDEX CONCURRENTLY`. `k` is [`PostgresBackend::lock_key`] of the
 //! database and the state table. Once taken, `pg_locks` must show it held by
 //! this connection's backend: a pooler in transaction mode breaks session
-//! locks, and is refused (C-5).
+//! locks, and is refused (C-5). On PostgreSQL 14 and later the session sets
+//! `client_connection_check_interval = 1s` (unless it is set already), so
+//! when sqlmig is killed mid-statement its backend ends, freeing the lock,
+//! within about a second instead of when the statement finishes.
 
 mod tls;
 mod url;
 
 use std::error::Error as _;
 use std::fmt;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use tokio::runtime::Runtime;
-use std::pin::Pin;
-use std::task::Poll;
 use tokio::task::JoinHandle;
 use tokio_postgres::error::ErrorPosition as PgPosition;
 use tokio_postgres::types::{FromSql, Kind, ToSql, Type};
@@ -150,7 +153,8 @@ impl PostgresBackend {
         };
         let session = backend
             .fetch(
-                "SELECT pg_backend_pid(), current_database(), current_setting('server_encoding')",
+                "SELECT pg_backend_pid(), current_database(), current_setting('server_encoding'), \
+                 current_setting('server_version_num')",
                 &[],
             )
             .map_err(fail)?;
@@ -160,6 +164,25 @@ impl PostgresBackend {
         backend.backend_pid = get(first, 0).map_err(fail)?;
         backend.database = get(first, 1).map_err(fail)?;
         backend.byte_positions = get::<String>(first, 2).map_err(fail)? == "SQL_ASCII";
+        // See: RELIABILITY.md §8.2 and B6. A sqlmig killed mid-statement
+        // leaves its backend running that statement, holding the migration
+        // lock, for as long as the statement takes (a long data migration:
+        // minutes). PostgreSQL 14+ can check for a vanished client while a
+        // statement runs; turn that on unless the session already set it.
+        if get::<String>(first, 3)
+            .map_err(fail)?
+            .parse::<u32>()
+            .unwrap_or(0)
+            >= 140_000
+        {
+            backend
+                .fetch(
+                    "SELECT set_config('client_connection_check_interval', '1s', false) \
+                     WHERE current_setting('client_connection_check_interval') = '0'",
+                    &[],
+                )
+                .map_err(fail)?;
+        }
         if parsed.sslmode == SslMode::Prefer
             && matches!(parsed.host, Host::Tcp(_))
             && !tls.encrypted()
@@ -575,29 +598,6 @@ fn chain(error: &dyn std::error::Error) -> String {
 }
 
 /// Column `index` of `row` as `T`.
-fn get<'a, T: FromSql<'a>>(row: &'a Row, index: usize) -> Result<T, DbError> {
-    row.try_get(index).map_err(|error| {
-        DbError::new(format!(
-            "unexpected reply from the server: {}",
-            chain(&error)
-        ))
-    })
-}
-
-/// One owned parameter with its PostgreSQL type: text as `text`, integers
-/// as `bigint`; the server casts them to the column types.
-type Param = (Box<dyn ToSql + Sync + Send>, Type);
-
-fn bind(values: &[Value]) -> Vec<Param> {
-    values
-        .iter()
-        .map(|value| -> Param {
-            match value {
-                Value::Text(text) => (Box::new(text.clone()), Type::TEXT),
-                Value::Integer(integer) => (Box::new(*integer), Type::INT8),
-            }
-        })
-        .collect()
 /// The values of `rows`, as [`Backend::query`] returns them.
 fn values(rows: &[Row]) -> Result<Vec<Vec<Value>>, DbError> {
     rows.iter()
@@ -670,6 +670,29 @@ async fn both<A: Future, B: Future>(first: A, second: B) -> (A::Output, B::Outpu
     .await
 }
 
+fn get<'a, T: FromSql<'a>>(row: &'a Row, index: usize) -> Result<T, DbError> {
+    row.try_get(index).map_err(|error| {
+        DbError::new(format!(
+            "unexpected reply from the server: {}",
+            chain(&error)
+        ))
+    })
+}
+
+/// One owned parameter with its PostgreSQL type: text as `text`, integers
+/// as `bigint`; the server casts them to the column types.
+type Param = (Box<dyn ToSql + Sync + Send>, Type);
+
+fn bind(values: &[Value]) -> Vec<Param> {
+    values
+        .iter()
+        .map(|value| -> Param {
+            match value {
+                Value::Text(text) => (Box::new(text.clone()), Type::TEXT),
+                Value::Integer(integer) => (Box::new(*integer), Type::INT8),
+            }
+        })
+        .collect()
 }
 
 fn borrowed(params: &[Param]) -> Vec<(&(dyn ToSql + Sync), Type)> {
