@@ -21,6 +21,13 @@
 //!
 //! Each point that fires first prints `sqlmig-fault: <point> <action>` on
 //! stderr, so a test knows where the process is.
+//!
+//! On PostgreSQL the statements of a transactional revision are sent
+//! together (`execute::run_steps`): their `before_stmt` points fire, in
+//! order, before the batch goes out, and their `after_stmt` points once it
+//! has run; `before_commit` fires before the state row and the COMMIT, which
+//! go out together. What the database holds after a crash at any of them is
+//! the same as one statement at a time: nothing of the revision.
 
 // A release build with crash points would be a liability; tests build
 // without optimisations.

@@ -262,6 +262,61 @@ fn failing_statement_points_at_the_servers_position() {
     assert_eq!(database.column("SELECT name FROM t3a"), ["é"]);
 }
 
+/// The statements of a revision are sent together (one round trip): a
+/// failure still stops the revision at the failing statement, nothing after
+/// it has any effect, and a statement that could end the transaction is
+/// never sent ahead of the answer to the one before it.
+#[test]
+fn statements_sent_together_stop_at_the_first_failure() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project
+        .revision(
+            "001_one",
+            &revision_text(
+                "one",
+                &[],
+                "CREATE TABLE before_failure (x INTEGER);\nSELECT 1 / 0;\nCOMMIT;\nCREATE TABLE after_commit (x INTEGER);",
+                None,
+            ),
+        )
+        .revision(
+            "002_two",
+            &revision_text("two", &["one"], "CREATE TABLE t2 (x INTEGER);", None),
+        );
+    configure(&project, database.url(), "");
+    project
+        .sqlmig()
+        .args(["upgrade"])
+        .run()
+        .failure()
+        .stderr_has("statement 2 of 4")
+        .stderr_has("division by zero")
+        .stderr_has("rolled back");
+    assert!(database.applied().is_empty());
+    for table in ["before_failure", "after_commit", "t2"] {
+        assert!(!database.table_exists(table), "{table} exists");
+    }
+
+    // Fixed, the revision runs whole, its COMMIT included, and so does the next.
+    project.write(
+        "migrations/001_one.sql",
+        revision_text(
+            "one",
+            &[],
+            "CREATE TABLE before_failure (x INTEGER);\nSELECT 1;\nCREATE TABLE after_select (x INTEGER);",
+            None,
+        ),
+    );
+    project.sqlmig().args(["upgrade"]).run().success();
+    assert_eq!(database.applied(), ["one", "two"]);
+    for table in ["before_failure", "after_select", "t2"] {
+        assert!(database.table_exists(table), "{table} is missing");
+    }
+}
+
 /// RELIABILITY.md A1: three processes race over 120 revisions; the lock
 /// lets one of them apply everything, each revision exactly once.
 #[test]

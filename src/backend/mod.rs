@@ -33,6 +33,37 @@ pub trait Backend {
     /// Runs a query with bound values and returns its rows.
     fn query(&mut self, sql: &Sql) -> Result<Vec<Vec<Value>>, DbError>;
 
+    /// Whether the backend pipelines: sends several requests before reading
+    /// the answers (PostgreSQL). The engine then batches the statements of a
+    /// transaction, which changes nothing but the number of round trips.
+    fn pipelines(&self) -> bool {
+        false
+    }
+
+    /// Runs `statements` in order as [`Backend::execute`] would; on a
+    /// failure, its index and error. A backend that pipelines sends them all
+    /// at once, so statements after a failed one still reach the server: the
+    /// engine only passes statements of a transaction, which the failure
+    /// aborts, and none that could end it.
+    fn execute_pipelined(&mut self, statements: &[&str]) -> Result<(), (usize, Box<DbError>)> {
+        for (index, statement) in statements.iter().enumerate() {
+            self.execute(statement)
+                .map_err(|error| (index, Box::new(error)))?;
+        }
+        Ok(())
+    }
+
+    /// [`Backend::execute_with`], then `then` as [`Backend::execute`] would,
+    /// stopping at the first failure; pipelined where the backend pipelines.
+    /// The engine writes a revision's state row and sends its `COMMIT` this
+    /// way: if the write fails, the transaction is aborted and the `COMMIT`
+    /// only rolls it back.
+    fn execute_with_then(&mut self, sql: &Sql, then: &str) -> Result<u64, DbError> {
+        let affected = self.execute_with(sql)?;
+        self.execute(then)?;
+        Ok(affected)
+    }
+
     /// Runs `statements` as [`Backend::execute`] would, then `sql` as
     /// [`Backend::query`], stopping at the first failure. PostgreSQL sends
     /// them all before reading any answer: one round trip instead of one

@@ -86,6 +86,29 @@ impl Dialect {
         self == Dialect::Postgres && postgres::needs_no_transaction(&leading_words(sql))
     }
 
+    /// Whether `sql` may end or change the transaction it runs in, or wait
+    /// for the client mid-statement (`COMMIT`, `ROLLBACK`, `SAVEPOINT`,
+    /// `COPY`...): such a statement is never sent ahead of the answer to the
+    /// one before it (see `Backend::execute_pipelined`).
+    pub(crate) fn may_end_transaction(self, sql: &str) -> bool {
+        const WORDS: [&str; 11] = [
+            "BEGIN",
+            "START",
+            "COMMIT",
+            "END",
+            "ROLLBACK",
+            "ABORT",
+            "SAVEPOINT",
+            "RELEASE",
+            "PREPARE",
+            "COPY",
+            "DISCARD",
+        ];
+        let words = leading_words(sql);
+        let first = words.split([' ', '(', ';']).next().unwrap_or_default();
+        WORDS.contains(&first)
+    }
+
     /// Whether `sql` can be rolled back on this dialect: always on
     /// PostgreSQL and SQLite; on MySQL only DML.
     pub fn is_transactional(self, sql: &str) -> bool {
@@ -165,6 +188,35 @@ impl FromStr for Dialect {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statements_that_may_end_a_transaction_are_recognised() {
+        for sql in [
+            "COMMIT",
+            "commit work",
+            "END",
+            "ROLLBACK TO SAVEPOINT a",
+            "abort",
+            "-- why\nBEGIN",
+            "/* c */ start transaction",
+            "SAVEPOINT a",
+            "RELEASE a",
+            "PREPARE TRANSACTION 'x'",
+            "COPY t FROM STDIN",
+            "DISCARD ALL",
+        ] {
+            assert!(Dialect::Postgres.may_end_transaction(sql), "{sql}");
+        }
+        for sql in [
+            "CREATE TABLE commit_log (x INT)",
+            "INSERT INTO t VALUES ('COMMIT')",
+            "ENDPOINT",
+            "DO $$ BEGIN NULL; END $$",
+            "UPDATE t SET x = 1",
+        ] {
+            assert!(!Dialect::Postgres.may_end_transaction(sql), "{sql}");
+        }
+    }
 
     #[test]
     fn statements_refused_in_a_transaction_are_recognised() {

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::backend::DbError;
 use crate::database::Database;
+use crate::dialect::Dialect;
 use crate::error::{Error, FailureOutcome, Result, StatementError};
 use crate::event::{Event, Observer};
 use crate::graph::{Graph, Target};
@@ -285,11 +286,21 @@ impl<'a> Migrator<'a> {
         // `BEGIN` and the state table's lock wait for the guard and go with
         // it: one round trip on PostgreSQL (`Backend::query_after`).
         let mut opening: Vec<String> = Vec::new();
-        for step in &program.steps {
+        // On a backend that pipelines, the statements of a transaction wait
+        // and go together (see `batchable`), and the state row goes with the
+        // COMMIT: `Backend::execute_pipelined`, `Backend::execute_with_then`.
+        let pipelines = backend.pipelines();
+        let mut batch: Vec<(usize, &Statement)> = Vec::new();
+        let mut committed = false;
+        for (index, step) in program.steps.iter().enumerate() {
             if !matches!(step, Step::Begin | Step::LockStateTable | Step::Guard) {
                 for statement in opening.drain(..) {
                     backend.execute(&statement).map_err(&record_error)?;
                 }
+            }
+            if !batch.is_empty() && !batchable(step, pipelines, dialect) {
+                run_batch(backend.as_mut(), program, &batch)?;
+                batch.clear();
             }
             match step {
                 Step::Begin => {
@@ -325,6 +336,14 @@ impl<'a> Migrator<'a> {
                         return Ok(false);
                     }
                     started = Instant::now();
+                }
+                Step::Statement {
+                    position,
+                    statement,
+                    ..
+                } if batchable(step, pipelines, dialect) => {
+                    crate::fault::point(|| format!("before_stmt:{}:{}", revision.id, position + 1));
+                    batch.push((*position, statement));
                 }
                 Step::Statement {
                     position,
@@ -388,14 +407,29 @@ impl<'a> Migrator<'a> {
                         millis(started.elapsed()),
                         Binding::Parameters,
                     );
-                    backend.execute_with(&sql).map_err(&record_error)?;
+                    if pipelines && matches!(program.steps.get(index + 1), Some(Step::Commit)) {
+                        // A failed write aborts the transaction, and the
+                        // COMMIT behind it then only rolls back.
+                        crate::fault::point(|| format!("before_commit:{}", revision.id));
+                        backend
+                            .execute_with_then(&sql, "COMMIT")
+                            .map_err(&record_error)?;
+                        *in_transaction = false;
+                        committed = true;
+                    } else {
+                        backend.execute_with(&sql).map_err(&record_error)?;
+                    }
                 }
+                Step::Commit if committed => {}
                 Step::Commit => {
                     crate::fault::point(|| format!("before_commit:{}", revision.id));
                     backend.execute("COMMIT").map_err(&record_error)?;
                     *in_transaction = false;
                 }
             }
+        }
+        if !batch.is_empty() {
+            run_batch(backend.as_mut(), program, &batch)?;
         }
         crate::fault::point(|| format!("after_commit:{}", revision.id));
         Ok(true)
@@ -442,6 +476,54 @@ impl<'a> Migrator<'a> {
                 .map_err(state_error("create"))?;
         }
         Ok(())
+    }
+}
+
+/// Whether `step` may wait in a batch of statements that are sent together:
+/// a statement of a transaction (a failure aborts it, so whatever was sent
+/// after the failing statement is skipped by the server), on a backend that
+/// pipelines, that cannot end the transaction or hold several statements
+/// that might (blocks), and is no `COPY` (which would wait for data).
+fn batchable(step: &Step<'_>, pipelines: bool, dialect: Dialect) -> bool {
+    match step {
+        Step::Statement {
+            statement,
+            progress: None,
+            ..
+        } => pipelines && !statement.delimited && !dialect.may_end_transaction(&statement.sql),
+        _ => false,
+    }
+}
+
+/// Sends the batched statements of a transaction at once; on a failure,
+/// the error of the first statement that failed, as if they had run one by
+/// one (the rest were skipped by the aborted transaction).
+fn run_batch(
+    backend: &mut dyn crate::backend::Backend,
+    program: &Program<'_>,
+    batch: &[(usize, &Statement)],
+) -> Result<()> {
+    let revision = program.revision;
+    let statements: Vec<&str> = batch
+        .iter()
+        .map(|(_, statement)| statement.sql.as_str())
+        .collect();
+    let failed = backend.execute_pipelined(&statements).err();
+    let ran = failed.as_ref().map_or(batch.len(), |(index, _)| *index);
+    for (position, _) in &batch[..ran] {
+        crate::fault::point(|| format!("after_stmt:{}:{}", revision.id, position + 1));
+    }
+    match failed {
+        None => Ok(()),
+        Some((index, source)) => Err(statement_error(
+            revision,
+            program.direction,
+            section(revision, program.direction),
+            batch[index].0,
+            *source,
+            FailureOutcome::RolledBack,
+        )
+        .into()),
     }
 }
 

@@ -377,6 +377,37 @@ impl Backend for PostgresBackend {
         values(&rows)
     }
 
+    fn pipelines(&self) -> bool {
+        true
+    }
+
+    fn execute_pipelined(&mut self, statements: &[&str]) -> Result<(), (usize, Box<DbError>)> {
+        let client = self.client().map_err(|error| (0, Box::new(error)))?;
+        let results = self.runtime.block_on(in_order(
+            statements
+                .iter()
+                .map(|statement| client.batch_execute(statement))
+                .collect(),
+        ));
+        for (index, (result, statement)) in results.into_iter().zip(statements).enumerate() {
+            result.map_err(|error| (index, Box::new(self.convert(&error, statement))))?;
+        }
+        Ok(())
+    }
+
+    fn execute_with_then(&mut self, sql: &Sql, then: &str) -> Result<u64, DbError> {
+        let params = bind(&sql.params);
+        let params = borrowed(&params);
+        let client = self.client()?;
+        let (affected, then_result) = self.runtime.block_on(both(
+            client.execute_typed(&sql.text, &params),
+            client.batch_execute(then),
+        ));
+        let affected = affected.map_err(|error| self.convert(&error, &sql.text))?;
+        then_result.map_err(|error| self.convert(&error, then))?;
+        Ok(affected)
+    }
+
     fn query_after(&mut self, statements: &[&str], sql: &Sql) -> Result<Vec<Vec<Value>>, DbError> {
         let params = bind(&sql.params);
         let params = borrowed(&params);
