@@ -41,9 +41,10 @@
 //! database and the state table. Once taken, `pg_locks` must show it held by
 //! this connection's backend: a pooler in transaction mode breaks session
 //! locks, and is refused (C-5). On PostgreSQL 14 and later the session sets
-//! `client_connection_check_interval = 1s` (unless it is set already), so
-//! when sqlmig is killed mid-statement its backend ends, freeing the lock,
-//! within about a second instead of when the statement finishes.
+//! `client_connection_check_interval = 1s` (unless the URL's `options` set
+//! it; `init_sql` may set it back to 0), so when sqlmig is killed
+//! mid-statement its backend ends, freeing the lock, within about a second
+//! instead of when the statement finishes.
 
 mod tls;
 mod url;
@@ -151,10 +152,17 @@ impl PostgresBackend {
             held_lock: None,
             warnings,
         };
+        // See: RELIABILITY.md §8.2 and B6. A sqlmig killed mid-statement
+        // leaves its backend running that statement, holding the migration
+        // lock, for as long as the statement takes (a long data migration:
+        // minutes). PostgreSQL 14+ can check for a vanished client while a
+        // statement runs; the session turns that on unless it is set already.
         let session = backend
             .fetch(
                 "SELECT pg_backend_pid(), current_database(), current_setting('server_encoding'), \
-                 current_setting('server_version_num')",
+                   CASE WHEN current_setting('server_version_num')::int >= 140000 \
+                     AND current_setting('client_connection_check_interval', true) = '0' \
+                   THEN set_config('client_connection_check_interval', '1s', false) END",
                 &[],
             )
             .map_err(fail)?;
@@ -164,25 +172,6 @@ impl PostgresBackend {
         backend.backend_pid = get(first, 0).map_err(fail)?;
         backend.database = get(first, 1).map_err(fail)?;
         backend.byte_positions = get::<String>(first, 2).map_err(fail)? == "SQL_ASCII";
-        // See: RELIABILITY.md §8.2 and B6. A sqlmig killed mid-statement
-        // leaves its backend running that statement, holding the migration
-        // lock, for as long as the statement takes (a long data migration:
-        // minutes). PostgreSQL 14+ can check for a vanished client while a
-        // statement runs; turn that on unless the session already set it.
-        if get::<String>(first, 3)
-            .map_err(fail)?
-            .parse::<u32>()
-            .unwrap_or(0)
-            >= 140_000
-        {
-            backend
-                .fetch(
-                    "SELECT set_config('client_connection_check_interval', '1s', false) \
-                     WHERE current_setting('client_connection_check_interval') = '0'",
-                    &[],
-                )
-                .map_err(fail)?;
-        }
         if parsed.sslmode == SslMode::Prefer
             && matches!(parsed.host, Host::Tcp(_))
             && !tls.encrypted()
