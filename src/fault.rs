@@ -8,11 +8,13 @@
 //!
 //! `SQLMIG_FAULT=<point>=<action>[,<point>=<action>...]`, where a point is
 //! `after_lock`, `before_stmt:<revision>:<n>`, `after_stmt:<revision>:<n>`
-//! (`n` counts the section's statements from 1; `after_stmt` fires as soon as
-//! the statement ran, before any progress is recorded), `before_history_write:<revision>`,
-//! `before_commit:<revision>`, `after_commit:<revision>` (once the revision's
-//! last step is done: its commit, or its closing state write outside a
-//! transaction) or `before_unlock`, and an action is:
+//! (`n` counts the section's statements from 1; `before_stmt` fires when the
+//! statement is sent, or queued with the rest of its transaction where the
+//! backend pipelines; `after_stmt` once it ran, before any progress is
+//! recorded), `before_history_write:<revision>`, `before_commit:<revision>`,
+//! `after_commit:<revision>` (once the revision's last step is done: its
+//! commit, or its closing state write outside a transaction) or
+//! `before_unlock`, and an action is:
 //!
 //! - `abort`: `std::process::abort()`, which to the database is the same as
 //!   `kill -9` (the sockets close, nothing is cleaned up);
