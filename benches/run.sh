@@ -20,7 +20,7 @@
 #
 # Environment:
 #   BENCH_PG       server URL without a database [postgres://postgres@127.0.0.1:5432]
-#   BENCH_RUNS     runs per online figure [5];  BENCH_LOAD_RUNS  runs per load figure [15]
+#   BENCH_RUNS     runs per online figure [7];  BENCH_LOAD_RUNS  runs per load figure [15]
 #   BENCH_SKIP_MICRO=1   skip criterion;  BENCH_SKIP_PEERS=1  do not install peers
 # Logs of the builds and installs: target/bench/logs/.
 set -euo pipefail
@@ -149,5 +149,5 @@ python3 benches/measure.py \
   --pg-admin-url "$pg/postgres?sslmode=disable" \
   --pg-url "$pg/sqlmig_bench?sslmode=disable" --pg-database sqlmig_bench \
   --no-postgres "$no_postgres" \
-  --load-runs "${BENCH_LOAD_RUNS:-15}" --online-runs "${BENCH_RUNS:-5}" \
+  --load-runs "${BENCH_LOAD_RUNS:-15}" --online-runs "${BENCH_RUNS:-7}" \
   --output docs/BENCHMARKS.md --readme README.md
