@@ -359,7 +359,9 @@ def machine(args, peers, load_before, load_after):
         if line.startswith("MemTotal"):
             memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GiB"
     commit = first_line(["git", "-C", str(args.root), "rev-parse", "--short", "HEAD"])
-    dirty = first_line(["git", "-C", str(args.root), "status", "--porcelain", "--untracked-files=no"])
+    # What this report itself rewrites does not count as a change.
+    dirty = first_line(["git", "-C", str(args.root), "status", "--porcelain", "--untracked-files=no",
+                        "--", ".", ":!README.md", ":!docs/BENCHMARKS.md"])
     server = "not reachable"
     if not args.no_postgres:
         server = first_line(["psql", "-X", "-A", "-t", "-d", args.pg_admin_url, "-c",
