@@ -149,8 +149,22 @@ impl Rng {
 }
 
 const NOUNS: [&str; 16] = [
-    "account", "invoice", "customer", "order", "shipment", "product", "payment", "ticket",
-    "review", "address", "coupon", "refund", "session", "report", "supplier", "warehouse",
+    "account",
+    "invoice",
+    "customer",
+    "order",
+    "shipment",
+    "product",
+    "payment",
+    "ticket",
+    "review",
+    "address",
+    "coupon",
+    "refund",
+    "session",
+    "report",
+    "supplier",
+    "warehouse",
 ];
 
 #[derive(Clone, Copy)]
@@ -236,8 +250,8 @@ impl Generator {
     fn create_table(&mut self, limit: usize) -> (String, String, Vec<Stmt>, Vec<Stmt>) {
         let serial = self.next_serial();
         let name = format!("{}_{serial}", NOUNS[self.rng.below(NOUNS.len())]);
-        let reference = (!self.tables.is_empty() && self.rng.below(10) < 7)
-            .then(|| self.pick_name(limit));
+        let reference =
+            (!self.tables.is_empty() && self.rng.below(10) < 7).then(|| self.pick_name(limit));
         let mut columns = vec![String::from("    id BIGINT PRIMARY KEY")];
         if let Some(reference) = &reference {
             columns.push(format!(
@@ -279,7 +293,12 @@ impl Generator {
             next_row: 1,
             added_columns: 0,
         });
-        (format!("create table {name}"), format!("create_{name}"), up, down)
+        (
+            format!("create table {name}"),
+            format!("create_{name}"),
+            up,
+            down,
+        )
     }
 
     fn add_column(&mut self, limit: usize) -> (String, String, Vec<Stmt>, Vec<Stmt>) {
@@ -304,7 +323,9 @@ impl Generator {
             )));
             down.push(Stmt::new(format!("DROP INDEX {name}_{column}_idx")));
         }
-        down.push(Stmt::new(format!("ALTER TABLE {name} DROP COLUMN {column}")));
+        down.push(Stmt::new(format!(
+            "ALTER TABLE {name} DROP COLUMN {column}"
+        )));
         (
             format!("add {column} to {name}"),
             format!("add_{column}_to_{name}"),
@@ -378,7 +399,9 @@ impl Generator {
                 )
             })
             .collect();
-        let ids: Vec<String> = (first..first + rows as u64).map(|id| id.to_string()).collect();
+        let ids: Vec<String> = (first..first + rows as u64)
+            .map(|id| id.to_string())
+            .collect();
         let up = vec![
             Stmt::commented(
                 "Seed rows the application expects.",
@@ -548,7 +571,11 @@ fn section_text(statements: &[Stmt]) -> String {
             let _ = writeln!(text, "-- {comment}");
         }
         if statement.block {
-            let _ = writeln!(text, "-- statement-begin\n{};\n-- statement-end", statement.sql);
+            let _ = writeln!(
+                text,
+                "-- statement-begin\n{};\n-- statement-end",
+                statement.sql
+            );
         } else {
             let _ = writeln!(text, "{};", statement.sql);
         }
@@ -661,7 +688,12 @@ fn write_corpus(dir: &Path, n: usize, dialect: Dialect) -> Result<(), String> {
     let by_id: HashMap<&str, &Rev> = revisions.iter().map(|rev| (rev.id.as_str(), rev)).collect();
     for revision in graph.revisions() {
         let model = by_id[revision.id.as_str()];
-        let split: Vec<&str> = revision.up.statements.iter().map(|s| s.sql.as_str()).collect();
+        let split: Vec<&str> = revision
+            .up
+            .statements
+            .iter()
+            .map(|s| s.sql.as_str())
+            .collect();
         let written: Vec<&str> = model.up.iter().map(|s| s.sql.as_str()).collect();
         if split != written {
             return Err(format!(
