@@ -340,16 +340,7 @@ fn drift_blocks_upgrade_until_repair_accepts_it(project: &Project, database: &Te
 }
 
 fn concurrent_upgrades_apply_each_revision_once(project: &Project, database: &TestDb) {
-    project.revision("000", &log_table());
-    for number in 1..=30 {
-        let id = format!("r{number:03}");
-        let parent = if number == 1 {
-            String::from("root")
-        } else {
-            format!("r{:03}", number - 1)
-        };
-        project.revision(&id, &logged(&id, &[&parent]));
-    }
+    project.logged_chain(30, |_| String::new());
     configure(project, database, "");
     let children: Vec<_> = (0..3)
         .map(|_| project.sqlmig().args(["upgrade", "--json"]).spawn())

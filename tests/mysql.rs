@@ -314,34 +314,7 @@ fn three_runners_on_sixty_revisions_apply_each_once() {
         return;
     };
     let project = Project::new();
-    project.revision(
-        "000",
-        &revision_text(
-            "root",
-            &[],
-            "CREATE TABLE applied_log (revision VARCHAR(64) NOT NULL);",
-            None,
-        ),
-    );
-    for number in 1..=60 {
-        let id = format!("r{number:03}");
-        let parent = if number == 1 {
-            String::from("root")
-        } else {
-            format!("r{:03}", number - 1)
-        };
-        project.revision(
-            &id,
-            &revision_text(
-                &id,
-                &[&parent],
-                &format!(
-                    "CREATE TABLE t_{id} (x INTEGER);\nINSERT INTO applied_log VALUES ('{id}');"
-                ),
-                None,
-            ),
-        );
-    }
+    project.logged_chain(60, |_| String::new());
     configure(&project, &database, "");
     let started = Instant::now();
     let children: Vec<_> = (0..3)

@@ -325,32 +325,7 @@ fn three_concurrent_upgrades_apply_each_of_120_revisions_once() {
         return;
     };
     let project = Project::new();
-    project.revision(
-        "000",
-        &revision_text(
-            "root",
-            &[],
-            "CREATE TABLE applied_log (revision TEXT NOT NULL);",
-            None,
-        ),
-    );
-    for number in 1..=120 {
-        let id = format!("r{number:03}");
-        let parent = if number == 1 {
-            String::from("root")
-        } else {
-            format!("r{:03}", number - 1)
-        };
-        project.revision(
-            &id,
-            &revision_text(
-                &id,
-                &[&parent],
-                &format!("CREATE TABLE t_{id} (x INTEGER);\nINSERT INTO applied_log (revision) VALUES ('{id}');"),
-                None,
-            ),
-        );
-    }
+    project.logged_chain(120, |_| String::new());
     configure(&project, database.url(), "");
     let started = Instant::now();
     let children: Vec<_> = (0..3)

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::harness::{
     Finished, Kind, Project, Running, TestDb, configure, fresh, history, pause, record, scaled,
-    side_effects, write_chain,
+    side_effects,
 };
 
 on_each_dialect!(
@@ -32,24 +32,9 @@ const RACE_SYMPTOMS: [&str; 6] = [
 /// `root` creates the side-effect log; each of `revisions` more creates a
 /// table and an index, logs itself and pauses, so runners overlap.
 fn logged_chain(project: &Project, kind: Kind, revisions: usize) -> Vec<String> {
-    let mut chain = vec![(
-        String::from("root"),
-        String::from("CREATE TABLE applied_log (revision VARCHAR(64) NOT NULL);"),
-    )];
-    for number in 1..=revisions {
-        let id = format!("r{number:03}");
-        let up = format!(
-            "CREATE TABLE t_{id} (x INTEGER);\nCREATE INDEX i_{id} ON t_{id} (x);\nINSERT INTO applied_log (revision) VALUES ('{id}');\n{}",
-            pause(kind, 0.02)
-        );
-        chain.push((id, up));
-    }
-    let borrowed: Vec<(&str, &str)> = chain
-        .iter()
-        .map(|(id, up)| (id.as_str(), up.as_str()))
-        .collect();
-    write_chain(project, &borrowed);
-    chain.into_iter().map(|(id, _)| id).collect()
+    project.logged_chain(revisions, |id| {
+        format!("CREATE INDEX i_{id} ON t_{id} (x);\n{}", pause(kind, 0.02))
+    })
 }
 
 /// RELIABILITY.md A6: while runners race, samples every 50 ms whether a
@@ -240,7 +225,7 @@ fn runs_on_two_databases_overlap_and_runs_on_one_take_turns(kind: Kind) {
         return;
     };
     for (project, database) in [(&first_project, &first), (&second_project, &second)] {
-        write_chain(project, &[("one", "CREATE TABLE one (x INTEGER);")]);
+        project.chain(&[("one", "CREATE TABLE one (x INTEGER);")]);
         configure(project, database, "");
     }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::harness::{
     Finished, Kind, Project, Random, Row, Running, TestDb, configure, fresh, history, pause,
-    record, revision_text, scaled, side_effects, write_chain,
+    record, revision_text, scaled, side_effects,
 };
 
 on_each_dialect!(
@@ -148,8 +148,7 @@ fn error_positions_match_the_file_for_every_line_ending_text_and_place(kind: Kin
 /// Five revisions; `r3` is DML only, so it runs in a transaction on every
 /// dialect, and `r2` creates a table (outside a transaction on MariaDB).
 fn crash_fixture(project: &Project) {
-    write_chain(
-        project,
+    project.chain(
         &[
             (
                 "r1",
@@ -357,8 +356,7 @@ fn kill_during_a_long_revision_then_the_next_run_finishes_or_refuses(kind: Kind)
         Kind::Mysql => pause(kind, 6.0),
         Kind::Sqlite => pause(kind, 4.0),
     };
-    write_chain(
-        &project,
+    project.chain(
         &[
             (
                 "r1",
@@ -456,8 +454,7 @@ fn kill_during_a_long_revision_then_the_next_run_finishes_or_refuses(kind: Kind)
 /// The SQLite revisions of B7: `big` inserts 200,000 rows and then creates
 /// three tables; each revision logs itself.
 fn big_fixture(project: &Project) {
-    write_chain(
-        project,
+    project.chain(
         &[
             (
                 "r1",
@@ -631,10 +628,7 @@ fn mariadb_interrupted_revisions_are_never_rerun_silently() {
             return;
         };
         // `after` is DML only, so a kill inside it leaves it whole or absent.
-        write_chain(
-            &project,
-            &[("big", &up), ("after", "INSERT INTO t01 (x) VALUES (1);")],
-        );
+        project.chain(&[("big", &up), ("after", "INSERT INTO t01 (x) VALUES (1);")]);
         configure(&project, &database, "");
         let case = if let Some(&statement) = deterministic.get(run.wrapping_sub(random_kills)) {
             let crashed = project

@@ -295,17 +295,3 @@ impl Random {
         self.next() % bound.max(1)
     }
 }
-
-/// Revision files whose ids and parents form a chain, for the fixtures:
-/// `(file name, id, up)` in order, the first a root.
-pub(crate) fn write_chain(project: &Project, revisions: &[(&str, &str)]) {
-    let mut parent: Option<&str> = None;
-    for (number, (id, up)) in revisions.iter().enumerate() {
-        let parents: Vec<&str> = parent.into_iter().collect();
-        project.revision(
-            &format!("{:03}_{id}", number + 1),
-            &revision_text(id, &parents, up, None),
-        );
-        parent = Some(id);
-    }
-}

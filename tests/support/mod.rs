@@ -51,6 +51,46 @@ impl Project {
         self.write(&format!("migrations/{name}.sql"), content)
     }
 
+    /// Writes revisions that form a chain, each revising the one before
+    /// (the first a root): `(id, up section)` in order, no down sections.
+    pub(crate) fn chain(&self, revisions: &[(&str, &str)]) -> &Self {
+        let mut parent: Option<&str> = None;
+        for (number, (id, up)) in revisions.iter().enumerate() {
+            let parents: Vec<&str> = parent.into_iter().collect();
+            self.revision(
+                &format!("{:03}_{id}", number + 1),
+                &revision_text(id, &parents, up, None),
+            );
+            parent = Some(id);
+        }
+        self
+    }
+
+    /// A chain whose root creates `applied_log` and whose `count` revisions
+    /// `r001`, `r002`... each create `t_<id>`, log themselves there (so a
+    /// double application shows even where a key would hide it) and run
+    /// `then(id)`. Returns the ids, root first.
+    pub(crate) fn logged_chain(&self, count: usize, then: impl Fn(&str) -> String) -> Vec<String> {
+        let mut revisions = vec![(
+            String::from("root"),
+            String::from("CREATE TABLE applied_log (revision VARCHAR(64) NOT NULL);"),
+        )];
+        revisions.extend((1..=count).map(|number| {
+            let id = format!("r{number:03}");
+            let up = format!(
+                "CREATE TABLE t_{id} (x INTEGER);\nINSERT INTO applied_log (revision) VALUES ('{id}');\n{}",
+                then(&id)
+            );
+            (id, up)
+        }));
+        let borrowed: Vec<(&str, &str)> = revisions
+            .iter()
+            .map(|(id, up)| (id.as_str(), up.as_str()))
+            .collect();
+        self.chain(&borrowed);
+        revisions.into_iter().map(|(id, _)| id).collect()
+    }
+
     /// A `sqlmig` command running in the project, with a clean environment.
     pub(crate) fn sqlmig(&self) -> Sqlmig {
         let mut command = Command::new(env!("CARGO_BIN_EXE_sqlmig"));
