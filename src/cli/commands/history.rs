@@ -11,8 +11,9 @@ use crate::cli::args::HistoryArgs;
 use crate::cli::output::print_json;
 use crate::cli::settings::Settings;
 
+/// A revision as `history --json` and `show --json` describe it.
 #[derive(Serialize)]
-struct HistoryEntryJson {
+pub(crate) struct RevisionJson {
     revision: String,
     revises: Vec<String>,
     depends_on: Vec<String>,
@@ -26,7 +27,7 @@ struct HistoryEntryJson {
 
 #[derive(Serialize)]
 struct HistoryJson {
-    revisions: Vec<HistoryEntryJson>,
+    revisions: Vec<RevisionJson>,
 }
 
 pub(crate) fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<Outcome> {
@@ -41,20 +42,7 @@ pub(crate) fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<Out
         print_json(&HistoryJson {
             revisions: revisions
                 .iter()
-                .map(|&index| {
-                    let revision = graph.revision(index);
-                    HistoryEntryJson {
-                        revision: revision.id.clone(),
-                        revises: revision.parents.clone(),
-                        depends_on: revision.dependencies.clone(),
-                        branches: revision.branches.clone(),
-                        message: revision.message.clone(),
-                        path: revision.path.display().to_string(),
-                        head: graph.is_head(index),
-                        branch_point: graph.is_branch_point(index),
-                        merge_point: graph.is_merge_point(index),
-                    }
-                })
+                .map(|&index| RevisionJson::new(graph, index))
                 .collect(),
         })?;
         return Ok(Outcome::Success);
@@ -70,6 +58,23 @@ pub(crate) fn run(settings: &Settings, args: &HistoryArgs) -> anyhow::Result<Out
         }
     }
     Ok(Outcome::Success)
+}
+
+impl RevisionJson {
+    pub(crate) fn new(graph: &Graph, index: usize) -> Self {
+        let revision = graph.revision(index);
+        RevisionJson {
+            revision: revision.id.clone(),
+            revises: revision.parents.clone(),
+            depends_on: revision.dependencies.clone(),
+            branches: revision.branches.clone(),
+            message: revision.message.clone(),
+            path: revision.path.display().to_string(),
+            head: graph.is_head(index),
+            branch_point: graph.is_branch_point(index),
+            merge_point: graph.is_merge_point(index),
+        }
+    }
 }
 
 /// `FROM:TO`, either side optional.

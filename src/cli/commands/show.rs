@@ -6,6 +6,7 @@ use sqlmig::{Statement, Target};
 
 use crate::cli::Outcome;
 use crate::cli::args::ShowArgs;
+use crate::cli::commands::history::RevisionJson;
 use crate::cli::output::print_json;
 use crate::cli::settings::Settings;
 
@@ -18,16 +19,11 @@ struct StatementJson {
 
 #[derive(Serialize)]
 struct ShowJson {
-    revision: String,
-    revises: Vec<String>,
-    depends_on: Vec<String>,
-    branches: Vec<String>,
-    message: String,
-    path: String,
+    #[serde(flatten)]
+    summary: RevisionJson,
     transaction: bool,
     checksum: String,
     file_checksum: String,
-    head: bool,
     up: Vec<StatementJson>,
     down: Option<Vec<StatementJson>>,
 }
@@ -51,16 +47,10 @@ pub(crate) fn run(settings: &Settings, args: &ShowArgs) -> anyhow::Result<Outcom
     let revision = graph.revision(index);
     if settings.json {
         print_json(&ShowJson {
-            revision: revision.id.clone(),
-            revises: revision.parents.clone(),
-            depends_on: revision.dependencies.clone(),
-            branches: revision.branches.clone(),
-            message: revision.message.clone(),
-            path: revision.path.display().to_string(),
+            summary: RevisionJson::new(graph, index),
             transaction: revision.transactional,
             checksum: revision.checksum.to_hex(),
             file_checksum: revision.file_checksum.to_hex(),
-            head: graph.is_head(index),
             up: statements_json(&revision.up.statements),
             down: revision
                 .down
