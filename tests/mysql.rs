@@ -309,45 +309,6 @@ fn backslash_escapes_and_hash_comments_split_correctly() {
 }
 
 #[test]
-fn three_runners_on_sixty_revisions_apply_each_once() {
-    let Some(database) = TestDb::mysql() else {
-        return;
-    };
-    let project = Project::new();
-    project.logged_chain(60, |_| String::new());
-    configure(&project, &database, "");
-    let started = Instant::now();
-    let children: Vec<_> = (0..3)
-        .map(|_| project.sqlmig().args(["upgrade", "--json"]).spawn())
-        .collect();
-    let mut applied_by_process = Vec::new();
-    for child in children {
-        let output = child.wait_with_output().expect("wait for sqlmig");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{stderr}");
-        assert!(
-            !stderr.contains("already exists") && !stderr.contains("Duplicate"),
-            "{stderr}"
-        );
-        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-        applied_by_process.push(json["revisions"].as_array().map_or(0, Vec::len));
-    }
-    eprintln!("3 runners x 61 revisions: {:.2?}", started.elapsed());
-    assert_eq!(database.applied().len(), 61);
-    let duplicates =
-        database.column("SELECT revision FROM applied_log GROUP BY revision HAVING COUNT(*) > 1");
-    assert!(duplicates.is_empty(), "applied twice: {duplicates:?}");
-    assert_eq!(database.column("SELECT COUNT(*) FROM applied_log"), ["60"]);
-    applied_by_process.sort_unstable();
-    assert_eq!(
-        applied_by_process,
-        [0, 0, 61],
-        "the lock covers the whole run"
-    );
-    assert!(lock_is_free(&database));
-}
-
-#[test]
 fn a_held_lock_times_out_naming_its_holder() {
     let Some(database) = TestDb::mysql() else {
         return;

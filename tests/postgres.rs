@@ -317,59 +317,6 @@ fn statements_sent_together_stop_at_the_first_failure() {
     }
 }
 
-/// RELIABILITY.md A1: three processes race over 120 revisions; the lock
-/// lets one of them apply everything, each revision exactly once.
-#[test]
-fn three_concurrent_upgrades_apply_each_of_120_revisions_once() {
-    let Some(database) = TestDb::postgres() else {
-        return;
-    };
-    let project = Project::new();
-    project.logged_chain(120, |_| String::new());
-    configure(&project, database.url(), "");
-    let started = Instant::now();
-    let children: Vec<_> = (0..3)
-        .map(|_| project.sqlmig().args(["upgrade", "--json"]).spawn())
-        .collect();
-    let mut applied_by_process = Vec::new();
-    for child in children {
-        let output = child.wait_with_output().expect("wait for sqlmig");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{stderr}");
-        assert!(
-            !stderr.contains("duplicate key") && !stderr.contains("already exists"),
-            "{stderr}"
-        );
-        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON summary");
-        applied_by_process.push(json["revisions"].as_array().map_or(0, Vec::len));
-    }
-    eprintln!(
-        "3 concurrent upgrades of 121 revisions: {:?}",
-        started.elapsed()
-    );
-    applied_by_process.sort_unstable();
-    assert_eq!(
-        applied_by_process,
-        [0, 0, 121],
-        "exactly one process applied anything"
-    );
-    assert_eq!(database.applied().len(), 121);
-    assert_eq!(database.column("SELECT COUNT(*) FROM applied_log"), ["120"]);
-    assert_eq!(
-        database.column("SELECT COUNT(DISTINCT revision) FROM applied_log"),
-        ["120"]
-    );
-    assert!(
-        database
-            .column(
-                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' \
-             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            )
-            .is_empty(),
-        "no advisory lock is left behind"
-    );
-}
-
 /// RELIABILITY.md A5 and A10: a held lock makes `upgrade` wait, name the
 /// holder and give up on time; another state table is not blocked.
 #[test]
