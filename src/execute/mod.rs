@@ -352,39 +352,14 @@ impl<'a> Migrator<'a> {
                 } => {
                     crate::fault::point(|| format!("before_stmt:{}:{}", revision.id, position + 1));
                     if let Err(source) = backend.execute(&statement.sql) {
-                        let statements = section(revision, program.direction);
-                        let mut error = statement_error(
-                            revision,
-                            program.direction,
-                            statements,
+                        return Err(statement_failed(
+                            backend.as_mut(),
+                            table,
+                            program,
                             *position,
+                            progress,
                             source,
-                            FailureOutcome::RolledBack,
-                        );
-                        if !program.transactional {
-                            let failure = Failure {
-                                statement: count(position + 1),
-                                line: error.span.line,
-                                error: error.source.message.clone(),
-                            };
-                            // Best effort: if the connection is gone the row
-                            // stays `running`, which blocks the next run just
-                            // the same.
-                            let recorded = !error.source.connection_lost
-                                && backend
-                                    .execute_with(&table.update_failed(
-                                        &revision.id,
-                                        progress,
-                                        &failure,
-                                        Binding::Parameters,
-                                    ))
-                                    .is_ok();
-                            error.outcome = FailureOutcome::Partial {
-                                statements_run: *position,
-                                recorded,
-                            };
-                        }
-                        return Err(error.into());
+                        ));
                     }
                     crate::fault::point(|| format!("after_stmt:{}:{}", revision.id, position + 1));
                     if let Some(after) = after {
@@ -493,6 +468,51 @@ fn batchable(step: &Step<'_>, pipelines: bool, dialect: Dialect) -> bool {
         } => pipelines && !statement.delimited && !dialect.may_end_transaction(&statement.sql),
         _ => false,
     }
+}
+
+/// The error for a statement that failed on its own. Outside a transaction
+/// the failure is also recorded in the revision's row, best effort: if the
+/// connection is gone the row stays `running`, which blocks the next run
+/// just the same.
+fn statement_failed(
+    backend: &mut dyn crate::backend::Backend,
+    table: &crate::state_table::StateTable,
+    program: &Program<'_>,
+    position: usize,
+    progress: Progress,
+    source: DbError,
+) -> Error {
+    let revision = program.revision;
+    let statements = section(revision, program.direction);
+    let mut error = statement_error(
+        revision,
+        program.direction,
+        statements,
+        position,
+        source,
+        FailureOutcome::RolledBack,
+    );
+    if !program.transactional {
+        let failure = Failure {
+            statement: count(position + 1),
+            line: error.span.line,
+            error: error.source.message.clone(),
+        };
+        let recorded = !error.source.connection_lost
+            && backend
+                .execute_with(&table.update_failed(
+                    &revision.id,
+                    progress,
+                    &failure,
+                    Binding::Parameters,
+                ))
+                .is_ok();
+        error.outcome = FailureOutcome::Partial {
+            statements_run: position,
+            recorded,
+        };
+    }
+    error.into()
 }
 
 /// Sends the batched statements of a transaction at once; on a failure,
