@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
-use crate::backend::{Backend, ConnectOptions, connect};
+use crate::backend::{Backend, ConnectOptions, DbError, connect};
 use crate::database_url::DatabaseUrl;
-use crate::dialect::Dialect;
-use crate::error::Result;
+use crate::dialect::{Dialect, ServerVersion};
+use crate::error::{Error, Result};
+use crate::sql::Sql;
 use crate::state_table::{DEFAULT_TABLE, StateTable};
 
 /// How to open a [`Database`].
@@ -44,6 +45,7 @@ pub struct Database {
     pub(crate) table: StateTable,
     pub(crate) lock_timeout: Duration,
     warnings: Vec<String>,
+    server_version: Option<ServerVersion>,
 }
 
 impl std::fmt::Debug for Database {
@@ -74,6 +76,7 @@ impl Database {
             table,
             lock_timeout: options.lock_timeout,
             warnings,
+            server_version: None,
         })
     }
 
@@ -90,6 +93,32 @@ impl Database {
     /// The state table.
     pub fn state_table(&self) -> &StateTable {
         &self.table
+    }
+
+    /// The server's version, asked once per connection.
+    pub fn server_version(&mut self) -> Result<ServerVersion> {
+        if let Some(version) = self.server_version {
+            return Ok(version);
+        }
+        let dialect = self.dialect();
+        let state_error = |source| Error::ServerVersion(Box::new(source));
+        let rows = self
+            .backend
+            .query(&Sql {
+                text: dialect.server_version_query().to_owned(),
+                params: Vec::new(),
+            })
+            .map_err(state_error)?;
+        let text = rows
+            .first()
+            .and_then(|row| row.first())
+            .and_then(|value| value.as_text())
+            .unwrap_or_default();
+        let version = dialect
+            .parse_server_version(&text)
+            .map_err(|error| state_error(DbError::connection(error.to_string())))?;
+        self.server_version = Some(version);
+        Ok(version)
     }
 
     /// What the user should know about the connection (a TLS fallback to

@@ -29,7 +29,7 @@
 
 use std::fmt::Write as _;
 
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, ServerVersion};
 use crate::error::Result;
 use crate::graph::{Graph, RevisionSet, Target};
 use crate::plan::{Direction, Plan};
@@ -39,10 +39,19 @@ use crate::sql::Binding;
 use crate::state_table::{Progress, StateTable};
 
 /// Renders `plan` as one script for `table`'s dialect. `init_sql` is the
-/// session set-up an online run executes on its connection first.
-pub fn render(graph: &Graph, plan: &Plan, table: &StateTable, init_sql: &[String]) -> String {
+/// session set-up an online run executes on its connection first;
+/// `server_version` the oldest server the plan was checked for (the
+/// script's header names it).
+pub fn render(
+    graph: &Graph,
+    plan: &Plan,
+    table: &StateTable,
+    init_sql: &[String],
+    server_version: ServerVersion,
+) -> String {
     let mut script = Script {
         dialect: table.dialect(),
+        server_version,
         table,
         graph,
         text: String::new(),
@@ -72,10 +81,12 @@ pub fn render(graph: &Graph, plan: &Plan, table: &StateTable, init_sql: &[String
 /// The plan of an offline script: the database is assumed to hold `from`
 /// and everything below it (`None`: nothing), and goes to `target`.
 /// The plan is checked as an online run would check it (no downgrade
-/// through a revision without `-- down`, ...).
+/// through a revision without `-- down`, ...), for a server of
+/// `server_version` or later.
 pub fn offline_plan(
     graph: &Graph,
     dialect: Dialect,
+    server_version: ServerVersion,
     direction: Direction,
     from: Option<&Target>,
     target: &Target,
@@ -88,7 +99,7 @@ pub fn offline_plan(
         Direction::Upgrade => Plan::upgrade(graph, &applied, target)?,
         Direction::Downgrade => Plan::downgrade(graph, &applied, target)?,
     };
-    check_plan(graph, &plan, dialect, false)?;
+    check_plan(graph, &plan, dialect, false, &mut || Ok(server_version))?;
     Ok(plan)
 }
 
@@ -108,6 +119,7 @@ pub fn plan_checksum(graph: &Graph, plan: &Plan, dialect: Dialect) -> Checksum {
 
 struct Script<'a> {
     dialect: Dialect,
+    server_version: ServerVersion,
     table: &'a StateTable,
     graph: &'a Graph,
     text: String,
@@ -139,6 +151,11 @@ impl Script<'_> {
             direction_name(plan.direction)
         ));
         self.line(&format!("-- dialect:   {}", self.dialect));
+        self.line(&format!(
+            "-- server:    {} {} or later",
+            self.dialect.title(),
+            self.server_version
+        ));
         self.line(&format!("-- from:      {from}"));
         self.line(&format!("-- to:        {to}"));
         self.line(&format!("-- revisions: {}", plan.steps.len()));

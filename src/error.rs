@@ -7,6 +7,7 @@ use crate::backend::{ConnectError, DbError, LockError};
 use crate::database_url::UnsupportedScheme;
 use crate::graph::TargetError;
 use crate::migrations::LoadError;
+use crate::no_transaction::NoTransactionStatement;
 use crate::plan::Direction;
 use crate::span::Span;
 use crate::state::StateProblem;
@@ -50,6 +51,9 @@ pub enum Error {
         #[source]
         source: Box<DbError>,
     },
+    /// The server's version could not be read.
+    #[error("cannot read the server's version: {0}")]
+    ServerVersion(#[source] Box<DbError>),
     /// The database's state must be fixed by a human first.
     #[error("{}", Lines(problems))]
     Refused {
@@ -62,18 +66,18 @@ pub enum Error {
         /// The irreversible revisions in the plan, with their files.
         revisions: Vec<(String, Span)>,
     },
-    /// A PostgreSQL statement that cannot run inside a transaction, in a
-    /// revision that asks for one.
+    /// Statements that the server refuses inside a transaction block, in
+    /// revisions that ask for one: every one in the plan, before anything runs.
     #[error(
-        "{span}: revision {revision}: `{statement}` cannot run inside a transaction block; add `-- transaction: false` to the revision's header (its statements then run one by one)"
+        "{} cannot run inside a transaction block on {server}, so nothing was run:\n{}",
+        if statements.len() == 1 { "a statement" } else { "these statements" },
+        statements.iter().map(|statement| format!("  {statement}")).collect::<Vec<_>>().join("\n")
     )]
     NeedsNoTransaction {
-        /// The revision id.
-        revision: String,
-        /// Where the statement is.
-        span: Span,
-        /// The statement's first words.
-        statement: String,
+        /// The server the rules were applied for (`PostgreSQL 11.0`).
+        server: String,
+        /// Every refused statement, in plan order.
+        statements: Vec<NoTransactionStatement>,
     },
     /// `--single-transaction` with a revision that cannot run in one.
     #[error("--single-transaction is not possible: {reason}")]

@@ -36,6 +36,7 @@ pub mod execute;
 mod fault;
 pub mod graph;
 pub mod migrations;
+pub mod no_transaction;
 pub mod plan;
 mod program;
 pub mod revision;
@@ -49,7 +50,7 @@ pub mod verify;
 
 pub use database::{Database, DatabaseOptions};
 pub use database_url::DatabaseUrl;
-pub use dialect::Dialect;
+pub use dialect::{Dialect, ServerVersion};
 pub use error::{Error, FailureOutcome, Result, StatementError};
 pub use event::{Event, Observer, Silent};
 pub use execute::{Migrator, RepairRequest, RunOptions, RunReport, StampReport};

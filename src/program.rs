@@ -3,9 +3,10 @@
 //! ([`crate::emit`]) writes them as SQL. One definition, so an offline script
 //! does exactly what `sqlmig upgrade` does.
 
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, ServerVersion};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
+use crate::no_transaction;
 use crate::plan::Direction;
 use crate::plan::Plan;
 use crate::revision::{Revision, Statement};
@@ -216,14 +217,17 @@ impl Record {
 }
 
 /// Refuses, before anything runs, a plan that would stop part-way: a
-/// downgrade through a revision without `-- down`, a PostgreSQL statement
-/// that cannot run in a transaction in a revision that asks for one, and
-/// `single_transaction` with a revision that cannot run in one.
+/// downgrade through a revision without `-- down`, statements that the
+/// server refuses inside a transaction block in revisions that ask for one
+/// (every one of them named), and `single_transaction` with a revision that
+/// cannot run in one. `server_version` is asked only when a statement's
+/// refusal depends on it.
 pub(crate) fn check_plan(
     graph: &Graph,
     plan: &Plan,
     dialect: Dialect,
     single_transaction: bool,
+    server_version: &mut dyn FnMut() -> Result<ServerVersion>,
 ) -> Result<()> {
     let irreversible = plan.irreversible_steps(graph);
     if !irreversible.is_empty() {
@@ -237,23 +241,25 @@ pub(crate) fn check_plan(
                 .collect(),
         });
     }
-    for &index in &plan.steps {
-        let revision = graph.revision(index);
-        let refused = section(revision, plan.direction)
-            .iter()
-            .find(|statement| dialect.needs_no_transaction(&statement.sql));
-        if let (true, Some(statement)) = (revision.transactional, refused) {
+    // Rules only ever relax with newer versions: what no version accepts is
+    // found without asking the server.
+    let refused_somewhere = |version| {
+        plan.steps.iter().flat_map(move |&index| {
+            no_transaction::find(graph.revision(index), plan.direction, dialect, version)
+        })
+    };
+    if refused_somewhere(ServerVersion::new(0, 0)).next().is_some() {
+        let version = server_version()?;
+        let statements: Vec<_> = refused_somewhere(version).collect();
+        if !statements.is_empty() {
             return Err(Error::NeedsNoTransaction {
-                revision: revision.id.clone(),
-                span: Span::new(&revision.path, statement.line, statement.column),
-                statement: statement
-                    .sql
-                    .split_whitespace()
-                    .take(4)
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                server: format!("{} {version}", dialect.title()),
+                statements,
             });
         }
+    }
+    for &index in &plan.steps {
+        let revision = graph.revision(index);
         if single_transaction && !runs_in_transaction(dialect, revision, plan.direction) {
             let reason = if revision.transactional {
                 format!(

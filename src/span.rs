@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 /// A position in a file, shown as `path:line:column` (or `path:line` when the
 /// column is unknown, `path` when the line is unknown).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
     /// The file as the user named it (the migrations directory joined with the
     /// file's relative path).

@@ -4,9 +4,11 @@
 use std::fmt;
 use std::path::Path;
 
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, ServerVersion};
 use crate::graph::Graph;
 use crate::migrations::{LoadError, Problem, Scan};
+use crate::no_transaction::{self, NoTransactionStatement};
+use crate::plan::Direction;
 use crate::sum::{SUM_FILE_NAME, SumEntry, SumError, SumFile, SumProblem};
 
 /// What `verify` checks beyond parsing and the graph.
@@ -14,6 +16,10 @@ use crate::sum::{SUM_FILE_NAME, SumEntry, SumError, SumFile, SumProblem};
 pub struct VerifyOptions {
     /// Accept several heads (config `allow_multiple_heads = true`).
     pub allow_multiple_heads: bool,
+    /// The oldest server the revisions will meet, which decides the
+    /// statements that may run in a transaction (`None`: the oldest version
+    /// sqlmig supports).
+    pub server_version: Option<ServerVersion>,
 }
 
 /// One reason `verify` fails.
@@ -69,6 +75,12 @@ pub struct VerifyReport {
     pub heads: Vec<String>,
     /// Every problem; empty when the check passes.
     pub problems: Vec<VerifyProblem>,
+    /// Statements the server refuses inside a transaction block, in
+    /// revisions that ask for one, up and down sections alike: warnings,
+    /// since `upgrade` refuses them before running anything.
+    pub warnings: Vec<NoTransactionStatement>,
+    /// The server version the warnings were found for.
+    pub server_version: ServerVersion,
 }
 
 /// Checks `dir` and reports every problem found. Fails only when the directory
@@ -85,9 +97,21 @@ pub fn verify(
     let mut problems = Vec::new();
     let mut actual_entries = Vec::new();
     let mut revisions = Vec::new();
+    let mut warnings = Vec::new();
+    let server_version = options
+        .server_version
+        .unwrap_or_else(|| dialect.oldest_supported_version());
     for file in scan.files {
         match file.parsed {
             Ok(revision) => {
+                for direction in [Direction::Upgrade, Direction::Downgrade] {
+                    warnings.extend(no_transaction::find(
+                        &revision,
+                        direction,
+                        dialect,
+                        server_version,
+                    ));
+                }
                 actual_entries.push(SumEntry {
                     revision: revision.id.clone(),
                     checksum: revision.file_checksum,
@@ -138,9 +162,12 @@ pub fn verify(
         Ok(None) => problems.push(VerifyProblem::NoSumFile),
         Err(error) => problems.push(VerifyProblem::SumFile(error)),
     }
+    warnings.sort_by(|a, b| a.span.cmp(&b.span));
     Ok(VerifyReport {
         files,
         heads,
         problems,
+        warnings,
+        server_version,
     })
 }

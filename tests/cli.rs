@@ -441,3 +441,141 @@ fn a_closed_pipe_ends_the_output_quietly() {
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }
+
+/// The 32-revision fixture with five statements that PostgreSQL refuses in
+/// a transaction block (fixtures/histories/postgres-no-transaction/README.md),
+/// copied into a fresh project.
+pub(crate) fn no_transaction_history() -> Project {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/histories/postgres-no-transaction/migrations");
+    let project = Project::new();
+    for entry in std::fs::read_dir(&fixture).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        project.write(&format!("migrations/{name}"), std::fs::read(&path).unwrap());
+    }
+    project.write("sqlmig.toml", "dialect = \"postgres\"\n");
+    project
+}
+
+/// Where the fixture's refused statements are, and for which versions.
+const REFUSED_BEFORE_12: &str = "migrations/005_r05.sql:6:1";
+const REFUSED_ALWAYS: [&str; 4] = [
+    "migrations/009_r09.sql:6:1",
+    "migrations/014_r14.sql:6:1",
+    "migrations/020_r20.sql:7:1",
+    "migrations/026_r26.sql:6:1",
+];
+
+#[test]
+fn verify_names_every_statement_refused_in_a_transaction_in_one_run() {
+    let project = no_transaction_history();
+    let run = project.sqlmig().args(["verify"]).run().success();
+    let stderr = run.stderr();
+    for location in REFUSED_ALWAYS.iter().chain([&REFUSED_BEFORE_12]) {
+        assert!(stderr.contains(location), "{location} missing:\n{stderr}");
+    }
+    assert_eq!(
+        stderr
+            .matches("cannot run inside a transaction block")
+            .count(),
+        5,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("before PostgreSQL 12 (ALTER TYPE ... ADD VALUE)")
+            && stderr.contains("checked for PostgreSQL 11.0"),
+        "the version rule and the assumed version are named:\n{stderr}"
+    );
+    assert!(
+        !stderr.contains("012_r12.sql"),
+        "a `transaction: false` revision is fine:\n{stderr}"
+    );
+    run.stdout_has("ok: 32 revisions");
+
+    // Servers from 12 on accept ADD VALUE in a transaction.
+    let json = project
+        .sqlmig()
+        .args(["verify", "--server-version", "15", "--json"])
+        .run()
+        .success()
+        .json();
+    let warnings: Vec<&str> = json["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|warning| warning.as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 4, "{warnings:?}");
+    for (warning, location) in warnings.iter().zip(REFUSED_ALWAYS) {
+        assert!(warning.contains(location), "{warning}");
+        assert!(warning.contains("add `-- transaction: false`"), "{warning}");
+    }
+    // The config's `server_version` says the same.
+    project.write(
+        "sqlmig.toml",
+        "dialect = \"postgres\"\nserver_version = \"12\"\n",
+    );
+    let stderr = project.sqlmig().args(["verify"]).run().success().stderr();
+    assert_eq!(
+        stderr
+            .matches("cannot run inside a transaction block")
+            .count(),
+        4,
+        "{stderr}"
+    );
+    project.write(
+        "sqlmig.toml",
+        "dialect = \"postgres\"\nserver_version = \"twelve\"\n",
+    );
+    project
+        .sqlmig()
+        .args(["verify"])
+        .run()
+        .failure()
+        .stderr_has("invalid `server_version`");
+}
+
+#[test]
+fn offline_scripts_refuse_every_statement_the_assumed_server_refuses_at_once() {
+    let project = no_transaction_history();
+    for (version, expected) in [("11", 5), ("15", 4)] {
+        let run = project
+            .sqlmig()
+            .args(["emit", "--offline", "--server-version", version])
+            .run()
+            .failure();
+        assert!(run.stdout().is_empty(), "no script: {}", run.stdout());
+        let stderr = run.stderr();
+        assert!(
+            stderr.contains(&format!("on PostgreSQL {version}.0, so nothing was run")),
+            "{stderr}"
+        );
+        for location in &REFUSED_ALWAYS {
+            assert!(stderr.contains(location), "{location} missing:\n{stderr}");
+        }
+        assert_eq!(
+            stderr.contains(REFUSED_BEFORE_12),
+            expected == 5,
+            "{stderr}"
+        );
+        assert_eq!(
+            stderr.matches("add `-- transaction: false`").count(),
+            expected,
+            "{stderr}"
+        );
+    }
+    // Without --server-version the oldest supported server is assumed.
+    project
+        .sqlmig()
+        .args(["emit", "--offline", "r04"])
+        .run()
+        .success()
+        .stdout_has("-- server:    PostgreSQL 11.0 or later");
+    project
+        .sqlmig()
+        .args(["emit", "--offline", "--server-version", "x.1"])
+        .run()
+        .failure()
+        .stderr_has("invalid server version");
+}

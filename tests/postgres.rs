@@ -1052,3 +1052,159 @@ fn unreachable_servers_fail_within_the_connect_timeout() {
         .stderr_has("percent-encode");
     assert_no_canary(&run);
 }
+
+const ENUM_LABELS: &str = "SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = 'mood' ORDER BY e.enumsortorder";
+
+/// Runs `script` with psql as an offline script's header says.
+fn psql(url: &str, script: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("psql runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Issue: `ALTER TYPE ... ADD VALUE` was refused in a transaction whatever
+/// the server. PostgreSQL 12 and later accept it there: online (the
+/// connected server's version decides) and offline with `--server-version`;
+/// for an older server every such statement is named in one refusal.
+#[test]
+fn alter_type_add_value_runs_in_a_transaction_on_postgres_12_and_later() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    let mood = revision_text(
+        "mood",
+        &[],
+        "CREATE TYPE mood AS ENUM ('ok');",
+        Some("DROP TYPE mood;"),
+    );
+    project.revision("1", &mood).revision(
+        "2",
+        &revision_text(
+            "meh",
+            &["mood"],
+            "ALTER TYPE mood ADD VALUE 'meh';\nSELECT 1 / 0;",
+            None,
+        ),
+    );
+    configure(&project, database.url(), "");
+    // It runs in the revision's transaction: the failure after it takes the
+    // new value back with it.
+    project
+        .sqlmig()
+        .args(["upgrade"])
+        .run()
+        .failure()
+        .stderr_has("migrations/2.sql:7")
+        .stderr_has("division by zero");
+    assert_eq!(database.column(ENUM_LABELS), ["ok"]);
+    assert_eq!(database.applied(), ["mood"]);
+    project.revision(
+        "2",
+        &revision_text(
+            "meh",
+            &["mood"],
+            "ALTER TYPE mood ADD VALUE 'meh';\nALTER TYPE mood ADD VALUE 'great' AFTER 'meh';",
+            None,
+        ),
+    );
+    project.sqlmig().args(["upgrade"]).run().success();
+    assert_eq!(database.column(ENUM_LABELS), ["ok", "meh", "great"]);
+    assert_eq!(database.applied(), ["meh", "mood"]);
+
+    // Offline, for the server the script will meet.
+    let Some(scripted) = TestDb::postgres() else {
+        return;
+    };
+    let script = project
+        .sqlmig()
+        .args(["emit", "--offline", "--server-version", "15"])
+        .run()
+        .success()
+        .stdout();
+    assert!(script.contains("-- server:    PostgreSQL 15.0 or later"));
+    let meh = &script[script
+        .find("-- revision meh")
+        .expect("meh is in the script")..];
+    assert!(
+        meh.find("\nBEGIN;").unwrap() < meh.find("ADD VALUE 'meh'").unwrap(),
+        "inside the revision's transaction:\n{meh}"
+    );
+    let output = psql(scripted.url(), &script);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(scripted.column(ENUM_LABELS), ["ok", "meh", "great"]);
+    assert_eq!(scripted.applied(), ["meh", "mood"]);
+
+    // PostgreSQL 11 refuses both statements, and both are named at once.
+    project
+        .sqlmig()
+        .args(["emit", "--offline", "--server-version", "11"])
+        .run()
+        .failure()
+        .stderr_has("these statements cannot run inside a transaction block on PostgreSQL 11.0")
+        .stderr_has("migrations/2.sql:6:1: revision meh: `ALTER TYPE mood ADD VALUE 'meh'`")
+        .stderr_has("migrations/2.sql:7:1: revision meh: `ALTER TYPE mood ADD VALUE 'great' ...`")
+        .stderr_has("before PostgreSQL 12");
+}
+
+/// A real-shaped 32-revision history: the refusal on PostgreSQL 15 names the
+/// four statements no version runs in a transaction, all at once and before
+/// anything runs (not `ALTER TYPE ... ADD VALUE`); marked `transaction:
+/// false`, the whole history applies.
+#[test]
+fn a_history_is_refused_once_with_every_statement_then_applies_when_marked() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = crate::cli::no_transaction_history();
+    configure(&project, database.url(), "");
+    let stderr = project.sqlmig().args(["upgrade"]).run().failure().stderr();
+    let refused = [
+        "migrations/009_r09.sql",
+        "migrations/014_r14.sql",
+        "migrations/020_r20.sql",
+        "migrations/026_r26.sql",
+    ];
+    for file in refused {
+        assert!(stderr.contains(file), "{file} missing:\n{stderr}");
+    }
+    assert!(!stderr.contains("005_r05.sql"), "{stderr}");
+    assert!(database.applied().is_empty(), "nothing ran");
+    assert!(!database.table_exists("customers"));
+
+    for file in refused {
+        let text = project.read(file);
+        project.write(
+            file,
+            text.replacen("\n\n-- up\n", "\n-- transaction: false\n\n-- up\n", 1),
+        );
+    }
+    project.sqlmig().args(["hash"]).run().success();
+    project
+        .sqlmig()
+        .args(["verify", "--server-version", "15"])
+        .run()
+        .success();
+    project.sqlmig().args(["upgrade"]).run().success();
+    assert_eq!(database.applied().len(), 32);
+    assert_eq!(
+        database.column("SELECT unnest(enum_range(NULL::order_status))::text"),
+        ["new", "paid", "shipped", "refunded"]
+    );
+}

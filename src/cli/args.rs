@@ -67,7 +67,7 @@ pub(crate) enum Command {
     Hash,
     /// Check files, graph, heads and sqlmig.sum (the pre-commit check); with
     /// --database-url, also the applied revisions' checksums
-    Verify,
+    Verify(VerifyArgs),
     /// Apply pending revisions up to TARGET
     Upgrade(UpgradeArgs),
     /// Revert applied revisions down to TARGET
@@ -106,6 +106,16 @@ pub(crate) struct EmitArgs {
     /// Write the script to FILE instead of stdout
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+    /// With --offline: the oldest server version the script will meet, which decides the statements that may run in a transaction (15, 10.11) [default: `server_version` in sqlmig.toml, else the oldest version sqlmig supports]
+    #[arg(long, value_name = "VERSION", requires = "offline")]
+    pub(crate) server_version: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// The oldest server version the revisions will meet, which decides the statements that may run in a transaction (15, 10.11) [default: `server_version` in sqlmig.toml, else the oldest version sqlmig supports]
+    #[arg(long, value_name = "VERSION")]
+    pub(crate) server_version: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -54,7 +54,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Show(args) => commands::show::run(&settings, &args),
         Command::Merge(args) => commands::merge::run(&settings, &args),
         Command::Hash => commands::hash::run(&settings),
-        Command::Verify => commands::verify::run(&settings),
+        Command::Verify(args) => commands::verify::run(&settings, &args),
         Command::Upgrade(args) => {
             commands::run::run(&settings, Direction::Upgrade, &args.target, &args.run)
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::Deserialize;
 use sqlmig::state_table::{DEFAULT_TABLE, StateTable};
-use sqlmig::{Database, DatabaseOptions, DatabaseUrl, Dialect, Migrations};
+use sqlmig::{Database, DatabaseOptions, DatabaseUrl, Dialect, Migrations, ServerVersion};
 
 use super::args::GlobalArgs;
 
@@ -27,6 +27,7 @@ struct ConfigFile {
     init_sql: Option<Vec<String>>,
     lock_timeout: Option<String>,
     allow_multiple_heads: Option<bool>,
+    server_version: Option<String>,
 }
 
 /// Everything a command needs to know, resolved.
@@ -49,6 +50,9 @@ pub(crate) struct Settings {
     pub(crate) configured_dialect: Option<Dialect>,
     /// `allow_multiple_heads` from the config.
     pub(crate) allow_multiple_heads: bool,
+    /// `server_version` from the config: the server offline scripts and
+    /// `verify` assume.
+    server_version: Option<ServerVersion>,
     /// `--json`.
     pub(crate) json: bool,
     /// `--quiet`.
@@ -104,6 +108,12 @@ impl Settings {
         } else {
             global.init_sql.clone()
         };
+        let server_version = config
+            .server_version
+            .as_deref()
+            .map(str::parse::<ServerVersion>)
+            .transpose()
+            .with_context(|| format!("invalid `server_version` in {DEFAULT_CONFIG}"))?;
         Ok(Settings {
             dir,
             database_url,
@@ -119,6 +129,7 @@ impl Settings {
             dialect: configured_dialect.unwrap_or(Dialect::Postgres),
             configured_dialect,
             allow_multiple_heads: config.allow_multiple_heads.unwrap_or(false),
+            server_version,
             json: global.json,
             quiet: global.quiet,
         })
@@ -130,6 +141,22 @@ impl Settings {
             .as_deref()
             .and_then(|url| DatabaseUrl::parse(url).ok())
             .map(|url| url.dialect())
+    }
+
+    /// The server version that checks without a database assume for
+    /// `dialect`: `flag` (`--server-version`), else `server_version` from the
+    /// config, else the oldest version sqlmig supports.
+    pub(crate) fn server_version(
+        &self,
+        dialect: Dialect,
+        flag: Option<&str>,
+    ) -> anyhow::Result<ServerVersion> {
+        Ok(match flag {
+            Some(text) => text.parse()?,
+            None => self
+                .server_version
+                .unwrap_or_else(|| dialect.oldest_supported_version()),
+        })
     }
 
     /// The statements run on every connection first (`init_sql`).

@@ -4,6 +4,9 @@
 mod mysql;
 mod postgres;
 mod sqlite;
+mod version;
+
+pub use version::{InvalidServerVersion, ServerVersion, TransactionRule};
 
 use std::fmt;
 use std::str::FromStr;
@@ -79,11 +82,69 @@ impl Dialect {
         }
     }
 
-    /// Whether PostgreSQL refuses `sql` inside a transaction block
-    /// (`CREATE INDEX CONCURRENTLY`, `VACUUM`, `ALTER SYSTEM`, ...). Always
-    /// false for the other dialects.
-    pub fn needs_no_transaction(self, sql: &str) -> bool {
-        self == Dialect::Postgres && postgres::needs_no_transaction(&leading_words(sql))
+    /// The oldest server version sqlmig supports: what offline scripts and
+    /// `verify` assume unless told the version, so that they never assume a
+    /// newer server than the one the script meets.
+    pub fn oldest_supported_version(self) -> ServerVersion {
+        match self {
+            Dialect::Postgres => ServerVersion::new(11, 0),
+            Dialect::Mysql => ServerVersion::new(5, 7),
+            Dialect::Sqlite => ServerVersion::new(3, 35),
+        }
+    }
+
+    /// The query whose one value is the server's version.
+    pub fn server_version_query(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "SELECT current_setting('server_version_num')",
+            Dialect::Mysql => "SELECT VERSION()",
+            Dialect::Sqlite => "SELECT sqlite_version()",
+        }
+    }
+
+    /// The version in the answer to [`Dialect::server_version_query`].
+    pub fn parse_server_version(self, text: &str) -> Result<ServerVersion, InvalidServerVersion> {
+        match self {
+            Dialect::Postgres => text
+                .trim()
+                .parse::<u32>()
+                .map(ServerVersion::from_postgres_number)
+                .map_err(|_| InvalidServerVersion(text.chars().take(40).collect())),
+            Dialect::Mysql | Dialect::Sqlite => text.parse(),
+        }
+    }
+
+    /// Every statement the dialect refuses inside a transaction block, with
+    /// the versions that refuse it.
+    pub fn transaction_rules(self) -> &'static [TransactionRule] {
+        match self {
+            Dialect::Postgres => postgres::TRANSACTION_RULES,
+            Dialect::Mysql => mysql::TRANSACTION_RULES,
+            Dialect::Sqlite => sqlite::TRANSACTION_RULES,
+        }
+    }
+
+    /// The rule by which a server of `version` refuses `sql` inside a
+    /// transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`, `ALTER TYPE
+    /// ... ADD VALUE` before PostgreSQL 12...), if any.
+    pub fn transaction_refusal(
+        self,
+        sql: &str,
+        version: ServerVersion,
+    ) -> Option<&'static TransactionRule> {
+        let rules = self.transaction_rules();
+        if rules.is_empty() {
+            return None;
+        }
+        let words = leading_words(sql);
+        let mut upper = None;
+        rules.iter().find(|rule| {
+            rule.refuses_on(version)
+                && (rule.matches)(
+                    &words,
+                    upper.get_or_insert_with(|| sql.to_ascii_uppercase()),
+                )
+        })
     }
 
     /// Whether `sql` may end or change the transaction it runs in, or wait
@@ -219,27 +280,40 @@ mod tests {
     }
 
     #[test]
-    fn statements_refused_in_a_transaction_are_recognised() {
-        let refused = [
-            "CREATE INDEX CONCURRENTLY i ON t (a)",
-            "create unique index\nconcurrently i on t (a)",
-            "-- comment\nVACUUM ANALYZE t",
-            "/* x */ ALTER SYSTEM SET work_mem = '64MB'",
-            "ALTER TYPE mood ADD VALUE 'meh'",
-            "REINDEX TABLE CONCURRENTLY t",
-        ];
-        for sql in refused {
-            assert!(Dialect::Postgres.needs_no_transaction(sql), "{sql}");
-            assert!(!Dialect::Sqlite.needs_no_transaction(sql), "{sql}");
+    fn only_postgres_and_sqlite_refuse_statements_in_a_transaction() {
+        let version = |dialect: Dialect| dialect.oldest_supported_version();
+        for sql in ["VACUUM", "-- c\nvacuum main"] {
+            for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+                assert!(
+                    dialect.transaction_refusal(sql, version(dialect)).is_some(),
+                    "{sql}"
+                );
+            }
+            assert!(
+                Dialect::Mysql
+                    .transaction_refusal(sql, version(Dialect::Mysql))
+                    .is_none()
+            );
         }
-        for sql in [
-            "CREATE INDEX i ON t (a)",
-            "ALTER TYPE mood RENAME TO feeling",
-            "REINDEX TABLE t",
-            "SELECT 'VACUUM'",
-        ] {
-            assert!(!Dialect::Postgres.needs_no_transaction(sql), "{sql}");
-        }
+        let wal = "PRAGMA journal_mode = 'wal'";
+        assert!(
+            Dialect::Sqlite
+                .transaction_refusal(wal, version(Dialect::Sqlite))
+                .is_some()
+        );
+        assert!(
+            Dialect::Sqlite
+                .transaction_refusal("PRAGMA journal_mode = TRUNCATE", version(Dialect::Sqlite))
+                .is_none()
+        );
+        assert!(
+            Dialect::Sqlite
+                .transaction_refusal(
+                    "CREATE INDEX CONCURRENTLY i ON t (a)",
+                    version(Dialect::Sqlite)
+                )
+                .is_none()
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! MySQL and MariaDB: quoting, and which statements commit implicitly.
 
+use super::version::TransactionRule;
+
 /// `` `name` `` with `` ` `` doubled.
 pub(super) fn quote_identifier(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
@@ -34,3 +36,8 @@ pub(super) fn is_transactional(words: &str) -> bool {
         && !words.starts_with("SET TRANSACTION")
         && !words.starts_with("SET AUTOCOMMIT")
 }
+
+/// MySQL and MariaDB refuse no statement inside a transaction: DDL commits
+/// the transaction implicitly instead, so a revision holding any statement
+/// that [`is_transactional`] does not accept runs statement by statement.
+pub(super) const TRANSACTION_RULES: &[TransactionRule] = &[];

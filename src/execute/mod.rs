@@ -184,11 +184,13 @@ impl<'a> Migrator<'a> {
             Direction::Upgrade => Plan::upgrade(self.graph, &state.applied, target)?,
             Direction::Downgrade => Plan::downgrade(self.graph, &state.applied, target)?,
         };
+        let database = &mut *self.database;
         check_plan(
             self.graph,
             &plan,
-            self.database.dialect(),
+            database.dialect(),
             options.single_transaction,
+            &mut || database.server_version(),
         )?;
         Ok(plan)
     }

@@ -1,5 +1,6 @@
 -- sqlmig [VERSION]: offline upgrade script
 -- dialect:   mysql
+-- server:    MySQL/MariaDB 5.7 or later
 -- from:      base
 -- to:        c_merge
 -- revisions: 3

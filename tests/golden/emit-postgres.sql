@@ -1,5 +1,6 @@
 -- sqlmig [VERSION]: offline upgrade script
 -- dialect:   postgres
+-- server:    PostgreSQL 11.0 or later
 -- from:      base
 -- to:        c_merge
 -- revisions: 3

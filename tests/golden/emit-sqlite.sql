@@ -1,5 +1,6 @@
 -- sqlmig [VERSION]: offline upgrade script
 -- dialect:   sqlite
+-- server:    SQLite 3.35 or later
 -- from:      base
 -- to:        c_merge
 -- revisions: 3

@@ -45,9 +45,11 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
         }
         let migrations = Migrations::load(&settings.dir, dialect)?;
         let from = args.from.as_deref().map(str::parse::<Target>).transpose()?;
+        let server_version = settings.server_version(dialect, args.server_version.as_deref())?;
         let plan = emit::offline_plan(
             migrations.graph(),
             dialect,
+            server_version,
             direction,
             from.as_ref(),
             &target,
@@ -57,6 +59,7 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
             &plan,
             &settings.state_table(dialect)?,
             init_sql(settings, dialect),
+            server_version,
         )
     } else {
         let mut database = settings.connect(true)?;
@@ -69,7 +72,14 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
         let migrations = Migrations::load(&settings.dir, dialect)?;
         let graph = migrations.graph();
         let plan = Migrator::new(graph, &mut database, &mut Silent).plan(direction, &target)?;
-        emit::render(graph, &plan, database.state_table(), settings.init_sql())
+        let server_version = database.server_version()?;
+        emit::render(
+            graph,
+            &plan,
+            database.state_table(),
+            settings.init_sql(),
+            server_version,
+        )
     };
     match &args.output {
         Some(path) => std::fs::write(path, &script)

@@ -3,9 +3,10 @@
 
 use crate::cli::output::out;
 use serde::Serialize;
-use sqlmig::verify::{VerifyOptions, verify};
+use sqlmig::verify::{VerifyOptions, VerifyReport, verify};
 
 use crate::cli::Outcome;
+use crate::cli::args::VerifyArgs;
 use crate::cli::output::{print_json, print_problem};
 use crate::cli::settings::Settings;
 
@@ -18,17 +19,23 @@ struct VerifyJson {
     warnings: Vec<String>,
 }
 
-pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
+pub(crate) fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<Outcome> {
     let options = VerifyOptions {
         allow_multiple_heads: settings.allow_multiple_heads,
+        server_version: Some(
+            settings.server_version(settings.dialect, args.server_version.as_deref())?,
+        ),
     };
     let report = verify(&settings.dir, settings.dialect, options)?;
     let mut problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    if let Some(assumed) = assumed_version(settings, &report) {
+        warnings.push(assumed);
+    }
     if settings.database_url_flag && report.problems.is_empty() {
         let (database_problems, database_warnings) = check_database(settings)?;
         problems.extend(database_problems);
-        warnings = database_warnings;
+        warnings.extend(database_warnings);
     }
     let ok = problems.is_empty();
     if settings.json {
@@ -60,6 +67,25 @@ pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         Outcome::Success
     } else {
         Outcome::CheckFailed
+    })
+}
+
+/// When a warning depends on the server's version: which version was
+/// assumed, and how to name the real one.
+fn assumed_version(settings: &Settings, report: &VerifyReport) -> Option<String> {
+    let dialect = settings.dialect;
+    let by_version = report.warnings.iter().any(|warning| {
+        dialect
+            .transaction_rules()
+            .iter()
+            .any(|rule| rule.statement == warning.rule && rule.allowed_since.is_some())
+    });
+    by_version.then(|| {
+        format!(
+            "these statements were checked for {} {} (`--server-version`, or `server_version` in sqlmig.toml, names the oldest server the revisions will meet)",
+            dialect.title(),
+            report.server_version
+        )
     })
 }
 
