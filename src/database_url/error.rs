@@ -158,3 +158,37 @@ fn schemes(expected: &[&str]) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_words_are_quoted() {
+        for word in [
+            "sslmod",
+            "ssl-mode",
+            "connect_timeout",
+            "verfy-full",
+            "a.b+c",
+        ] {
+            assert!(is_plain_word(word), "{word}");
+            assert_eq!(Word::name(word).to_string(), format!("`{word}`"));
+        }
+        let long = "x".repeat(LONGEST_WORD + 1);
+        for text in ["", "a b", "p@ss", "a/b", "50%", "a:b", "é", "a\nb", &long] {
+            assert!(!is_plain_word(text), "{text}");
+            assert_eq!(
+                Word::choice(text).to_string(),
+                "(not shown: it does not look like a plain word)"
+            );
+        }
+        let error = UrlError::Quoted {
+            before: "unknown URL parameter ",
+            word: Word::name("s3cret=x y"),
+            after: ": expected host",
+        };
+        assert!(!error.to_string().contains("s3cret"));
+        assert!(!format!("{error:?}").contains("s3cret"));
+    }
+}
