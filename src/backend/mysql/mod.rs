@@ -336,7 +336,7 @@ async fn attempt(
         .ip_or_hostname(url.host.clone())
         .tcp_port(url.port)
         .user(url.user.clone())
-        .pass(url.password.clone())
+        .pass(url.password_text())
         .db_name(url.database.clone())
         .socket(url.socket.as_ref().map(|path| path.display().to_string()))
         .prefer_socket(false)

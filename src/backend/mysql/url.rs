@@ -1,6 +1,8 @@
 //! `mysql://` and `mariadb://` URLs, parsed by sqlmig itself into the parts
 //! a connection needs, so that no driver or URL library ever gets a chance
 //! to echo the raw URL (and its password) in an error (RELIABILITY.md §5.1).
+//! The URL is split and decoded by [`crate::database_url::parts`]; this
+//! module reads MySQL's parameters and defaults from the parts.
 //!
 //! Shape: `mysql://[user[:password]@][host][:port][/database][?param=value&...]`.
 //! User, password, database and parameter values are percent-decoded. A
@@ -22,6 +24,10 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use crate::database_url::error::{Part, UrlError, Word};
+use crate::database_url::host::{Host, tcp_address};
+use crate::database_url::parts::{Param, Password, UrlParts};
 
 /// How a connection uses TLS (the `ssl-mode` parameter, as the `mysql`
 /// client spells it).
@@ -66,6 +72,8 @@ impl TlsMode {
     }
 }
 
+/// The schemes of a MySQL or MariaDB URL.
+const SCHEMES: &[&str] = &["mysql", "mariadb"];
 /// The default port of MySQL and MariaDB.
 const DEFAULT_PORT: u16 = 3306;
 /// How long to wait for a connection when the URL does not say.
@@ -75,11 +83,11 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct MysqlUrl {
     /// `mysql` or `mariadb`, lower-cased.
-    pub(crate) scheme: String,
+    pub(crate) scheme: &'static str,
     /// The user name, if given.
     pub(crate) user: Option<String>,
-    /// The password, if given. Never print it.
-    pub(crate) password: Option<String>,
+    /// The password, if given (valid UTF-8).
+    pub(crate) password: Option<Password>,
     /// Host name or IP address (IPv6 without brackets).
     pub(crate) host: String,
     /// TCP port.
@@ -107,88 +115,39 @@ impl std::fmt::Debug for MysqlUrl {
     }
 }
 
-/// Why a URL cannot be used. The message names the part that is wrong but
-/// never shows a value that could hold part of a password.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid {scheme}:// URL: {reason}")]
-pub(crate) struct InvalidUrl {
-    scheme: &'static str,
-    reason: String,
-}
-
-const ENCODE_HINT: &str = "percent-encode `/`, `?`, `#`, `@` and `%` in the user name and password (`%2F`, `%3F`, `%23`, `%40`, `%25`)";
-
 impl MysqlUrl {
     /// Parses a `mysql://` or `mariadb://` URL.
-    pub(crate) fn parse(raw: &str) -> Result<MysqlUrl, InvalidUrl> {
-        let (scheme, rest) = raw
-            .split_once("://")
-            .ok_or_else(|| invalid("mysql", "it does not start with mysql:// or mariadb://"))?;
-        let scheme = match scheme.to_ascii_lowercase().as_str() {
-            "mysql" => "mysql",
-            "mariadb" => "mariadb",
-            _ => {
-                return Err(invalid(
-                    "mysql",
-                    "it does not start with mysql:// or mariadb://",
+    pub(crate) fn parse(raw: &str) -> Result<MysqlUrl, UrlError> {
+        let parts = UrlParts::split(raw, SCHEMES)?;
+        if let Some(password) = &parts.password {
+            // The driver takes the password as text.
+            password.expose_text()?;
+        }
+        let host = match parts.host {
+            None => String::from("localhost"),
+            Some(Host::Tcp(host)) => host,
+            Some(Host::Unix(_)) => {
+                return Err(UrlError::Fixed(
+                    "the URL's host is a path: give a Unix socket as ?socket=PATH",
                 ));
             }
         };
-        let fail = |reason: &str| invalid(scheme, reason);
-        if rest.contains('#') {
-            return Err(fail(&format!("it contains `#`; {ENCODE_HINT}")));
-        }
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, after) = rest.split_at(authority_end);
-        // An `@` past the host means a password character cut the URL
-        // short: the password would spill into the host, path or query,
-        // where it could be shown. Refused before anything is decoded.
-        if after.contains('@') {
-            return Err(fail(&format!(
-                "it has an `@` after the host part; {ENCODE_HINT}"
-            )));
-        }
-        let (userinfo, host_port) = match authority.rfind('@') {
-            Some(at) => (Some(&authority[..at]), &authority[at + 1..]),
-            None => (None, authority),
-        };
-        let (user, password) = match userinfo {
-            Some(userinfo) => {
-                let (user, password) = match userinfo.split_once(':') {
-                    Some((user, password)) => (user, Some(password)),
-                    None => (userinfo, None),
-                };
-                let user = decode(user).map_err(|()| {
-                    fail(&format!(
-                        "the user name is not valid percent-encoding; {ENCODE_HINT}"
-                    ))
-                })?;
-                let password = password.map(decode).transpose().map_err(|()| {
-                    fail(&format!(
-                        "the password is not valid percent-encoding; {ENCODE_HINT}"
-                    ))
-                })?;
-                (Some(user).filter(|user| !user.is_empty()), password)
-            }
-            None => (None, None),
-        };
-        let (host, port) = parse_host_port(host_port).map_err(|reason| fail(&reason))?;
-        let (path, query) = after.split_once('?').unwrap_or((after, ""));
-        let path = path.strip_prefix('/').unwrap_or(path);
-        let database =
-            decode(path).map_err(|()| fail("the database name is not valid percent-encoding"))?;
-        if database.contains('/') {
-            return Err(fail(&format!(
-                "the database name contains `/`; {ENCODE_HINT}"
-            )));
+        if parts
+            .database
+            .as_ref()
+            .is_some_and(|name| name.contains('/'))
+        {
+            return Err(UrlError::Fixed(
+                "the URL's database name contains `/`, which a MySQL database name cannot hold (percent-encode `/`, `?`, `#` and `@` in a password)",
+            ));
         }
         let mut url = MysqlUrl {
-            scheme: scheme.to_owned(),
-            user,
-            password,
+            scheme: parts.scheme,
+            user: parts.user,
+            password: parts.password,
             host,
-            port,
-            database: Some(database).filter(|database| !database.is_empty()),
+            port: parts.port.unwrap_or(DEFAULT_PORT),
+            database: parts.database,
             socket: None,
             tls_mode: TlsMode::Preferred,
             tls_mode_explicit: false,
@@ -196,45 +155,45 @@ impl MysqlUrl {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             cleartext_plugin: false,
         };
-        url.apply_parameters(query)
-            .map_err(|reason| fail(&reason))?;
+        url.apply_parameters(&parts.params)?;
         Ok(url)
     }
 
-    fn apply_parameters(&mut self, query: &str) -> Result<(), String> {
+    fn apply_parameters(&mut self, params: &[Param<'_>]) -> Result<(), UrlError> {
         let mut seen: Vec<&'static str> = Vec::new();
-        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let canonical = match key.to_ascii_lowercase().replace('-', "_").as_str() {
+        for param in params {
+            let canonical = match param.name.to_ascii_lowercase().replace('-', "_").as_str() {
                 "ssl_mode" | "sslmode" => "ssl-mode",
                 "ssl_ca" | "sslca" => "ssl-ca",
                 "connect_timeout" => "connect_timeout",
                 "socket" => "socket",
                 "enable_cleartext_plugin" => "enable_cleartext_plugin",
                 _ => {
-                    return Err(format!(
-                        "unknown parameter {}; expected ssl-mode, ssl-ca, connect_timeout, socket or enable_cleartext_plugin",
-                        shown(key)
-                    ));
+                    return Err(UrlError::Quoted {
+                        before: "unknown parameter ",
+                        word: Word::name(param.name),
+                        after: " in the URL; expected ssl-mode, ssl-ca, connect_timeout, socket or enable_cleartext_plugin",
+                    });
                 }
             };
             if seen.contains(&canonical) {
-                return Err(format!("parameter `{canonical}` is given twice"));
+                return Err(UrlError::Twice(canonical));
             }
             seen.push(canonical);
-            let value = decode(value).map_err(|()| {
-                format!("the value of `{canonical}` is not valid percent-encoding")
-            })?;
+            let value = param.text(Part::Parameter(canonical))?;
             if value.is_empty() {
-                return Err(format!("parameter `{canonical}` has no value"));
+                return Err(UrlError::Quoted {
+                    before: "the URL's parameter ",
+                    word: Word::name(canonical),
+                    after: " has no value",
+                });
             }
             match canonical {
                 "ssl-mode" => {
-                    self.tls_mode = TlsMode::parse(&value).ok_or_else(|| {
-                        format!(
-                            "unknown ssl-mode {}: expected DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY",
-                            shown(&value)
-                        )
+                    self.tls_mode = TlsMode::parse(&value).ok_or_else(|| UrlError::Quoted {
+                        before: "unknown ssl-mode ",
+                        word: Word::choice(&value),
+                        after: ": expected DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY",
                     })?;
                     self.tls_mode_explicit = true;
                 }
@@ -244,12 +203,9 @@ impl MysqlUrl {
                         .parse::<u64>()
                         .ok()
                         .filter(|&seconds| seconds > 0)
-                        .ok_or_else(|| {
-                            format!(
-                                "connect_timeout must be a whole number of seconds above 0, not {}",
-                                shown(&value)
-                            )
-                        })?;
+                        .ok_or(UrlError::Fixed(
+                            "connect_timeout must be a whole number of seconds above 0",
+                        ))?;
                     self.connect_timeout = Duration::from_secs(seconds);
                 }
                 "socket" => self.socket = Some(PathBuf::from(value)),
@@ -258,9 +214,8 @@ impl MysqlUrl {
                         "true" | "1" | "yes" | "on" => true,
                         "false" | "0" | "no" | "off" => false,
                         _ => {
-                            return Err(format!(
-                                "enable_cleartext_plugin must be true or false, not {}",
-                                shown(&value)
+                            return Err(UrlError::Fixed(
+                                "enable_cleartext_plugin must be true or false",
                             ));
                         }
                     };
@@ -268,16 +223,23 @@ impl MysqlUrl {
             }
         }
         if self.ssl_ca.is_some() && self.tls_mode == TlsMode::Disabled {
-            return Err(String::from(
+            return Err(UrlError::Fixed(
                 "ssl-ca is given but ssl-mode is DISABLED: the certificate would never be checked",
             ));
         }
         if self.cleartext_plugin && self.tls_mode < TlsMode::Required && self.socket.is_none() {
-            return Err(String::from(
+            return Err(UrlError::Fixed(
                 "enable_cleartext_plugin sends the password as plain text: it needs ssl-mode=REQUIRED, VERIFY_CA or VERIFY_IDENTITY (or a Unix socket)",
             ));
         }
         Ok(())
+    }
+
+    /// The password as the driver takes it.
+    pub(crate) fn password_text(&self) -> Option<String> {
+        let password = self.password.as_ref()?;
+        // Checked by `parse`.
+        password.expose_text().ok().map(str::to_owned)
     }
 
     /// The URL without its password (`***` in its place) and parameters,
@@ -306,13 +268,9 @@ impl MysqlUrl {
 
     /// `host:port` (`[v6]:port`), or the socket path.
     pub(crate) fn address(&self) -> String {
-        if let Some(socket) = &self.socket {
-            return socket.display().to_string();
-        }
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
+        match &self.socket {
+            Some(socket) => socket.display().to_string(),
+            None => tcp_address(&self.host, self.port),
         }
     }
 
@@ -322,83 +280,6 @@ impl MysqlUrl {
             || self.host.eq_ignore_ascii_case("localhost")
             || self.host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
     }
-}
-
-fn invalid(scheme: &'static str, reason: &str) -> InvalidUrl {
-    InvalidUrl {
-        scheme,
-        reason: reason.to_owned(),
-    }
-}
-
-/// A key or value quoted for a message when it looks like a plain word
-/// (parameter names, modes); anything else could be a piece of a secret.
-fn shown(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text.len() <= 40
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if plain {
-        format!("`{text}`")
-    } else {
-        String::from("(not shown: it does not look like a plain word)")
-    }
-}
-
-/// `host`, `host:port`, `[v6]`, `[v6]:port`, or empty (localhost).
-fn parse_host_port(text: &str) -> Result<(String, u16), String> {
-    let (host, port) = if let Some(bracketed) = text.strip_prefix('[') {
-        let (host, rest) = bracketed
-            .split_once(']')
-            .ok_or("an IPv6 address lacks its closing `]`")?;
-        let port = match rest {
-            "" => None,
-            rest => Some(
-                rest.strip_prefix(':')
-                    .ok_or("unexpected text after the IPv6 address")?,
-            ),
-        };
-        (host, port)
-    } else {
-        match text.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (text, None),
-        }
-    };
-    let port = match port {
-        None | Some("") => DEFAULT_PORT,
-        Some(port) => Some(port)
-            .filter(|port| port.bytes().all(|byte| byte.is_ascii_digit()))
-            .and_then(|port| port.parse::<u16>().ok())
-            .filter(|&port| port > 0)
-            .ok_or_else(|| format!("the port is not a number from 1 to 65535; {ENCODE_HINT}"))?,
-    };
-    if host.contains(['%', ' ']) {
-        return Err(format!("the host name is not valid; {ENCODE_HINT}"));
-    }
-    let host = if host.is_empty() { "localhost" } else { host };
-    Ok((host.to_owned(), port))
-}
-
-/// Percent-decodes `text` into UTF-8; `Err` for a malformed escape or
-/// invalid UTF-8.
-fn decode(text: &str) -> Result<String, ()> {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' {
-            let hex = bytes.get(index + 1..index + 3).ok_or(())?;
-            let hex = std::str::from_utf8(hex).map_err(|_| ())?;
-            decoded.push(u8::from_str_radix(hex, 16).map_err(|_| ())?);
-            index += 3;
-        } else {
-            decoded.push(bytes[index]);
-            index += 1;
-        }
-    }
-    String::from_utf8(decoded).map_err(|_| ())
 }
 
 #[cfg(test)]
@@ -422,7 +303,7 @@ mod tests {
             "mysql://app%20user:p%40ss%2Fw%3Ard@db.example.com:3307/my%2Ddb?ssl-mode=verify_identity&ssl-ca=%2Fetc%2Fca.pem&connect_timeout=3",
         );
         assert_eq!(url.user.as_deref(), Some("app user"));
-        assert_eq!(url.password.as_deref(), Some("p@ss/w:rd"));
+        assert_eq!(url.password_text().as_deref(), Some("p@ss/w:rd"));
         assert_eq!(url.host, "db.example.com");
         assert_eq!(url.port, 3307);
         assert_eq!(url.database.as_deref(), Some("my-db"));
@@ -461,7 +342,7 @@ mod tests {
         );
         // A password may hold an unencoded `@` or `:`: the last `@` ends it.
         let url = parse("mysql://u:a@b:c@10.1.2.3/db");
-        assert_eq!(url.password.as_deref(), Some("a@b:c"));
+        assert_eq!(url.password_text().as_deref(), Some("a@b:c"));
         assert!(!url.is_local());
     }
 

@@ -62,9 +62,10 @@ use tokio_postgres::types::{FromSql, Kind, ToSql, Type};
 use tokio_postgres::{Client, Row};
 
 use self::tls::{TrackedTls, Verification};
-use self::url::{Host, PgUrl, SslMode};
+use self::url::{PgUrl, SslMode};
 use super::{Backend, ConnectError, ConnectOptions, DbError, ErrorPosition, LockError};
 use crate::database_url::DatabaseUrl;
+use crate::database_url::host::Host;
 use crate::dialect::Dialect;
 use crate::sql::{Sql, Value};
 
@@ -489,7 +490,7 @@ fn configure(
         .dbname(url.dbname.as_deref().unwrap_or(user))
         .application_name(&url.application_name);
     if let Some(password) = &url.password {
-        config.password(&password.0);
+        config.password(password.expose_secret());
     }
     if let Some(options) = &url.options {
         config.options(options);

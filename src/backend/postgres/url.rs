@@ -1,7 +1,8 @@
 //! `postgres://` and `postgresql://` URLs, parsed here rather than by the
 //! driver, so that no error can echo the URL or a piece of its password
 //! (RELIABILITY.md §5.1: URL parse errors that echo the input are the classic
-//! leak).
+//! leak). The URL is split and decoded by [`crate::database_url::parts`];
+//! this module reads PostgreSQL's parameters and defaults from the parts.
 //!
 //! The form is libpq's:
 //! `postgres://[user[:password]@][host][:port][/dbname][?param=value&...]`,
@@ -24,10 +25,15 @@
 //! - `application_name`: `sqlmig/<version>`;
 //! - `connect_timeout`: 10 seconds for the whole connection, `0` for none.
 
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::database_url::error::{Part, UrlError, Word};
+use crate::database_url::host::{Host, parse_port, tcp_address};
+use crate::database_url::parts::{Password, UrlParts};
+
+/// The schemes of a PostgreSQL URL.
+const SCHEMES: &[&str] = &["postgres", "postgresql"];
 /// The default port.
 const DEFAULT_PORT: u16 = 5432;
 /// The default `connect_timeout`.
@@ -56,10 +62,11 @@ impl SslMode {
             "require" => Ok(SslMode::Require),
             "verify-ca" => Ok(SslMode::VerifyCa),
             "verify-full" => Ok(SslMode::VerifyFull),
-            other => Err(UrlError(format!(
-                "invalid sslmode `{}`: expected disable, prefer, require, verify-ca or verify-full",
-                printable(other)
-            ))),
+            other => Err(UrlError::Quoted {
+                before: "invalid sslmode ",
+                word: Word::choice(other),
+                after: ": expected disable, prefer, require, verify-ca or verify-full",
+            }),
         }
     }
 
@@ -72,25 +79,6 @@ impl SslMode {
             SslMode::VerifyCa => "verify-ca",
             SslMode::VerifyFull => "verify-full",
         }
-    }
-}
-
-/// Where the server listens.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Host {
-    /// A host name or IP address, reached over TCP.
-    Tcp(String),
-    /// The directory holding the server's Unix socket.
-    Unix(PathBuf),
-}
-
-/// A password: never shown by `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct Password(pub(crate) Vec<u8>);
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(***)")
     }
 }
 
@@ -119,179 +107,109 @@ pub(crate) struct PgUrl {
     pub(crate) options: Option<String>,
 }
 
-/// A URL that cannot be used. The message never holds a value from the URL
-/// (except a bad `sslmode`), so it is safe to print.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub(crate) struct UrlError(String);
-
-fn error(message: impl Into<String>) -> UrlError {
-    UrlError(message.into())
-}
-
-/// The parts a URL may give, each at most once.
-#[derive(Default)]
-struct Parts {
-    host: Option<String>,
-    port: Option<String>,
-    user: Option<String>,
-    password: Option<Vec<u8>>,
-    dbname: Option<String>,
-    sslmode: Option<String>,
-    sslrootcert: Option<String>,
-    application_name: Option<String>,
-    connect_timeout: Option<String>,
-    options: Option<String>,
-}
-
-fn set<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), UrlError> {
-    if slot.is_some() {
-        return Err(error(format!(
-            "the URL gives `{name}` twice (in the URL's body and as a parameter, or as two parameters)"
-        )));
+/// Fills `slot` with `value`, if there is one; an error if the URL gave
+/// the part already.
+fn set<T>(slot: &mut Option<T>, name: &'static str, value: Option<T>) -> Result<(), UrlError> {
+    if value.is_some() {
+        if slot.is_some() {
+            return Err(UrlError::Twice(name));
+        }
+        *slot = value;
     }
-    *slot = Some(value);
     Ok(())
 }
 
 impl PgUrl {
     /// Parses `raw` (`postgres://...` or `postgresql://...`).
     pub(crate) fn parse(raw: &str) -> Result<PgUrl, UrlError> {
-        let rest = ["postgresql://", "postgres://"]
-            .iter()
-            .find_map(|scheme| {
-                raw.get(..scheme.len())
-                    .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
-                    .map(|_| &raw[scheme.len()..])
-            })
-            .ok_or_else(|| error("a PostgreSQL URL starts with postgres:// or postgresql://"))?;
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(authority_end);
-        if tail.contains('@') {
-            // Most likely a password with an unencoded `/` or `?`: the host
-            // and port as parsed would be pieces of it, so say nothing of them.
-            return Err(error(
-                "the URL has an `@` after its host part: percent-encode `/`, `?` and `@` in the user name, password and parameters (`/` is %2F, `?` is %3F, `@` is %40)",
+        let UrlParts {
+            mut user,
+            mut password,
+            mut host,
+            mut port,
+            database: mut dbname,
+            params,
+            ..
+        } = UrlParts::split(raw, SCHEMES)?;
+        let (mut sslmode, mut sslrootcert, mut application_name) = (None, None, None);
+        let (mut connect_timeout, mut options) = (None, None);
+        for param in &params {
+            let text = |name: &'static str| param.text(Part::Parameter(name)).map(Some);
+            match param.name {
+                "host" => set(
+                    &mut host,
+                    "host",
+                    Host::parse(param.text(Part::Parameter("host"))?)?,
+                )?,
+                "port" => set(
+                    &mut port,
+                    "port",
+                    parse_port(&param.text(Part::Parameter("port"))?)?,
+                )?,
+                "user" => set(&mut user, "user", text("user")?)?,
+                "password" => set(
+                    &mut password,
+                    "password",
+                    Some(param.password(Part::Parameter("password"))?),
+                )?,
+                "dbname" => set(&mut dbname, "dbname", text("dbname")?)?,
+                "sslmode" => set(&mut sslmode, "sslmode", text("sslmode")?)?,
+                "sslrootcert" => set(&mut sslrootcert, "sslrootcert", text("sslrootcert")?)?,
+                "application_name" => set(
+                    &mut application_name,
+                    "application_name",
+                    text("application_name")?,
+                )?,
+                "connect_timeout" => set(
+                    &mut connect_timeout,
+                    "connect_timeout",
+                    text("connect_timeout")?,
+                )?,
+                "options" => set(&mut options, "options", text("options")?)?,
+                name => {
+                    return Err(UrlError::Quoted {
+                        before: "unknown URL parameter ",
+                        word: Word::name(name),
+                        after: ": sqlmig knows host, port, user, password, dbname, sslmode, sslrootcert, application_name, connect_timeout and options",
+                    });
+                }
+            }
+        }
+        let host = host.unwrap_or_default();
+        if matches!(&host, Host::Tcp(name) if name.contains(',')) {
+            return Err(UrlError::Fixed(
+                "the URL names several hosts: sqlmig connects to one server, so name one",
             ));
         }
-        let mut parts = Parts::default();
-        let host_port = match authority.rsplit_once('@') {
-            Some((userinfo, host_port)) => {
-                let (user, password) = match userinfo.split_once(':') {
-                    Some((user, password)) => (user, Some(password)),
-                    None => (userinfo, None),
-                };
-                if !user.is_empty() {
-                    parts.user = Some(decode_text(user, "user name")?);
-                }
-                if let Some(password) = password {
-                    parts.password = Some(decode(password, "password")?);
-                }
-                host_port
-            }
-            None => authority,
-        };
-        parse_host_port(host_port, &mut parts)?;
-        let (path, query) = match tail.split_once('?') {
-            Some((path, query)) => (path, Some(query)),
-            None => (tail, None),
-        };
-        let path = path.strip_prefix('/').unwrap_or(path);
-        if !path.is_empty() {
-            parts.dbname = Some(decode_text(path, "database name")?);
-        }
-        for pair in query
-            .unwrap_or("")
-            .split('&')
-            .filter(|pair| !pair.is_empty())
-        {
-            let Some((key, value)) = pair.split_once('=') else {
-                return Err(error(
-                    "a URL parameter has no `=`: parameters are written name=value and separated by `&`",
-                ));
-            };
-            let text = |what: &str| decode_text(value, what);
-            match key {
-                "host" => set(&mut parts.host, key, text("host parameter")?)?,
-                "port" => set(&mut parts.port, key, text("port parameter")?)?,
-                "user" => set(&mut parts.user, key, text("user parameter")?)?,
-                "password" => set(
-                    &mut parts.password,
-                    key,
-                    decode(value, "password parameter")?,
-                )?,
-                "dbname" => set(&mut parts.dbname, key, text("dbname parameter")?)?,
-                "sslmode" => set(&mut parts.sslmode, key, text("sslmode parameter")?)?,
-                "sslrootcert" => set(&mut parts.sslrootcert, key, text("sslrootcert parameter")?)?,
-                "application_name" => {
-                    set(
-                        &mut parts.application_name,
-                        key,
-                        text("application_name parameter")?,
-                    )?;
-                }
-                "connect_timeout" => {
-                    set(
-                        &mut parts.connect_timeout,
-                        key,
-                        text("connect_timeout parameter")?,
-                    )?;
-                }
-                "options" => set(&mut parts.options, key, text("options parameter")?)?,
-                other => {
-                    return Err(error(format!(
-                        "unknown URL parameter `{}`: sqlmig knows host, port, user, password, dbname, sslmode, sslrootcert, application_name, connect_timeout and options",
-                        printable(other)
-                    )));
-                }
-            }
-        }
-        PgUrl::from_parts(parts)
-    }
-
-    fn from_parts(parts: Parts) -> Result<PgUrl, UrlError> {
-        let host = match parts.host.filter(|host| !host.is_empty()) {
-            None => Host::Tcp(String::from("localhost")),
-            Some(host) if host.starts_with('/') => Host::Unix(PathBuf::from(host)),
-            Some(host) if host.contains(',') => {
-                return Err(error(
-                    "the URL names several hosts: sqlmig connects to one server, so name one",
-                ));
-            }
-            Some(host) if host.chars().any(|c| c.is_whitespace() || c.is_control()) => {
-                return Err(error(
-                    "the URL's host name holds spaces or control characters",
-                ));
-            }
-            Some(host) => Host::Tcp(host),
-        };
-        let port = match parts.port.filter(|port| !port.is_empty()) {
-            None => DEFAULT_PORT,
-            Some(port) => port.parse::<u16>().ok().filter(|&port| port > 0).ok_or_else(|| {
-                error("the URL's port is not a number from 1 to 65535 (a password with `/`, `?` or `@` must be percent-encoded)")
-            })?,
-        };
-        let sslmode = match parts.sslmode.as_deref() {
+        let sslmode = match sslmode.as_deref() {
             None => SslMode::Prefer,
             Some(mode) => SslMode::parse(mode)?,
         };
-        let sslrootcert = parts
-            .sslrootcert
-            .filter(|path| !path.is_empty())
+        let sslrootcert = sslrootcert
+            .filter(|path: &String| !path.is_empty())
             .map(PathBuf::from);
-        if sslrootcert.is_some() && matches!(sslmode, SslMode::Disable | SslMode::Prefer) {
-            return Err(error(format!(
-                "sslrootcert has no effect with sslmode={}: use sslmode=require, verify-ca or verify-full to check the server's certificate",
-                sslmode.name()
-            )));
+        if sslrootcert.is_some() {
+            match sslmode {
+                SslMode::Disable => {
+                    return Err(UrlError::Fixed(
+                        "sslrootcert has no effect with sslmode=disable: use sslmode=require, verify-ca or verify-full to check the server's certificate",
+                    ));
+                }
+                SslMode::Prefer => {
+                    return Err(UrlError::Fixed(
+                        "sslrootcert has no effect with sslmode=prefer: use sslmode=require, verify-ca or verify-full to check the server's certificate",
+                    ));
+                }
+                SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {}
+            }
         }
-        let connect_timeout = match parts.connect_timeout.as_deref() {
+        let connect_timeout = match connect_timeout.as_deref() {
             None => Some(DEFAULT_CONNECT_TIMEOUT),
             Some(seconds) => match seconds.trim().parse::<u64>() {
                 Ok(0) => None,
                 Ok(seconds) => Some(Duration::from_secs(seconds)),
                 Err(_) => {
-                    return Err(error(
+                    return Err(UrlError::Fixed(
                         "connect_timeout is not a whole number of seconds (0 waits without limit)",
                     ));
                 }
@@ -299,17 +217,16 @@ impl PgUrl {
         };
         Ok(PgUrl {
             host,
-            port,
-            user: parts.user.filter(|user| !user.is_empty()),
-            password: parts.password.map(Password),
-            dbname: parts.dbname.filter(|name| !name.is_empty()),
+            port: port.unwrap_or(DEFAULT_PORT),
+            user: user.filter(|user| !user.is_empty()),
+            password,
+            dbname: dbname.filter(|name| !name.is_empty()),
             sslmode,
             sslrootcert,
-            application_name: parts
-                .application_name
+            application_name: application_name
                 .unwrap_or_else(|| format!("sqlmig/{}", env!("CARGO_PKG_VERSION"))),
             connect_timeout,
-            options: parts.options.filter(|options| !options.is_empty()),
+            options: options.filter(|options| !options.is_empty()),
         })
     }
 
@@ -319,98 +236,20 @@ impl PgUrl {
         if self.user.is_none() {
             self.user = os_user.filter(|user| !user.is_empty());
         }
-        self.user.as_deref().ok_or_else(|| {
-            error("the URL names no user and neither $USER nor $LOGNAME is set: write one, as in postgres://USER@HOST/DATABASE")
-        })
+        self.user.as_deref().ok_or(UrlError::Fixed(
+            "the URL names no user and neither $USER nor $LOGNAME is set: write one, as in postgres://USER@HOST/DATABASE",
+        ))
     }
 
     /// `host:port`, or the socket file's path, for messages.
     pub(crate) fn endpoint(&self) -> String {
         match &self.host {
-            Host::Tcp(host) if host.contains(':') => format!("[{host}]:{}", self.port),
-            Host::Tcp(host) => format!("{host}:{}", self.port),
+            Host::Tcp(host) => tcp_address(host, self.port),
             Host::Unix(directory) => {
                 format!("{}/.s.PGSQL.{}", directory.display(), self.port)
             }
         }
     }
-}
-
-/// Splits `host[:port]` or `[ipv6][:port]` into `parts`.
-fn parse_host_port(host_port: &str, parts: &mut Parts) -> Result<(), UrlError> {
-    if host_port.is_empty() {
-        return Ok(());
-    }
-    let (host, port) = if let Some(bracketed) = host_port.strip_prefix('[') {
-        let (address, after) = bracketed
-            .split_once(']')
-            .ok_or_else(|| error("the URL's IPv6 host has no closing `]`"))?;
-        let port =
-            match after {
-                "" => None,
-                after => Some(after.strip_prefix(':').ok_or_else(|| {
-                    error("the URL has text after its IPv6 host that is not a port")
-                })?),
-            };
-        (address, port)
-    } else {
-        match host_port.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (host_port, None),
-        }
-    };
-    if !host.is_empty() {
-        parts.host = Some(decode_text(host, "host")?);
-    }
-    if let Some(port) = port.filter(|port| !port.is_empty()) {
-        parts.port = Some(decode_text(port, "port")?);
-    }
-    Ok(())
-}
-
-/// Percent-decodes `text`. `what` names the part for the error, which
-/// never quotes the text.
-fn decode(text: &str, what: &str) -> Result<Vec<u8>, UrlError> {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' {
-            let hex = bytes
-                .get(index + 1..index + 3)
-                .and_then(|hex| std::str::from_utf8(hex).ok())
-                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                .ok_or_else(|| {
-                    error(format!(
-                        "the URL's {what} has a `%` that is not followed by two hexadecimal digits (write `%` itself as %25)"
-                    ))
-                })?;
-            decoded.push(hex);
-            index += 3;
-        } else {
-            decoded.push(bytes[index]);
-            index += 1;
-        }
-    }
-    Ok(decoded)
-}
-
-/// Percent-decodes `text` into UTF-8 text.
-fn decode_text(text: &str, what: &str) -> Result<String, UrlError> {
-    String::from_utf8(decode(text, what)?).map_err(|_| {
-        error(format!(
-            "the URL's {what} is not UTF-8 once percent-decoded"
-        ))
-    })
-}
-
-/// `text` cut short and stripped of control characters, for an error message.
-fn printable(text: &str) -> String {
-    let mut shown: String = text.chars().filter(|c| !c.is_control()).take(40).collect();
-    if text.chars().count() > 40 {
-        shown.push_str("...");
-    }
-    shown
 }
 
 #[cfg(test)]
@@ -436,7 +275,10 @@ mod tests {
         assert_eq!(url.host, Host::Tcp("db.example.com".into()));
         assert_eq!(url.port, 6543);
         assert_eq!(url.user.as_deref(), Some("app"));
-        assert_eq!(url.password, Some(Password(b"p@ss/w:rd%".to_vec())));
+        assert_eq!(
+            url.password.as_ref().map(Password::expose_secret),
+            Some(&b"p@ss/w:rd%"[..])
+        );
         assert_eq!(url.dbname.as_deref(), Some("my db"));
         assert_eq!(url.sslmode, SslMode::VerifyFull);
         assert_eq!(url.connect_timeout, Some(Duration::from_secs(3)));

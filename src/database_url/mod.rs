@@ -1,12 +1,23 @@
-//! Database URLs: which dialect a URL names, and a form that is safe to print.
+//! Database URLs: which dialect a URL names, a form that is safe to print,
+//! and the parsing the server backends share.
 //!
 //! The URL is kept private and only ever shown through [`DatabaseUrl`]'s
 //! `Display`/`Debug`, which hide the password (RELIABILITY.md §5.1: URL parse
 //! errors that echo the input are the classic leak).
+//!
+//! A backend reads its URL with `parts::UrlParts::split` (one splitter,
+//! one percent-decoder, one host:port splitter) and interprets only its own
+//! parameters and defaults; every problem is a `error::UrlError`, whose
+//! messages follow the one rule of the `error` module for what they may echo.
 
 use std::fmt;
 
 use crate::dialect::Dialect;
+
+pub(crate) mod error;
+pub(crate) mod host;
+pub(crate) mod parts;
+pub(crate) mod percent;
 
 /// A database URL as the user gave it. Printing it never shows the password.
 #[derive(Clone, PartialEq, Eq)]
@@ -15,7 +26,8 @@ pub struct DatabaseUrl {
     dialect: Dialect,
 }
 
-/// A URL whose scheme sqlmig does not know. The message shows the scheme only.
+/// A URL whose scheme sqlmig does not know. The message shows the scheme
+/// only, and only when it is a plain word (`error::is_plain_word`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "unsupported database URL scheme `{scheme}`: expected sqlite:, postgres://, postgresql://, mysql:// or mariadb://"
@@ -37,15 +49,9 @@ impl DatabaseUrl {
             }
             "mysql" | "mariadb" if raw[scheme.len()..].starts_with("://") => Dialect::Mysql,
             _ => {
-                // Only the scheme is echoed, and only when it looks like one:
-                // anything else may be part of a secret.
-                let looks_like_scheme = !scheme.is_empty()
-                    && scheme.len() <= 16
-                    && scheme
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '+');
+                // Anything but a plain word may be part of a secret.
                 return Err(UnsupportedScheme {
-                    scheme: if looks_like_scheme {
+                    scheme: if error::is_plain_word(scheme) {
                         scheme.to_owned()
                     } else {
                         String::new()
