@@ -10,6 +10,7 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 	$(CARGO) clippy --locked --all-targets --all-features -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --locked
 
 # PostgreSQL and MariaDB tests need the servers of SQLMIG_TEST_POSTGRES_URL and
 # SQLMIG_TEST_MYSQL_URL; without them they are skipped (and said so loudly),

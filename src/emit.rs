@@ -29,7 +29,7 @@
 
 use std::fmt::Write as _;
 
-use crate::dialect::{Dialect, ServerVersion};
+use crate::dialect::{Dialect, GuardCheck, Guards, ServerVersion};
 use crate::error::Result;
 use crate::graph::{Graph, RevisionSet, Target};
 use crate::plan::{Direction, Plan};
@@ -56,14 +56,8 @@ pub fn render(
         graph,
         text: String::new(),
         applied_by: format!("sqlmig {} emit", env!("CARGO_PKG_VERSION")),
-        guards: 0,
-        guard_table: String::from("sqlmig_guard"),
+        guards: Guards::new(table.name()),
     };
-    // SQLite looks an unqualified name up in `temp` first: the temporary
-    // guard table must not hide a state table of the same name.
-    while script.guard_table.eq_ignore_ascii_case(table.name()) {
-        script.guard_table.push('_');
-    }
     script.header(plan, init_sql);
     let mut previous = None;
     for &index in &plan.steps {
@@ -124,10 +118,8 @@ struct Script<'a> {
     graph: &'a Graph,
     text: String,
     applied_by: String,
-    /// Guards written so far (SQLite numbers its guard triggers).
-    guards: usize,
-    /// SQLite: the temporary table whose triggers raise the guards' errors.
-    guard_table: String,
+    /// What the script's guards share.
+    guards: Guards,
 }
 
 impl Script<'_> {
@@ -164,32 +156,15 @@ impl Script<'_> {
             plan_checksum(self.graph, plan, self.dialect)
         ));
         self.line("--");
-        for line in match self.dialect {
-            Dialect::Postgres => [
-                "-- Run with: psql -X -v ON_ERROR_STOP=1 -f script.sql (psql 11 or later; the",
-                "-- script also sets ON_ERROR_STOP itself). Each revision checks that the database",
-                "-- holds what it needs and stops the script otherwise: run twice, it changes nothing.",
-            ],
-            Dialect::Mysql => [
-                "-- Run with: mariadb DATABASE < script.sql (or mysql; never with --force).",
-                "-- Each revision checks that the database holds what it needs and stops the",
-                "-- script otherwise: run twice, it changes nothing.",
-            ],
-            Dialect::Sqlite => [
-                "-- Run with: sqlite3 -bail DATABASE < script.sql (the script also turns on",
-                "-- .bail itself). Each revision checks that the database holds what it needs",
-                "-- and stops the script otherwise: run twice, it changes nothing.",
-            ],
-        } {
+        let profile = self.dialect.profile();
+        for line in profile.client_instructions() {
             self.line(line);
         }
         self.line("");
         // The client's own fail-stop first, so that even a failing init_sql
         // statement stops the script.
-        match self.dialect {
-            Dialect::Postgres => self.line("\\set ON_ERROR_STOP on"),
-            Dialect::Sqlite => self.line(".bail on"),
-            Dialect::Mysql => {}
+        if let Some(fail_stop) = profile.fail_stop() {
+            self.line(fail_stop);
         }
         if !init_sql.is_empty() {
             self.line("");
@@ -198,29 +173,21 @@ impl Script<'_> {
             );
             for statement in init_sql {
                 self.line(&format!("{};", statement.trim_end().trim_end_matches(';')));
-                self.psql_quit_on_error();
+                self.quit_on_error();
             }
             self.line("");
         }
         // What the literals below are written for, whatever init_sql set.
-        match self.dialect {
-            Dialect::Postgres => self.line("SET standard_conforming_strings = on;"),
-            Dialect::Mysql => self.line("SET NAMES utf8mb4;"),
-            Dialect::Sqlite => {}
+        if let Some(setup) = profile.literal_setup() {
+            self.line(setup);
         }
         self.line("");
         self.line("-- The state table, as `sqlmig upgrade` creates it.");
         for statement in self.table.create_statements() {
             self.line(&format!("{statement};"));
         }
-        if self.dialect == Dialect::Sqlite {
-            self.line("");
-            self.line("-- A guard inserts its number here when a revision must not run; its");
-            self.line("-- trigger turns that into an error that stops the script.");
-            self.line(&format!(
-                "CREATE TEMP TABLE {} (guard INTEGER NOT NULL);",
-                self.guard_table
-            ));
+        for line in profile.guard_setup(&self.guards) {
+            self.line(&line);
         }
     }
 
@@ -282,7 +249,7 @@ impl Script<'_> {
                         record.sql(self.table, revision, &self.applied_by, 0, Binding::Inline);
                     self.line(&format!("{};", sql.text));
                 }
-                Step::Commit => self.line("COMMIT;"),
+                Step::Commit => self.line(&format!("{};", self.dialect.commit_transaction())),
             }
         }
     }
@@ -293,21 +260,11 @@ impl Script<'_> {
         statement: &Statement,
         progress: Option<Progress>,
     ) {
-        if self.dialect == Dialect::Mysql && (statement.delimited || statement.sql.contains(';')) {
-            let delimiter = ["//", "$$", ";;", "@@", "%%"]
-                .into_iter()
-                .find(|candidate| !statement.sql.contains(candidate))
-                .unwrap_or("//");
-            self.line(&format!("DELIMITER {delimiter}"));
-            self.line(&format!("{}{delimiter}", statement.sql));
-            self.line("DELIMITER ;");
-        } else {
-            self.line(&format!("{};", statement.sql));
-        }
+        self.line(&self.dialect.profile().terminated(statement));
         if let Some(progress) = progress {
-            // Outside a transaction nothing undoes a failed statement: a psql
-            // that carries on must not record progress past it.
-            self.psql_quit_on_error();
+            // Outside a transaction nothing undoes a failed statement: a
+            // client that carries on must not record progress past it.
+            self.quit_on_error();
             let sql = self
                 .table
                 .update_progress(&revision.id, progress, Binding::Inline);
@@ -320,8 +277,7 @@ impl Script<'_> {
     /// script) completed, and it is not done yet.
     fn guard(&mut self, revision: &Revision, direction: Direction, previous: Option<&Revision>) {
         let table = self.table.qualified_name();
-        // (condition under which the revision must not run, message)
-        let mut checks: Vec<(String, String)> = Vec::new();
+        let mut checks: Vec<GuardCheck> = Vec::new();
         let row_exists = |revision: &str, applied: bool| {
             format!(
                 "EXISTS (SELECT 1 FROM {table} WHERE revision = {}{})",
@@ -346,13 +302,13 @@ impl Script<'_> {
                             .map(|dependency| (dependency, "dependency")),
                     );
                 for (needed, kind) in needs {
-                    checks.push((
-                        format!("NOT {}", row_exists(needed, true)),
-                        format!(
+                    checks.push(GuardCheck {
+                        condition: format!("NOT {}", row_exists(needed, true)),
+                        message: format!(
                             "sqlmig: revision {} cannot run: {kind} {needed} is not applied",
                             revision.id
                         ),
-                    ));
+                    });
                 }
                 // A client that carries on after an error must not go on
                 // with a revision of another branch: the script runs in order.
@@ -360,30 +316,30 @@ impl Script<'_> {
                     !revision.parents.contains(&previous.id)
                         && !revision.dependencies.contains(&previous.id)
                 }) {
-                    checks.push((
-                        format!("NOT {}", row_exists(&previous.id, true)),
-                        format!(
+                    checks.push(GuardCheck {
+                        condition: format!("NOT {}", row_exists(&previous.id, true)),
+                        message: format!(
                             "sqlmig: revision {} cannot run: revision {} before it in this script is not applied",
                             revision.id, previous.id
                         ),
-                    ));
+                    });
                 }
-                checks.push((
-                    row_exists(&revision.id, false),
-                    format!(
+                checks.push(GuardCheck {
+                    condition: row_exists(&revision.id, false),
+                    message: format!(
                         "sqlmig: revision {} is already recorded: the script ran before, or this is another database",
                         revision.id
                     ),
-                ));
+                });
             }
             Direction::Downgrade => {
-                checks.push((
-                    format!("NOT {}", row_exists(&revision.id, true)),
-                    format!(
+                checks.push(GuardCheck {
+                    condition: format!("NOT {}", row_exists(&revision.id, true)),
+                    message: format!(
                         "sqlmig: revision {} cannot be reverted: it is not applied",
                         revision.id
                     ),
-                ));
+                });
                 let index = self.graph.index_of(&revision.id);
                 let above = index.map_or_else(Vec::new, |index| {
                     let mut above: Vec<usize> = self.graph.children(index).to_vec();
@@ -396,93 +352,36 @@ impl Script<'_> {
                 for child in above {
                     let child = &self.graph.revision(child).id;
                     previous_checked |= previous.is_some_and(|previous| &previous.id == child);
-                    checks.push((
-                        row_exists(child, false),
-                        format!(
+                    checks.push(GuardCheck {
+                        condition: row_exists(child, false),
+                        message: format!(
                             "sqlmig: revision {} cannot be reverted: {child} still needs it",
                             revision.id
                         ),
-                    ));
+                    });
                 }
                 if let Some(previous) = previous.filter(|_| !previous_checked) {
-                    checks.push((
-                        row_exists(&previous.id, false),
-                        format!(
+                    checks.push(GuardCheck {
+                        condition: row_exists(&previous.id, false),
+                        message: format!(
                             "sqlmig: revision {} cannot be reverted: revision {} before it in this script is still recorded",
                             revision.id, previous.id
                         ),
-                    ));
+                    });
                 }
             }
         }
-        match self.dialect {
-            Dialect::Postgres => self.postgres_guard(&checks),
-            Dialect::Sqlite => self.sqlite_guard(&checks),
-            Dialect::Mysql => self.mysql_guard(&checks),
+        for line in self.dialect.profile().guard(&checks, &mut self.guards) {
+            self.line(&line);
         }
     }
 
-    /// SQLite's `raise()` takes only a literal message, so each check gets a
-    /// temporary trigger carrying its message, fired by inserting its number.
-    fn sqlite_guard(&mut self, checks: &[(String, String)]) {
-        for (condition, message) in checks {
-            self.guards += 1;
-            let number = self.guards;
-            self.line(&format!(
-                "CREATE TEMP TRIGGER sqlmig_guard_{number} BEFORE INSERT ON {} WHEN NEW.guard = {number}\nBEGIN SELECT raise(ABORT, {}); END;",
-                self.guard_table,
-                self.dialect.quote_literal(message)
-            ));
-            self.line(&format!(
-                "INSERT INTO {} (guard) SELECT {number} WHERE {condition};",
-                self.guard_table
-            ));
-        }
-    }
-
-    fn postgres_guard(&mut self, checks: &[(String, String)]) {
-        let mut body = String::from("BEGIN\n");
-        for (condition, message) in checks {
-            let _ = writeln!(
-                body,
-                "    IF {condition} THEN\n        RAISE EXCEPTION USING MESSAGE = {};\n    END IF;",
-                self.dialect.quote_literal(message)
-            );
-        }
-        body.push_str("END");
-        let mut tag = String::from("sqlmig_guard");
-        while body.contains(&format!("${tag}$")) {
-            tag.push('_');
-        }
-        self.line(&format!("DO ${tag}$\n{body}\n${tag}$;"));
-        self.psql_quit_on_error();
-    }
-
-    /// PostgreSQL: makes a psql that carries on after errors (no
+    /// Makes a client that carries on after errors (psql without
     /// `ON_ERROR_STOP`) quit when the statement before failed.
-    fn psql_quit_on_error(&mut self) {
-        if self.dialect == Dialect::Postgres {
-            self.line("\\if :ERROR");
-            self.line("\\quit");
-            self.line("\\endif");
+    fn quit_on_error(&mut self) {
+        for line in self.dialect.profile().quit_on_error() {
+            self.line(line);
         }
-    }
-
-    fn mysql_guard(&mut self, checks: &[(String, String)]) {
-        let mut case = String::from("SET @sqlmig_guard = CASE");
-        for (condition, message) in checks {
-            let _ = write!(
-                case,
-                "\n    WHEN {condition} THEN {}",
-                self.dialect.quote_literal(message)
-            );
-        }
-        case.push_str("\n    ELSE NULL END;");
-        self.line(&case);
-        self.line("SET @sqlmig_guard = IF(@sqlmig_guard IS NULL, 'DO 0', CONCAT('SIGNAL SQLSTATE ''45000'' SET MESSAGE_TEXT = ', QUOTE(@sqlmig_guard)));");
-        self.line("PREPARE sqlmig_guard FROM @sqlmig_guard;");
-        self.line("EXECUTE sqlmig_guard;");
-        self.line("DEALLOCATE PREPARE sqlmig_guard;");
     }
 }
 

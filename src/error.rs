@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::backend::{ConnectError, DbError, LockError};
 use crate::database_url::UnsupportedScheme;
+use crate::dialect::Dialect;
 use crate::graph::TargetError;
 use crate::migrations::LoadError;
 use crate::no_transaction::NoTransactionStatement;
@@ -50,6 +51,16 @@ pub enum Error {
         /// The database's error.
         #[source]
         source: Box<DbError>,
+    },
+    /// Migrations split for one dialect, run on a database of another.
+    #[error(
+        "the migrations were read as {migrations} (their statements split by its rules), but the database is {database}: load them with the database's dialect (`dialect` in sqlmig.toml must match the database URL)"
+    )]
+    DialectMismatch {
+        /// The dialect the migrations were loaded for.
+        migrations: Dialect,
+        /// The database's dialect.
+        database: Dialect,
     },
     /// The server's version could not be read.
     #[error("cannot read the server's version: {0}")]

@@ -25,6 +25,7 @@
 //! ```
 #![warn(missing_docs)]
 
+#[doc(hidden)]
 pub mod backend;
 pub mod database;
 pub mod database_url;
@@ -41,6 +42,7 @@ pub mod plan;
 mod program;
 pub mod revision;
 pub mod span;
+#[doc(hidden)]
 pub mod sql;
 pub mod state;
 pub mod state_table;

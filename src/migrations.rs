@@ -15,6 +15,7 @@ use crate::span::Span;
 #[derive(Debug)]
 pub struct Migrations {
     dir: PathBuf,
+    dialect: Dialect,
     graph: Graph,
 }
 
@@ -43,6 +44,7 @@ impl Migrations {
         match Graph::build(revisions) {
             Ok(graph) => Ok(Migrations {
                 dir: dir.as_ref().to_path_buf(),
+                dialect,
                 graph,
             }),
             Err(errors) => {
@@ -55,6 +57,12 @@ impl Migrations {
     /// The migrations directory as given.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The dialect whose lexical rules split the statements: only a
+    /// database of this dialect can run them.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// The verified revision graph.

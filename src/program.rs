@@ -115,7 +115,7 @@ pub(crate) fn program<'a>(
         if !in_run_transaction {
             steps.push(Step::Begin);
         }
-        if dialect == Dialect::Postgres {
+        if dialect.profile().locks_state_table_in_transaction() {
             steps.push(Step::LockStateTable);
         }
         steps.push(Step::Guard);

@@ -91,18 +91,8 @@ impl SqlBuilder {
         match self.binding {
             Binding::Parameters => {
                 self.params.push(value);
-                let number = self.params.len();
-                match self.dialect {
-                    Dialect::Postgres => {
-                        self.text.push('$');
-                        self.text.push_str(&number.to_string());
-                    }
-                    Dialect::Sqlite => {
-                        self.text.push('?');
-                        self.text.push_str(&number.to_string());
-                    }
-                    Dialect::Mysql => self.text.push('?'),
-                }
+                let placeholder = self.dialect.profile().placeholder(self.params.len());
+                self.text.push_str(&placeholder);
             }
             Binding::Inline => match &value {
                 Value::Text(Some(text)) => self.text.push_str(&self.dialect.quote_literal(text)),

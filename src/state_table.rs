@@ -4,14 +4,12 @@
 
 use std::fmt;
 
-use crate::dialect::Dialect;
+use crate::dialect::{ColumnType, Dialect};
 use crate::revision::{Checksum, Revision};
 use crate::sql::{Binding, Sql, SqlBuilder, Value};
 
 /// The state table's default name.
 pub const DEFAULT_TABLE: &str = "sqlmig_revisions";
-/// The PostgreSQL schema the state table lives in by default.
-pub const DEFAULT_SCHEMA: &str = "public";
 
 /// Where the state table lives, and the SQL that reads and writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,23 +112,23 @@ pub struct StateRow {
     pub execution_ms: i64,
 }
 
-/// The columns, in the order every `SELECT` lists them.
-const COLUMNS: [&str; 15] = [
-    "revision",
-    "checksum",
-    "down_checksum",
-    "state",
-    "direction",
-    "message",
-    "path",
-    "statements_run",
-    "progress_checksum",
-    "failed_statement",
-    "failed_line",
-    "error",
-    "applied_by",
-    "applied_at",
-    "execution_ms",
+/// The columns and their types, in the order every `SELECT` lists them.
+const COLUMNS: [(&str, ColumnType); 15] = [
+    ("revision", ColumnType::RevisionId),
+    ("checksum", ColumnType::Checksum),
+    ("down_checksum", ColumnType::OptionalChecksum),
+    ("state", ColumnType::Word),
+    ("direction", ColumnType::Word),
+    ("message", ColumnType::Text),
+    ("path", ColumnType::Text),
+    ("statements_run", ColumnType::Count),
+    ("progress_checksum", ColumnType::OptionalChecksum),
+    ("failed_statement", ColumnType::OptionalCount),
+    ("failed_line", ColumnType::OptionalCount),
+    ("error", ColumnType::OptionalText),
+    ("applied_by", ColumnType::ShortText),
+    ("applied_at", ColumnType::CreatedAt),
+    ("execution_ms", ColumnType::Count),
 ];
 
 /// A row to insert.
@@ -197,13 +195,13 @@ impl StateTable {
         name: &str,
     ) -> Result<Self, InvalidTableName> {
         check_name("table", name, dialect)?;
-        let schema = match dialect {
-            Dialect::Postgres => {
-                let schema = schema.unwrap_or(DEFAULT_SCHEMA);
+        let schema = match dialect.profile().default_schema() {
+            Some(default) => {
+                let schema = schema.unwrap_or(default);
                 check_name("schema", schema, dialect)?;
                 Some(schema.to_owned())
             }
-            Dialect::Mysql | Dialect::Sqlite => None,
+            None => None,
         };
         Ok(StateTable {
             dialect,
@@ -239,10 +237,11 @@ impl StateTable {
     /// The statements that create the table (and its schema) if missing.
     pub fn create_statements(&self) -> Vec<String> {
         let mut statements = Vec::new();
+        let profile = self.dialect.profile();
         if let Some(schema) = self
             .schema
             .as_deref()
-            .filter(|&schema| schema != DEFAULT_SCHEMA)
+            .filter(|&schema| Some(schema) != profile.default_schema())
         {
             statements.push(format!(
                 "CREATE SCHEMA IF NOT EXISTS {}",
@@ -251,91 +250,30 @@ impl StateTable {
         }
         let columns: Vec<String> = COLUMNS
             .iter()
-            .map(|column| format!("    {column} {}", self.column_type(column)))
+            .map(|&(column, kind)| format!("    {column} {}", profile.column_type(kind)))
             .collect();
-        let options = match self.dialect {
-            Dialect::Mysql => " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
-            Dialect::Postgres | Dialect::Sqlite => "",
-        };
         statements.push(format!(
-            "CREATE TABLE IF NOT EXISTS {} (\n{}\n){options}",
+            "CREATE TABLE IF NOT EXISTS {} (\n{}\n){}",
             self.qualified_name(),
-            columns.join(",\n")
+            columns.join(",\n"),
+            profile.table_options()
         ));
         statements
     }
 
-    fn column_type(&self, column: &str) -> &'static str {
-        let (postgres, mysql, sqlite) = match column {
-            // Ids are case-sensitive: `A` and `a` are different revisions.
-            "revision" => (
-                "VARCHAR(64) NOT NULL PRIMARY KEY",
-                "VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY",
-                "TEXT NOT NULL PRIMARY KEY",
-            ),
-            "checksum" => ("CHAR(64) NOT NULL", "CHAR(64) NOT NULL", "TEXT NOT NULL"),
-            "down_checksum" | "progress_checksum" => ("CHAR(64)", "CHAR(64)", "TEXT"),
-            "state" | "direction" => (
-                "VARCHAR(16) NOT NULL",
-                "VARCHAR(16) NOT NULL",
-                "TEXT NOT NULL",
-            ),
-            "message" | "path" => ("TEXT NOT NULL", "TEXT NOT NULL", "TEXT NOT NULL"),
-            "statements_run" | "execution_ms" => {
-                ("BIGINT NOT NULL", "BIGINT NOT NULL", "INTEGER NOT NULL")
-            }
-            "failed_statement" | "failed_line" => ("BIGINT", "BIGINT", "INTEGER"),
-            "error" => ("TEXT", "TEXT", "TEXT"),
-            "applied_by" => (
-                "VARCHAR(100) NOT NULL",
-                "VARCHAR(100) NOT NULL",
-                "TEXT NOT NULL",
-            ),
-            "applied_at" => (
-                "TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP",
-                "TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)",
-                "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-            ),
-            _ => unreachable!("every column of COLUMNS has a type"),
-        };
-        match self.dialect {
-            Dialect::Postgres => postgres,
-            Dialect::Mysql => mysql,
-            Dialect::Sqlite => sqlite,
-        }
-    }
-
     /// A query that returns one row when the table exists.
     pub fn exists_query(&self) -> Sql {
-        let mut sql = SqlBuilder::new(self.dialect, Binding::Parameters);
-        match self.dialect {
-            Dialect::Postgres => sql
-                .push("SELECT 1 FROM information_schema.tables WHERE table_schema = ")
-                .value(Value::text(self.schema.clone().unwrap_or_default()))
-                .push(" AND table_name = ")
-                .value(Value::text(&self.name)),
-            Dialect::Mysql => sql
-                .push("SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ")
-                .value(Value::text(&self.name)),
-            Dialect::Sqlite => sql
-                .push("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ")
-                .value(Value::text(&self.name)),
-        };
-        sql.finish()
+        self.dialect
+            .profile()
+            .table_exists_query(self.schema.as_deref(), &self.name)
     }
 
     /// Every row, in the column order [`StateRow::from_values`] expects.
     pub fn select_rows(&self) -> Sql {
-        let applied_at = match self.dialect {
-            Dialect::Postgres => {
-                "to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-            }
-            Dialect::Mysql => "DATE_FORMAT(applied_at, '%Y-%m-%dT%H:%i:%s.%f')",
-            Dialect::Sqlite => "applied_at",
-        };
+        let applied_at = self.dialect.profile().applied_at_text();
         let columns: Vec<&str> = COLUMNS
             .iter()
-            .map(|&column| {
+            .map(|&(column, _)| {
                 if column == "applied_at" {
                     applied_at
                 } else {
@@ -364,16 +302,20 @@ impl StateTable {
         sql.finish()
     }
 
-    /// PostgreSQL: taken inside each revision's transaction so that two
-    /// runners that both lost the advisory lock (a pooler in transaction mode)
-    /// still cannot apply one revision twice (RELIABILITY.md C-4).
+    /// Where the dialect locks the state table inside each revision's
+    /// transaction (PostgreSQL): the statement, so that two runners that
+    /// both got past the run's lock (a pooler in transaction mode) still
+    /// cannot apply one revision twice (docs/RELIABILITY.md C-4).
     pub fn lock_in_transaction(&self) -> Option<String> {
-        (self.dialect == Dialect::Postgres).then(|| {
-            format!(
-                "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
-                self.qualified_name()
-            )
-        })
+        self.dialect
+            .profile()
+            .locks_state_table_in_transaction()
+            .then(|| {
+                format!(
+                    "LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE",
+                    self.qualified_name()
+                )
+            })
     }
 
     /// Records a revision: applied, or running before a revision that runs
@@ -384,7 +326,10 @@ impl StateTable {
         sql.push("INSERT INTO ")
             .push(&self.qualified_name())
             .push(" (");
-        let columns = COLUMNS.iter().filter(|&&column| column != "applied_at");
+        let columns = COLUMNS
+            .iter()
+            .map(|&(column, _)| column)
+            .filter(|&column| column != "applied_at");
         for (index, column) in columns.enumerate() {
             if index > 0 {
                 sql.push(", ");
@@ -555,21 +500,13 @@ fn check_name(what: &'static str, name: &str, dialect: Dialect) -> Result<(), In
             reason,
         })
     };
-    let limit = match dialect {
-        Dialect::Postgres => 63,
-        Dialect::Mysql => 64,
-        Dialect::Sqlite => 128,
-    };
+    let (limit, too_long) = dialect.profile().name_limit();
     if name.is_empty() {
         invalid("it is empty")
     } else if name.chars().any(char::is_control) {
         invalid("control characters are not allowed")
     } else if name.len() > limit {
-        invalid(match dialect {
-            Dialect::Postgres => "PostgreSQL names are at most 63 bytes",
-            Dialect::Mysql => "MySQL names are at most 64 characters",
-            Dialect::Sqlite => "it is longer than 128 bytes",
-        })
+        invalid(too_long)
     } else {
         Ok(())
     }

@@ -91,3 +91,43 @@ fn wal_mode_in_init_sql_waits_for_a_runner_that_is_writing() {
     assert_eq!(database.applied(), ["one"]);
     assert_eq!(database.column("PRAGMA journal_mode"), ["wal"]);
 }
+
+/// Migrations split by one dialect's rules are refused by a database of
+/// another before anything is created, through the library as through the
+/// binary.
+#[test]
+fn migrations_loaded_for_another_dialect_are_refused() {
+    let project = Project::new();
+    let database = TestDb::sqlite(&project);
+    project.revision(
+        "1",
+        &crate::support::revision_text("one", &[], "CREATE TABLE t (a INTEGER);", None),
+    );
+    let migrations =
+        sqlmig::Migrations::load(project.path("migrations"), sqlmig::Dialect::Mysql).unwrap();
+    assert_eq!(migrations.dialect(), sqlmig::Dialect::Mysql);
+    let mut connection =
+        sqlmig::Database::connect(database.url(), &sqlmig::DatabaseOptions::default()).unwrap();
+    let error = migrations.upgrade(&mut connection).unwrap_err().to_string();
+    assert!(
+        error.contains("the migrations were read as mysql")
+            && error.contains("the database is sqlite"),
+        "{error}"
+    );
+    assert!(!database.table_exists("sqlmig_revisions"));
+    assert!(!database.table_exists("t"));
+
+    project.write(
+        "sqlmig.toml",
+        format!(
+            "dialect = \"mysql\"\ndatabase_url = \"{}\"\n",
+            database.url()
+        ),
+    );
+    project
+        .sqlmig()
+        .args(["upgrade"])
+        .run()
+        .failure()
+        .stderr_has("does not match the database URL, which is sqlite");
+}

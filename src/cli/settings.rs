@@ -43,10 +43,8 @@ pub(crate) struct Settings {
     schema: Option<String>,
     init_sql: Vec<String>,
     lock_timeout: Duration,
-    /// The dialect whose lexical rules split statements: the configured
-    /// one, else PostgreSQL's rules.
-    pub(crate) dialect: Dialect,
-    /// The dialect named by `dialect` in the config or by the database URL.
+    /// The dialect named by `dialect` in the config or by the database URL
+    /// (the two must agree).
     pub(crate) configured_dialect: Option<Dialect>,
     /// `allow_multiple_heads` from the config.
     pub(crate) allow_multiple_heads: bool,
@@ -126,13 +124,18 @@ impl Settings {
             schema: global.schema.clone().or(config.schema),
             init_sql,
             lock_timeout,
-            dialect: configured_dialect.unwrap_or(Dialect::Postgres),
             configured_dialect,
             allow_multiple_heads: config.allow_multiple_heads.unwrap_or(false),
             server_version,
             json: global.json,
             quiet: global.quiet,
         })
+    }
+
+    /// The dialect whose lexical rules split statements: the configured one,
+    /// else the default dialect's.
+    pub(crate) fn dialect(&self) -> Dialect {
+        self.configured_dialect.unwrap_or_default()
     }
 
     /// The dialect of the configured database URL, if there is one.
@@ -173,9 +176,15 @@ impl Settings {
         )?)
     }
 
-    /// Loads the migrations directory; an empty one is an error.
+    /// Loads the migrations directory for the configured dialect; an empty
+    /// one is an error.
     pub(crate) fn load(&self) -> anyhow::Result<Migrations> {
-        Ok(Migrations::load(&self.dir, self.dialect)?)
+        self.load_for(self.dialect())
+    }
+
+    /// Loads the migrations directory, splitting statements for `dialect`.
+    pub(crate) fn load_for(&self, dialect: Dialect) -> anyhow::Result<Migrations> {
+        Ok(Migrations::load(&self.dir, dialect)?)
     }
 
     /// Connects to the configured database. `read_only` opens it without

@@ -42,13 +42,10 @@ impl DatabaseUrl {
     /// `postgres://`, `postgresql://`, `mysql://`, `mariadb://`.
     pub fn parse(raw: &str) -> Result<Self, UnsupportedScheme> {
         let scheme = raw.split_once(':').map_or("", |(scheme, _)| scheme);
-        let dialect = match scheme.to_ascii_lowercase().as_str() {
-            "sqlite" | "sqlite3" => Dialect::Sqlite,
-            "postgres" | "postgresql" if raw[scheme.len()..].starts_with("://") => {
-                Dialect::Postgres
-            }
-            "mysql" | "mariadb" if raw[scheme.len()..].starts_with("://") => Dialect::Mysql,
-            _ => {
+        let authority = raw[scheme.len()..].starts_with("://");
+        let dialect = match Dialect::from_url_scheme(scheme, authority) {
+            Some(dialect) => dialect,
+            None => {
                 // Anything but a plain word may be part of a secret.
                 return Err(UnsupportedScheme {
                     scheme: if error::is_plain_word(scheme) {

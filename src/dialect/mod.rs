@@ -1,20 +1,31 @@
-//! The SQL dialects sqlmig speaks: their names, and how their lexical rules
-//! differ when a section is split into statements.
+//! The SQL dialects sqlmig speaks. Everything about one database lives in
+//! its folder (`postgres/`, `mysql/`, `sqlite/`), behind one trait,
+//! `Profile`: names and URL schemes, quoting and placeholders, what its
+//! transactions can hold, the state table's column types and queries, and
+//! how an offline script makes its client stop at the first error.
+//! `Dialect::profile` is the one place that picks a dialect's profile; the
+//! rest of sqlmig asks `Dialect` (or the profile) and never matches on a
+//! variant, so a new dialect is a new folder, one backend, the grammar's
+//! lexical rules and one line here.
 
 mod mysql;
 mod postgres;
 mod sqlite;
 mod version;
 
-pub use version::{InvalidServerVersion, ServerVersion, TransactionRule};
-
 use std::fmt;
 use std::str::FromStr;
+
+pub use version::{InvalidServerVersion, ServerVersion, TransactionRule};
+
+use crate::revision::Statement;
+use crate::sql::Sql;
 
 /// A database dialect. It decides how statements are split (MySQL backslash
 /// escapes and `#` comments, PostgreSQL dollar quotes, `E''` strings and nested
 /// comments, SQLite `[bracket]` identifiers) and, for the backends, the SQL that
 /// sqlmig itself writes.
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dialect {
     /// PostgreSQL.
@@ -25,103 +36,276 @@ pub enum Dialect {
     Sqlite,
 }
 
+/// Everything sqlmig knows about one dialect. Each dialect's folder
+/// implements it once; `Dialect`'s public methods and the state table, the
+/// SQL builder and the offline renderer ask it.
+pub(crate) trait Profile: Sync {
+    // --- Names ---
+
+    /// The canonical name, as `--dialect` takes it and `status --json` prints it.
+    fn name(&self) -> &'static str;
+    /// The human name, for messages.
+    fn title(&self) -> &'static str;
+    /// Other names `--dialect` and `dialect` accept.
+    fn aliases(&self) -> &'static [&'static str];
+    /// The URL schemes that name this dialect, lower-case.
+    fn url_schemes(&self) -> &'static [&'static str];
+    /// Whether its URLs need `scheme://` (else `scheme:` is enough).
+    fn url_needs_authority(&self) -> bool;
+
+    // --- Quoting and placeholders ---
+
+    /// An identifier quoted for the dialect.
+    fn quote_identifier(&self, name: &str) -> String;
+    /// A string literal that means exactly `text`.
+    fn quote_literal(&self, text: &str) -> String;
+    /// The placeholder of the `number`th (1-based) bound value.
+    fn placeholder(&self, number: usize) -> String;
+
+    // --- Transactions ---
+
+    /// Whether DDL can be rolled back.
+    fn transactional_ddl(&self) -> bool;
+    /// Without transactional DDL: whether a statement starting with `words`
+    /// (upper-cased) can be rolled back.
+    fn rolls_back(&self, words: &str) -> bool {
+        let _ = words;
+        self.transactional_ddl()
+    }
+    /// The statements the dialect refuses inside a transaction block.
+    fn transaction_rules(&self) -> &'static [TransactionRule];
+    /// The statement that opens a transaction.
+    fn begin(&self) -> &'static str;
+    /// The statement that commits one.
+    fn commit(&self) -> &'static str {
+        "COMMIT"
+    }
+    /// The statement that rolls one back.
+    fn rollback(&self) -> &'static str {
+        "ROLLBACK"
+    }
+    /// Whether each revision's transaction locks the state table (so two
+    /// runners past a broken session lock still cannot both apply it).
+    fn locks_state_table_in_transaction(&self) -> bool {
+        false
+    }
+
+    // --- Servers ---
+
+    /// The oldest server version sqlmig supports.
+    fn oldest_supported_version(&self) -> ServerVersion;
+    /// The query whose one value is the server's version.
+    fn server_version_query(&self) -> &'static str;
+    /// The version in the answer to that query.
+    fn parse_server_version(&self, text: &str) -> Result<ServerVersion, InvalidServerVersion> {
+        text.parse()
+    }
+
+    // --- The state table ---
+
+    /// The schema the state table lives in by default; `None` where the
+    /// dialect has no schemas.
+    fn default_schema(&self) -> Option<&'static str> {
+        None
+    }
+    /// The longest name in bytes, and what to say about a longer one.
+    fn name_limit(&self) -> (usize, &'static str);
+    /// The SQL type of a state-table column.
+    fn column_type(&self, column: ColumnType) -> &'static str;
+    /// What follows `CREATE TABLE (...)`.
+    fn table_options(&self) -> &'static str {
+        ""
+    }
+    /// A query that returns one row when table `name` (in `schema`) exists.
+    fn table_exists_query(&self, schema: Option<&str>, name: &str) -> Sql;
+    /// The expression that reads the `applied_at` column as ISO 8601 text.
+    fn applied_at_text(&self) -> &'static str;
+
+    // --- Offline scripts ---
+
+    /// How to run a script with the dialect's own client (comment lines).
+    fn client_instructions(&self) -> &'static [&'static str];
+    /// The client command that makes it stop at the first error.
+    fn fail_stop(&self) -> Option<&'static str> {
+        None
+    }
+    /// The statement that fixes how the script's literals are read.
+    fn literal_setup(&self) -> Option<&'static str> {
+        None
+    }
+    /// Client commands that quit when the statement before failed, for a
+    /// client that carries on after errors.
+    fn quit_on_error(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// What a script writes once before its guards.
+    fn guard_setup(&self, guards: &Guards) -> Vec<String> {
+        let _ = guards;
+        Vec::new()
+    }
+    /// A guard: stops the script when any check's condition holds, with its message.
+    fn guard(&self, checks: &[GuardCheck], guards: &mut Guards) -> Vec<String>;
+    /// A statement as the client must read it, terminator included.
+    fn terminated(&self, statement: &Statement) -> String {
+        format!("{};", statement.sql)
+    }
+}
+
+/// The logical types of the state table's columns; each dialect names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColumnType {
+    /// The revision id: the primary key, compared case-sensitively.
+    RevisionId,
+    /// A checksum that is always there (64 hex digits).
+    Checksum,
+    /// A checksum that may be missing.
+    OptionalChecksum,
+    /// A short word (`applied`, `up`).
+    Word,
+    /// Text that is always there.
+    Text,
+    /// Text that may be missing.
+    OptionalText,
+    /// A count or a duration that is always there.
+    Count,
+    /// A count that may be missing.
+    OptionalCount,
+    /// A program's name and version.
+    ShortText,
+    /// When the row was written, set by the database.
+    CreatedAt,
+}
+
+/// One check of an offline guard: when `condition` holds, the revision must
+/// not run and the script stops with `message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GuardCheck {
+    /// A SQL condition.
+    pub(crate) condition: String,
+    /// The error the script stops with.
+    pub(crate) message: String,
+}
+
+/// What the guards of one offline script share: how many there were, and
+/// the temporary table SQLite raises its errors through.
+#[derive(Debug, Clone)]
+pub(crate) struct Guards {
+    /// Guards written so far.
+    pub(crate) count: usize,
+    /// The temporary guard table's name (never the state table's).
+    pub(crate) table: String,
+}
+
+impl Guards {
+    /// The guards of a script whose state table is `state_table`.
+    pub(crate) fn new(state_table: &str) -> Self {
+        // SQLite looks an unqualified name up in `temp` first: the temporary
+        // guard table must not hide a state table of the same name.
+        let mut table = String::from("sqlmig_guard");
+        while table.eq_ignore_ascii_case(state_table) {
+            table.push('_');
+        }
+        Guards { count: 0, table }
+    }
+}
+
+impl Default for Dialect {
+    /// PostgreSQL: whose lexical rules split statements when nothing names a dialect.
+    fn default() -> Self {
+        Dialect::Postgres
+    }
+}
+
 impl Dialect {
     /// Every dialect, in a stable order.
     pub const ALL: [Dialect; 3] = [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite];
 
+    /// The dialect's profile: the one place a variant is matched.
+    pub(crate) fn profile(self) -> &'static dyn Profile {
+        match self {
+            Dialect::Postgres => &postgres::Postgres,
+            Dialect::Mysql => &mysql::Mysql,
+            Dialect::Sqlite => &sqlite::Sqlite,
+        }
+    }
+
     /// The canonical name, as accepted by `--dialect` and printed by `status --json`.
     pub fn name(self) -> &'static str {
-        match self {
-            Dialect::Postgres => "postgres",
-            Dialect::Mysql => "mysql",
-            Dialect::Sqlite => "sqlite",
-        }
+        self.profile().name()
     }
 
     /// The human name, for messages.
     pub fn title(self) -> &'static str {
-        match self {
-            Dialect::Postgres => "PostgreSQL",
-            Dialect::Mysql => "MySQL/MariaDB",
-            Dialect::Sqlite => "SQLite",
-        }
+        self.profile().title()
+    }
+
+    /// The dialect whose URLs start with `scheme` (case-insensitive);
+    /// `authority`: the scheme is followed by `//`.
+    pub fn from_url_scheme(scheme: &str, authority: bool) -> Option<Dialect> {
+        Dialect::ALL.into_iter().find(|dialect| {
+            let profile = dialect.profile();
+            (authority || !profile.url_needs_authority())
+                && profile
+                    .url_schemes()
+                    .iter()
+                    .any(|known| known.eq_ignore_ascii_case(scheme))
+        })
     }
 
     /// Whether DDL can be rolled back (PostgreSQL, SQLite); MySQL and MariaDB
     /// commit implicitly before and after each DDL statement.
     pub fn transactional_ddl(self) -> bool {
-        !matches!(self, Dialect::Mysql)
+        self.profile().transactional_ddl()
     }
 
     /// An identifier quoted for the dialect.
     pub fn quote_identifier(self, name: &str) -> String {
-        match self {
-            Dialect::Postgres => postgres::quote_identifier(name),
-            Dialect::Mysql => mysql::quote_identifier(name),
-            Dialect::Sqlite => sqlite::quote_identifier(name),
-        }
+        self.profile().quote_identifier(name)
     }
 
     /// A string literal that means exactly `text` in the dialect, whatever
     /// the quotes, backslashes or newlines inside it.
     pub fn quote_literal(self, text: &str) -> String {
-        match self {
-            Dialect::Postgres => postgres::quote_literal(text),
-            Dialect::Mysql => mysql::quote_literal(text),
-            Dialect::Sqlite => sqlite::quote_literal(text),
-        }
+        self.profile().quote_literal(text)
     }
 
     /// The statement that opens a transaction. SQLite takes the write lock at
     /// once (`BEGIN IMMEDIATE`), so two runners queue instead of failing later.
     pub fn begin_transaction(self) -> &'static str {
-        match self {
-            Dialect::Postgres => "BEGIN",
-            Dialect::Mysql => "START TRANSACTION",
-            Dialect::Sqlite => "BEGIN IMMEDIATE",
-        }
+        self.profile().begin()
+    }
+
+    /// The statement that commits a transaction.
+    pub fn commit_transaction(self) -> &'static str {
+        self.profile().commit()
+    }
+
+    /// The statement that rolls a transaction back.
+    pub fn rollback_transaction(self) -> &'static str {
+        self.profile().rollback()
     }
 
     /// The oldest server version sqlmig supports: what offline scripts and
     /// `verify` assume unless told the version, so that they never assume a
     /// newer server than the one the script meets.
     pub fn oldest_supported_version(self) -> ServerVersion {
-        match self {
-            Dialect::Postgres => ServerVersion::new(11, 0),
-            Dialect::Mysql => ServerVersion::new(5, 7),
-            Dialect::Sqlite => ServerVersion::new(3, 35),
-        }
+        self.profile().oldest_supported_version()
     }
 
     /// The query whose one value is the server's version.
     pub fn server_version_query(self) -> &'static str {
-        match self {
-            Dialect::Postgres => "SELECT current_setting('server_version_num')",
-            Dialect::Mysql => "SELECT VERSION()",
-            Dialect::Sqlite => "SELECT sqlite_version()",
-        }
+        self.profile().server_version_query()
     }
 
     /// The version in the answer to [`Dialect::server_version_query`].
     pub fn parse_server_version(self, text: &str) -> Result<ServerVersion, InvalidServerVersion> {
-        match self {
-            Dialect::Postgres => text
-                .trim()
-                .parse::<u32>()
-                .map(ServerVersion::from_postgres_number)
-                .map_err(|_| InvalidServerVersion(text.chars().take(40).collect())),
-            Dialect::Mysql | Dialect::Sqlite => text.parse(),
-        }
+        self.profile().parse_server_version(text)
     }
 
     /// Every statement the dialect refuses inside a transaction block, with
     /// the versions that refuse it.
     pub fn transaction_rules(self) -> &'static [TransactionRule] {
-        match self {
-            Dialect::Postgres => postgres::TRANSACTION_RULES,
-            Dialect::Mysql => mysql::TRANSACTION_RULES,
-            Dialect::Sqlite => sqlite::TRANSACTION_RULES,
-        }
+        self.profile().transaction_rules()
     }
 
     /// The rule by which a server of `version` refuses `sql` inside a
@@ -170,10 +354,11 @@ impl Dialect {
         WORDS.contains(&first)
     }
 
-    /// Whether `sql` can be rolled back on this dialect: always on
-    /// PostgreSQL and SQLite; on MySQL only DML.
+    /// Whether `sql` can be rolled back on this dialect: always where DDL is
+    /// transactional; on MySQL only DML.
     pub fn is_transactional(self, sql: &str) -> bool {
-        self != Dialect::Mysql || mysql::is_transactional(&leading_words(sql))
+        let profile = self.profile();
+        profile.transactional_ddl() || profile.rolls_back(&leading_words(sql))
     }
 }
 
@@ -194,6 +379,11 @@ fn quote_standard_literal(text: &str) -> String {
     quoted.push_str(rest);
     quoted.push('\'');
     quoted
+}
+
+/// `"name"` with `"` doubled: the quoted identifier of PostgreSQL and SQLite.
+fn quote_standard_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// The first few words of a statement, upper-cased and single-spaced, with
@@ -237,12 +427,15 @@ impl FromStr for Dialect {
     type Err = UnknownDialect;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        match name.to_ascii_lowercase().as_str() {
-            "postgres" | "postgresql" => Ok(Dialect::Postgres),
-            "mysql" | "mariadb" => Ok(Dialect::Mysql),
-            "sqlite" | "sqlite3" => Ok(Dialect::Sqlite),
-            _ => Err(UnknownDialect(name.to_owned())),
-        }
+        Dialect::ALL
+            .into_iter()
+            .find(|dialect| {
+                let profile = dialect.profile();
+                std::iter::once(profile.name())
+                    .chain(profile.aliases().iter().copied())
+                    .any(|known| known.eq_ignore_ascii_case(name))
+            })
+            .ok_or_else(|| UnknownDialect(name.to_owned()))
     }
 }
 

@@ -305,9 +305,9 @@ fn transaction(
 ) -> std::result::Result<(), DbError> {
     backend.execute(dialect.begin_transaction())?;
     match body(backend) {
-        Ok(()) => backend.execute("COMMIT"),
+        Ok(()) => backend.execute(dialect.commit_transaction()),
         Err(error) => {
-            let _ = backend.execute("ROLLBACK");
+            let _ = backend.execute(dialect.rollback_transaction());
             Err(error)
         }
     }

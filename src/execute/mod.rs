@@ -19,6 +19,7 @@ use crate::dialect::Dialect;
 use crate::error::{Error, FailureOutcome, Result, StatementError};
 use crate::event::{Event, Observer};
 use crate::graph::{Graph, Target};
+use crate::migrations::Migrations;
 use crate::plan::{Direction, Plan};
 use crate::program::{Program, Step, check_plan, count, program, section};
 use crate::revision::{Revision, Statement};
@@ -74,18 +75,26 @@ pub struct Migrator<'a> {
 }
 
 impl<'a> Migrator<'a> {
-    /// A migrator for `graph` on `database`, reporting to `observer`.
+    /// A migrator for `migrations` on `database`, reporting to `observer`.
+    /// Refuses a database of another dialect than the one the migrations'
+    /// statements were split for.
     pub fn new(
-        graph: &'a Graph,
+        migrations: &'a Migrations,
         database: &'a mut Database,
         observer: &'a mut dyn Observer,
-    ) -> Self {
-        Migrator {
-            graph,
+    ) -> Result<Self> {
+        if migrations.dialect() != database.dialect() {
+            return Err(Error::DialectMismatch {
+                migrations: migrations.dialect(),
+                database: database.dialect(),
+            });
+        }
+        Ok(Migrator {
+            graph: migrations.graph(),
             database,
             observer,
             applied_by: format!("sqlmig {}", env!("CARGO_PKG_VERSION")),
-        }
+        })
     }
 
     /// Applies `target` and everything it needs that is not applied yet.
@@ -230,7 +239,10 @@ impl<'a> Migrator<'a> {
                         // The statement's own error is what the user needs;
                         // a failing rollback means the connection is gone,
                         // which rolls back too.
-                        let _ = self.database.backend.execute("ROLLBACK");
+                        let _ = self
+                            .database
+                            .backend
+                            .execute(dialect.rollback_transaction());
                     }
                     return Err(error);
                 }
@@ -254,7 +266,7 @@ impl<'a> Migrator<'a> {
         if options.single_transaction && total > 0 {
             self.database
                 .backend
-                .execute("COMMIT")
+                .execute(dialect.commit_transaction())
                 .map_err(state_error("commit the run's transaction for"))?;
         }
         Ok(())
@@ -268,7 +280,8 @@ impl<'a> Migrator<'a> {
         if in_transaction && !matches!(result, Ok(true)) {
             // Skipped or failed: nothing of it stays. A failing rollback
             // means the connection is gone, and the server rolls back anyway.
-            let _ = self.database.backend.execute("ROLLBACK");
+            let rollback = self.database.dialect().rollback_transaction();
+            let _ = self.database.backend.execute(rollback);
         }
         result
     }
@@ -285,51 +298,39 @@ impl<'a> Migrator<'a> {
         let backend = &mut self.database.backend;
         let record_error = state_error_owned(record_action(revision));
         let mut started = Instant::now();
-        // `BEGIN` and the state table's lock wait for the guard and go with
-        // it: one round trip on PostgreSQL (`Backend::query_after`).
-        let mut opening: Vec<String> = Vec::new();
-        // On a backend that pipelines, the statements of a transaction wait
-        // and go together (see `batchable`), and the state row goes with the
-        // COMMIT: `Backend::execute_pipelined`, `Backend::execute_with_then`.
-        let pipelines = backend.pipelines();
-        let mut batch: Vec<(usize, &Statement)> = Vec::new();
-        let mut committed = false;
+        let mut pending = Pending::new(backend.pipelines(), dialect);
         for (index, step) in program.steps.iter().enumerate() {
             if !matches!(step, Step::Begin | Step::LockStateTable | Step::Guard) {
-                for statement in opening.drain(..) {
-                    backend.execute(&statement).map_err(&record_error)?;
-                }
+                pending
+                    .send_opening(backend.as_mut())
+                    .map_err(&record_error)?;
             }
-            if !batch.is_empty() && !batchable(step, pipelines, dialect) {
-                run_batch(backend.as_mut(), program, &batch)?;
-                batch.clear();
+            if !pending.holds(step) {
+                pending.send_batch(backend.as_mut(), program)?;
             }
             match step {
                 Step::Begin => {
-                    opening.push(dialect.begin_transaction().to_owned());
+                    pending.open(dialect.begin_transaction().to_owned());
                     // Set before it runs: a failed BEGIN makes the
                     // ROLLBACK after it a harmless no-op.
                     *in_transaction = true;
                 }
                 Step::LockStateTable => {
                     if let Some(lock) = table.lock_in_transaction() {
-                        opening.push(lock);
+                        pending.open(lock);
                     }
                 }
                 Step::Guard => {
                     // Re-checked under the lock and inside the transaction:
                     // even if two runners got this far, only one of them
                     // applies (or reverts) the revision.
-                    let opening_statements: Vec<&str> =
-                        opening.iter().map(String::as_str).collect();
-                    let recorded = !backend
-                        .query_after(
-                            &opening_statements,
+                    let recorded = !pending
+                        .query_after_opening(
+                            backend.as_mut(),
                             &table.select_state(&revision.id, Binding::Parameters),
                         )
                         .map_err(&record_error)?
                         .is_empty();
-                    opening.clear();
                     let already_done = match program.direction {
                         Direction::Upgrade => recorded,
                         Direction::Downgrade => !recorded,
@@ -343,9 +344,9 @@ impl<'a> Migrator<'a> {
                     position,
                     statement,
                     ..
-                } if batchable(step, pipelines, dialect) => {
+                } if pending.holds(step) => {
                     crate::fault::point(|| format!("before_stmt:{}:{}", revision.id, position + 1));
-                    batch.push((*position, statement));
+                    pending.hold(*position, statement);
                 }
                 Step::Statement {
                     position,
@@ -384,30 +385,32 @@ impl<'a> Migrator<'a> {
                         millis(started.elapsed()),
                         Binding::Parameters,
                     );
-                    if pipelines && matches!(program.steps.get(index + 1), Some(Step::Commit)) {
+                    if pending.pipelines
+                        && matches!(program.steps.get(index + 1), Some(Step::Commit))
+                    {
                         // A failed write aborts the transaction, and the
                         // COMMIT behind it then only rolls back.
                         crate::fault::point(|| format!("before_commit:{}", revision.id));
                         backend
-                            .execute_with_then(&sql, "COMMIT")
+                            .execute_with_then(&sql, dialect.commit_transaction())
                             .map_err(&record_error)?;
                         *in_transaction = false;
-                        committed = true;
+                        pending.committed = true;
                     } else {
                         backend.execute_with(&sql).map_err(&record_error)?;
                     }
                 }
-                Step::Commit if committed => {}
+                Step::Commit if pending.committed => {}
                 Step::Commit => {
                     crate::fault::point(|| format!("before_commit:{}", revision.id));
-                    backend.execute("COMMIT").map_err(&record_error)?;
+                    backend
+                        .execute(dialect.commit_transaction())
+                        .map_err(&record_error)?;
                     *in_transaction = false;
                 }
             }
         }
-        if !batch.is_empty() {
-            run_batch(backend.as_mut(), program, &batch)?;
-        }
+        pending.send_batch(backend.as_mut(), program)?;
         crate::fault::point(|| format!("after_commit:{}", revision.id));
         Ok(true)
     }
@@ -456,19 +459,118 @@ impl<'a> Migrator<'a> {
     }
 }
 
-/// Whether `step` may wait in a batch of statements that are sent together:
-/// a statement of a transaction (a failure aborts it, so whatever was sent
-/// after the failing statement is skipped by the server), on a backend that
-/// pipelines, that cannot end the transaction or hold several statements
-/// that might (blocks), and is no `COPY` (which would wait for data).
-fn batchable(step: &Step<'_>, pipelines: bool, dialect: Dialect) -> bool {
-    match step {
-        Step::Statement {
-            statement,
-            progress: None,
-            ..
-        } => pipelines && !statement.delimited && !dialect.may_end_transaction(&statement.sql),
-        _ => false,
+/// What a revision holds back to send together on a backend that
+/// pipelines (PostgreSQL): the statements that open it (`BEGIN`, the state
+/// table's lock), sent with the guard's query in one round trip, and the
+/// statements of its transaction, sent as one batch; the state row then goes
+/// with the `COMMIT`. Elsewhere nothing is held but the opening.
+struct Pending<'p> {
+    /// Whether the backend pipelines.
+    pipelines: bool,
+    dialect: Dialect,
+    /// `BEGIN` and the lock, waiting for the guard.
+    opening: Vec<String>,
+    /// Statements of the transaction, with their positions, waiting for
+    /// the next step that cannot wait.
+    batch: Vec<(usize, &'p Statement)>,
+    /// The state row went with the `COMMIT`: the commit step has nothing to do.
+    committed: bool,
+}
+
+impl<'p> Pending<'p> {
+    fn new(pipelines: bool, dialect: Dialect) -> Self {
+        Pending {
+            pipelines,
+            dialect,
+            opening: Vec::new(),
+            batch: Vec::new(),
+            committed: false,
+        }
+    }
+
+    /// Holds back a statement that opens the revision.
+    fn open(&mut self, statement: String) {
+        self.opening.push(statement);
+    }
+
+    /// Sends what opens the revision, then `query`, in one round trip
+    /// where the backend pipelines.
+    fn query_after_opening(
+        &mut self,
+        backend: &mut dyn crate::backend::Backend,
+        query: &crate::sql::Sql,
+    ) -> Result<Vec<Vec<crate::sql::Value>>, DbError> {
+        let opening: Vec<&str> = self.opening.iter().map(String::as_str).collect();
+        let rows = backend.query_after(&opening, query);
+        self.opening.clear();
+        rows
+    }
+
+    /// Sends what opens the revision, if anything still waits.
+    fn send_opening(&mut self, backend: &mut dyn crate::backend::Backend) -> Result<(), DbError> {
+        for statement in self.opening.drain(..) {
+            backend.execute(&statement)?;
+        }
+        Ok(())
+    }
+
+    /// Whether `step` may wait in the batch: a statement of a transaction
+    /// (a failure aborts it, so whatever was sent after the failing
+    /// statement is skipped by the server), on a backend that pipelines,
+    /// that cannot end the transaction or hold several statements that
+    /// might (blocks), and is no `COPY` (which would wait for data).
+    fn holds(&self, step: &Step<'_>) -> bool {
+        match step {
+            Step::Statement {
+                statement,
+                progress: None,
+                ..
+            } => {
+                self.pipelines
+                    && !statement.delimited
+                    && !self.dialect.may_end_transaction(&statement.sql)
+            }
+            _ => false,
+        }
+    }
+
+    /// Holds back the statement at `position`.
+    fn hold(&mut self, position: usize, statement: &'p Statement) {
+        self.batch.push((position, statement));
+    }
+
+    /// Sends the batch, if any, in one round trip; a failure names its statement.
+    fn send_batch(
+        &mut self,
+        backend: &mut dyn crate::backend::Backend,
+        program: &Program<'_>,
+    ) -> Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let revision = program.revision;
+        let statements: Vec<&str> = batch
+            .iter()
+            .map(|(_, statement)| statement.sql.as_str())
+            .collect();
+        let failed = backend.execute_pipelined(&statements).err();
+        let ran = failed.as_ref().map_or(batch.len(), |(index, _)| *index);
+        for (position, _) in &batch[..ran] {
+            crate::fault::point(|| format!("after_stmt:{}:{}", revision.id, position + 1));
+        }
+        match failed {
+            None => Ok(()),
+            Some((index, source)) => Err(statement_error(
+                revision,
+                program.direction,
+                section(revision, program.direction),
+                batch[index].0,
+                *source,
+                FailureOutcome::RolledBack,
+            )
+            .into()),
+        }
     }
 }
 
@@ -520,35 +622,6 @@ fn statement_failed(
 /// Sends the batched statements of a transaction at once; on a failure,
 /// the error of the first statement that failed, as if they had run one by
 /// one (the rest were skipped by the aborted transaction).
-fn run_batch(
-    backend: &mut dyn crate::backend::Backend,
-    program: &Program<'_>,
-    batch: &[(usize, &Statement)],
-) -> Result<()> {
-    let revision = program.revision;
-    let statements: Vec<&str> = batch
-        .iter()
-        .map(|(_, statement)| statement.sql.as_str())
-        .collect();
-    let failed = backend.execute_pipelined(&statements).err();
-    let ran = failed.as_ref().map_or(batch.len(), |(index, _)| *index);
-    for (position, _) in &batch[..ran] {
-        crate::fault::point(|| format!("after_stmt:{}:{}", revision.id, position + 1));
-    }
-    match failed {
-        None => Ok(()),
-        Some((index, source)) => Err(statement_error(
-            revision,
-            program.direction,
-            section(revision, program.direction),
-            batch[index].0,
-            *source,
-            FailureOutcome::RolledBack,
-        )
-        .into()),
-    }
-}
-
 fn statement_error(
     revision: &Revision,
     direction: Direction,
@@ -604,19 +677,18 @@ fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
 }
 
-impl crate::migrations::Migrations {
+impl Migrations {
     /// Upgrades `database` to the single head; what an application calls at
     /// start-up.
     pub fn upgrade(&self, database: &mut Database) -> Result<RunReport> {
-        Migrator::new(self.graph(), database, &mut crate::event::Silent)
+        Migrator::new(self, database, &mut crate::event::Silent)?
             .upgrade(&Target::Head, RunOptions::default())
     }
 
     /// Every revision's state in `database` (read-only: no lock, nothing created).
     pub fn status(&self, database: &mut Database) -> Result<crate::status::Status> {
         let dialect = database.dialect();
-        let state =
-            Migrator::new(self.graph(), database, &mut crate::event::Silent).read_state()?;
+        let state = Migrator::new(self, database, &mut crate::event::Silent)?.read_state()?;
         Ok(crate::status::Status::new(self.graph(), dialect, &state))
     }
 

@@ -6,7 +6,7 @@ use std::io::Write as _;
 
 use anyhow::{Context, bail};
 use sqlmig::plan::Direction;
-use sqlmig::{Dialect, Migrations, Migrator, Silent, Target, emit};
+use sqlmig::{Dialect, Migrator, Silent, Target, emit};
 
 use crate::cli::Outcome;
 use crate::cli::args::EmitArgs;
@@ -43,7 +43,7 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
                 "an offline downgrade script needs --from REV, the revision the database is at (for example `--from head`)"
             );
         }
-        let migrations = Migrations::load(&settings.dir, dialect)?;
+        let migrations = settings.load_for(dialect)?;
         let from = args.from.as_deref().map(str::parse::<Target>).transpose()?;
         let server_version = settings.server_version(dialect, args.server_version.as_deref())?;
         let plan = emit::offline_plan(
@@ -69,9 +69,10 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
                 "--dialect {requested} does not match the database, which is {dialect}; add --offline to render for another dialect"
             );
         }
-        let migrations = Migrations::load(&settings.dir, dialect)?;
+        let migrations = settings.load_for(dialect)?;
         let graph = migrations.graph();
-        let plan = Migrator::new(graph, &mut database, &mut Silent).plan(direction, &target)?;
+        let plan =
+            Migrator::new(&migrations, &mut database, &mut Silent)?.plan(direction, &target)?;
         let server_version = database.server_version()?;
         emit::render(
             graph,

@@ -8,7 +8,7 @@ use crate::cli::Outcome;
 use crate::cli::settings::Settings;
 
 pub(crate) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
-    let migrations = Migrations::load_allow_empty(&settings.dir, settings.dialect)?;
+    let migrations = Migrations::load_allow_empty(&settings.dir, settings.dialect())?;
     let sum = SumFile::from_revisions(migrations.graph().revisions());
     sum.write(migrations.dir())?;
     if !settings.quiet {

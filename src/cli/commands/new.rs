@@ -10,7 +10,7 @@ use crate::cli::scaffold::{NewRevision, write_revision};
 use crate::cli::settings::{Settings, one_line_message};
 
 pub(crate) fn run(settings: &Settings, args: &NewArgs) -> anyhow::Result<Outcome> {
-    let migrations = Migrations::load_allow_empty(&settings.dir, settings.dialect)?;
+    let migrations = Migrations::load_allow_empty(&settings.dir, settings.dialect())?;
     let graph = migrations.graph();
     let parents = if args.revises.is_empty() {
         match graph.heads() {

@@ -22,7 +22,7 @@ pub(crate) fn run(settings: &Settings, args: &RepairArgs) -> anyhow::Result<Outc
     if let Some(id) = &args.resume {
         let mut database = settings.connect(false)?;
         let mut progress = Progress::new(settings.quiet, settings.json);
-        let change = Migrator::new(migrations.graph(), &mut database, &mut progress).resume(id)?;
+        let change = Migrator::new(&migrations, &mut database, &mut progress)?.resume(id)?;
         if settings.json {
             print_json(&serde_json::json!({ "changes": [change] }))?;
         } else if !settings.quiet {
@@ -47,8 +47,7 @@ pub(crate) fn run(settings: &Settings, args: &RepairArgs) -> anyhow::Result<Outc
     }
     let mut database = settings.connect(false)?;
     let mut progress = Progress::new(settings.quiet, settings.json);
-    let changes =
-        Migrator::new(migrations.graph(), &mut database, &mut progress).repair(&request)?;
+    let changes = Migrator::new(&migrations, &mut database, &mut progress)?.repair(&request)?;
     if settings.json {
         print_json(&serde_json::json!({ "changes": changes }))?;
     } else if !settings.quiet {

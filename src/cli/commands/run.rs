@@ -39,7 +39,7 @@ pub(crate) fn run(
         dry_run: args.dry_run,
         single_transaction: args.single_transaction,
     };
-    let mut migrator = Migrator::new(graph, &mut database, &mut progress);
+    let mut migrator = Migrator::new(&migrations, &mut database, &mut progress)?;
     let report = match direction {
         Direction::Upgrade => migrator.upgrade(&target, options)?,
         Direction::Downgrade => migrator.downgrade(&target, options)?,

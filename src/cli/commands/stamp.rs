@@ -21,7 +21,7 @@ pub(crate) fn run(settings: &Settings, args: &StampArgs) -> anyhow::Result<Outco
     let migrations = settings.load()?;
     let graph = migrations.graph();
     let mut progress = Progress::new(settings.quiet, settings.json);
-    let report = Migrator::new(graph, &mut database, &mut progress).stamp(&target)?;
+    let report = Migrator::new(&migrations, &mut database, &mut progress)?.stamp(&target)?;
     if settings.json {
         print_json(&StampJson {
             stamped: graph.ids(&report.inserted),

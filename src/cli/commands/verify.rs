@@ -23,10 +23,10 @@ pub(crate) fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<Outc
     let options = VerifyOptions {
         allow_multiple_heads: settings.allow_multiple_heads,
         server_version: Some(
-            settings.server_version(settings.dialect, args.server_version.as_deref())?,
+            settings.server_version(settings.dialect(), args.server_version.as_deref())?,
         ),
     };
-    let report = verify(&settings.dir, settings.dialect, options)?;
+    let report = verify(&settings.dir, settings.dialect(), options)?;
     let mut problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
     let mut warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
     if let Some(assumed) = assumed_version(settings, &report) {
@@ -73,7 +73,7 @@ pub(crate) fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<Outc
 /// When a warning depends on the server's version: which version was
 /// assumed, and how to name the real one.
 fn assumed_version(settings: &Settings, report: &VerifyReport) -> Option<String> {
-    let dialect = settings.dialect;
+    let dialect = settings.dialect();
     let by_version = report.warnings.iter().any(|warning| {
         dialect
             .transaction_rules()

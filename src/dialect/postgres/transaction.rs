@@ -1,18 +1,6 @@
-//! PostgreSQL: quoting, and the statements that cannot run in a transaction.
+//! The statements PostgreSQL refuses inside a transaction block, by version.
 
-use super::version::{ServerVersion, TransactionRule};
-
-/// `"name"` with `"` doubled.
-pub(super) fn quote_identifier(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// `'text'` with `'` doubled. Offline scripts pin
-/// `standard_conforming_strings = on`, under which backslashes are plain
-/// characters; NUL cannot occur in PostgreSQL text and is dropped.
-pub(super) fn quote_literal(text: &str) -> String {
-    super::quote_standard_literal(text)
-}
+use crate::dialect::{ServerVersion, TransactionRule};
 
 /// Every statement PostgreSQL refuses inside a transaction block, with the
 /// version from which it is accepted there (from the reference pages of each
