@@ -21,7 +21,7 @@ test: lint
 	@CARGO="$(CARGO)" scripts/reliability.sh
 	@scripts/backends.sh
 
-# The reliability and security suite (RELIABILITY.md §9: concurrency,
+# The reliability and security suite (docs/RELIABILITY.md §9: concurrency,
 # crashes, tampering, fuzzing, secrets), built with the test-only
 # fault-injection feature, then the §9.1 headline figures and
 # `N passed, N failed`. CI-sized; SQLMIG_SOAK=1 for the long repeat counts.

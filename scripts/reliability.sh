@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The reliability and security suite (RELIABILITY.md §9): runs it, then
+# The reliability and security suite (docs/RELIABILITY.md §9): runs it, then
 # prints the §9.1 headline figures, one line each, and `N passed, N failed`.
 #
 # The tests append their figures as `key<TAB>value` lines to files of their
@@ -43,7 +43,7 @@ cat "$figures"/*.tsv 2>/dev/null | awk -F '\t' -v json="$target/reliability-repo
   function seconds(key) { return (key in v) ? sprintf("%.1f s", v[key] / 1000) : "n/a" }
   END {
     print ""
-    print "== RELIABILITY.md §9.1 headline figures =="
+    print "== docs/RELIABILITY.md §9.1 headline figures =="
     printf "A1..A4 duplicate applications: %s (%s runs of 2, 4 and 8 runners, %s processes, %s failed, %s race symptoms)\n", f("a.duplicates"), f("a.runs"), f("a.processes"), f("a.failed_processes"), f("a.race_symptoms")
     printf "A6 pid mismatches: %s/%s samples\n", f("a6.mismatches"), f("a6.samples")
     printf "A7 CIC deadlocks: %s/%s (invalid indexes %s)\n", f("a7.deadlocks"), f("a7.runs"), f("a7.invalid_indexes")

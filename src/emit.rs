@@ -1,4 +1,4 @@
-//! Offline scripts (SPEC §6): the plan that `upgrade` or `downgrade` would run,
+//! Offline scripts (docs/DESIGN.md §6): the plan that `upgrade` or `downgrade` would run,
 //! rendered as one SQL script for the dialect's own client.
 //!
 //! The script walks the same `Program` (`src/program.rs`) of each revision as

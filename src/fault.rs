@@ -1,4 +1,4 @@
-//! Fault injection for the reliability suite (RELIABILITY.md §9.0): named
+//! Fault injection for the reliability suite (docs/RELIABILITY.md §9.0): named
 //! points in the engine where a test makes the process crash or pause, so
 //! a crash lands exactly between two steps.
 //!

@@ -34,7 +34,7 @@ pub(crate) enum Step<'a> {
     Begin,
     /// PostgreSQL: lock the state table inside the transaction, so that two
     /// runners that both got past the run's lock still cannot apply one
-    /// revision twice (RELIABILITY.md C-4).
+    /// revision twice (docs/RELIABILITY.md C-4).
     LockStateTable,
     /// Check that the revision is still to do (online: its row; offline, also
     /// that what it needs is applied), and stop otherwise.

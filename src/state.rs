@@ -42,7 +42,7 @@ pub enum StateProblem {
     /// An applied revision whose parent or dependency is not applied: a
     /// state row was deleted or the table edited by hand. Planning from it
     /// would run the missing revision again out of order
-    /// (RELIABILITY.md C5).
+    /// (docs/RELIABILITY.md C5).
     Gap {
         /// The revision recorded as applied.
         revision: String,
@@ -197,7 +197,7 @@ impl DatabaseState {
                 Some(_) => {}
             }
         }
-        // See: RELIABILITY.md C5 (a deleted state row). Applied sets are
+        // See: docs/RELIABILITY.md C5 (a deleted state row). Applied sets are
         // closed under parents and dependencies; a hole means the table
         // was edited, and upgrading would re-run the missing revision.
         let mut reported = RevisionSet::empty(graph.len());

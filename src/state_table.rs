@@ -1,4 +1,4 @@
-//! The state table (SPEC §3): one row per applied, running or failed revision.
+//! The state table (docs/DESIGN.md §3): one row per applied, running or failed revision.
 //! Its DDL and every statement that reads or writes it, for each dialect.
 //! Online runs bind the values; offline scripts inline them (see [`crate::sql`]).
 

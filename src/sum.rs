@@ -1,5 +1,5 @@
 //! `migrations/sqlmig.sum`: the committed record of every revision file's
-//! checksum (SPEC §5).
+//! checksum (docs/DESIGN.md §5).
 //!
 //! The first line, `sqlmig-sum v1 <blake3 of the rest>`, commits to every entry,
 //! so two branches that each add a revision change it differently and git

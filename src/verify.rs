@@ -1,4 +1,4 @@
-//! `sqlmig verify`, the pre-commit check of SPEC §5: every file parses, the
+//! `sqlmig verify`, the pre-commit check of docs/DESIGN.md §5: every file parses, the
 //! graph is valid, there is one head, and `sqlmig.sum` matches the files.
 
 use std::fmt;

@@ -790,7 +790,7 @@ fn postgres_psql_without_on_error_stop_stops_inside_a_revision_outside_a_transac
 #[test]
 fn init_sql_runs_before_the_revisions_in_the_script() {
     // MariaDB refuses a foreign key to a table that does not exist yet,
-    // unless the session turned the checks off (SPEC §3's init_sql example).
+    // unless the session turned the checks off (docs/DESIGN.md §3's init_sql example).
     let project = Project::new();
     project
         .write(

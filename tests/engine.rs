@@ -591,7 +591,7 @@ fn resume_runs_the_rest_only_if_what_ran_is_unchanged(project: &Project, databas
     project.sqlmig().args(["check"]).run().success();
 }
 
-// See: RELIABILITY.md C5 (history tampering: a deleted row). Found by the
+// See: docs/RELIABILITY.md C5 (history tampering: a deleted row). Found by the
 // reliability suite: upgrade took the revision whose row was gone for
 // pending and ran it again below revisions already applied.
 fn a_deleted_state_row_is_refused_and_never_rerun(project: &Project, database: &TestDb) {

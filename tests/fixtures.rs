@@ -103,7 +103,7 @@ fn empty_and_missing_directories_are_errors() {
 
 #[test]
 fn valid_fixtures_parse_to_pinned_checksums() {
-    // The encoding never changes silently (RELIABILITY.md §4.2): these
+    // The encoding never changes silently (docs/RELIABILITY.md §4.2): these
     // values are what databases and sum files in the field hold.
     let golden = std::fs::read_to_string(fixtures().join("golden-checksums.txt")).unwrap();
     let mut checked = 0;

@@ -501,7 +501,7 @@ fn tls_follows_ssl_mode() {
         .and_then(|row| row.into_iter().nth(1).flatten())
         .unwrap_or_default();
 
-    // RELIABILITY.md E3: the mode the server's TLS allows, the default and
+    // docs/RELIABILITY.md E3: the mode the server's TLS allows, the default and
     // DISABLED, then four malformed settings.
     let cases = if have_ssl == "YES" { 7 } else { 9 };
     figures::record(&[("e3.cases", cases)]);

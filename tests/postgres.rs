@@ -193,7 +193,7 @@ fn create_index_concurrently_in_a_transaction_is_refused_before_anything_runs() 
     assert!(!database.table_exists("items"));
 }
 
-/// RELIABILITY.md B1: the server's error position becomes the file's line
+/// docs/RELIABILITY.md B1: the server's error position becomes the file's line
 /// and column, counted in characters (a 2-byte `é` precedes the error).
 #[test]
 fn failing_statement_points_at_the_servers_position() {
@@ -317,7 +317,7 @@ fn statements_sent_together_stop_at_the_first_failure() {
     }
 }
 
-/// RELIABILITY.md A5 and A10: a held lock makes `upgrade` wait, name the
+/// docs/RELIABILITY.md A5 and A10: a held lock makes `upgrade` wait, name the
 /// holder and give up on time; another state table is not blocked.
 #[test]
 fn a_held_lock_times_out_naming_its_holder() {
@@ -397,7 +397,7 @@ fn a_held_lock_times_out_naming_its_holder() {
     assert_eq!(database.applied(), ["one"]);
 }
 
-/// RELIABILITY.md A8 and A6: the lock is held by the connection that runs
+/// docs/RELIABILITY.md A8 and A6: the lock is held by the connection that runs
 /// the statements, and losing it before release is an error.
 #[test]
 fn a_lock_lost_before_release_is_an_error() {
@@ -436,7 +436,7 @@ fn a_lock_lost_before_release_is_an_error() {
     connection.unlock().expect("a held lock releases cleanly");
 }
 
-/// RELIABILITY.md A6: when an administrator terminates sqlmig's backend
+/// docs/RELIABILITY.md A6: when an administrator terminates sqlmig's backend
 /// mid-run, sqlmig stops at once with the server's reason, the revision in
 /// flight is rolled back, and a rerun applies the rest exactly once.
 #[test]
@@ -514,7 +514,7 @@ SELECT pg_sleep(0.1);"
     assert_eq!(database.column("SELECT COUNT(*) FROM applied_log"), ["20"]);
 }
 
-// See: RELIABILITY.md B6 and §8.2. Found by the reliability suite: after a
+// See: docs/RELIABILITY.md B6 and C-1. Found by the reliability suite: after a
 // SIGKILL mid-statement the orphaned backend held the migration lock until
 // its statement ended (20 s here), because nothing told PostgreSQL the
 // client was gone.
@@ -555,7 +555,7 @@ fn a_killed_runner_frees_the_lock_within_seconds_mid_statement() {
     eprintln!("lock free {:?} after killing sqlmig", killed.elapsed());
 }
 
-/// RELIABILITY.md A7: a runner waiting for the lock polls outside any
+/// docs/RELIABILITY.md A7: a runner waiting for the lock polls outside any
 /// transaction, so the holder's `CREATE INDEX CONCURRENTLY` does not wait
 /// for it (flyway#1654, golang-migrate#960).
 #[test]
@@ -710,7 +710,7 @@ fn url_parameters_reach_the_session() {
     );
 }
 
-/// RELIABILITY.md E3 on the machine's server (ssl = on).
+/// docs/RELIABILITY.md E3 on the machine's server (ssl = on).
 #[test]
 fn tls_modes_against_a_server_with_tls() {
     let Some(database) = TestDb::postgres() else {
@@ -752,7 +752,7 @@ fn tls_modes_against_a_server_with_tls() {
             .success();
         assert!(!run.stderr().contains("NOT encrypted"), "{}", run.stderr());
     };
-    // RELIABILITY.md E3: require, disable and prefer, then five
+    // docs/RELIABILITY.md E3: require, disable and prefer, then five
     // certificate cases; the report counts what passed.
     figures::record(&[("e3.cases", 3)]);
     upgrade(&with_params(database.url(), "sslmode=require"), "require");
@@ -874,7 +874,7 @@ fn a_misspelt_sslmode_is_refused() {
     figures::record(&[("e3.passed", 2)]);
 }
 
-/// RELIABILITY.md E1 and E3 against a throwaway server with TLS off and
+/// docs/RELIABILITY.md E1 and E3 against a throwaway server with TLS off and
 /// password authentication: `require` refuses it, `prefer` warns, a wrong
 /// password fails clearly, and no password shows anywhere.
 #[test]
@@ -882,7 +882,7 @@ fn a_server_without_tls_and_with_passwords() {
     let Some(server) = Server::start(CANARY) else {
         return;
     };
-    // RELIABILITY.md E3 on a server without TLS: require and verify-full
+    // docs/RELIABILITY.md E3 on a server without TLS: require and verify-full
     // refuse, prefer warns, disable is quiet.
     figures::record(&[("e3.cases", 4)]);
     server.execute(
@@ -987,7 +987,7 @@ fn a_server_without_tls_and_with_passwords() {
     .stderr_has("does not apply to the Unix socket");
 }
 
-/// RELIABILITY.md E1: unreachable servers fail within `connect_timeout`,
+/// docs/RELIABILITY.md E1: unreachable servers fail within `connect_timeout`,
 /// naming the host and port and nothing secret.
 #[test]
 fn unreachable_servers_fail_within_the_connect_timeout() {

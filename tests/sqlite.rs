@@ -56,7 +56,7 @@ fn a_held_lock_times_out_naming_what_it_waits_for() {
         .success();
 }
 
-// See: RELIABILITY.md A3. Found by the reliability suite: with
+// See: docs/RELIABILITY.md A3. Found by the reliability suite: with
 // `PRAGMA journal_mode = WAL` in init_sql, a runner starting while another
 // wrote failed at once with "database is locked" (SQLite takes that lock
 // without its busy handler) instead of waiting.

@@ -84,7 +84,7 @@ impl Backend for SqliteBackend {
     }
 
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
-        // See: RELIABILITY.md A3. Some of SQLite's lock upgrades never call
+        // See: docs/RELIABILITY.md A3. Some of SQLite's lock upgrades never call
         // the busy handler: `PRAGMA journal_mode = WAL` (from init_sql, run
         // before the migration lock) fails at once with "database is
         // locked" while another runner writes. Outside a transaction a busy

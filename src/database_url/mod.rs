@@ -2,7 +2,7 @@
 //! and the parsing the server backends share.
 //!
 //! The URL is kept private and only ever shown through [`DatabaseUrl`]'s
-//! `Display`/`Debug`, which hide the password (RELIABILITY.md §5.1: URL parse
+//! `Display`/`Debug`, which hide the password (docs/RELIABILITY.md §5.1: URL parse
 //! errors that echo the input are the classic leak).
 //!
 //! A backend reads its URL with `parts::UrlParts::split` (one splitter,

@@ -1,7 +1,7 @@
 //! The online engine: under the migration lock, read the state, compute the
 //! [`Plan`], and walk it on a [`Database`], one revision at a time.
 //!
-//! Order of a run (RELIABILITY.md §8.2): take the lock, create the state table
+//! Order of a run (docs/RELIABILITY.md §8.2): take the lock, create the state table
 //! if missing, read the state, refuse on drift, missing files or unfinished
 //! revisions, plan, apply, release the lock and check that it was still held.
 //! Each revision and its state row commit together; a revision that cannot

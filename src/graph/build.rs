@@ -1,4 +1,4 @@
-//! Building a [`Graph`] from parsed revisions, and the checks of SPEC §2 that
+//! Building a [`Graph`] from parsed revisions, and the checks of docs/DESIGN.md §2 that
 //! come with it: unique ids, existing parents and dependencies, unique branch
 //! labels, no cycle. Every problem is collected, none stops the others.
 //!

@@ -1,4 +1,4 @@
-//! The revision graph: the verified DAG of SPEC §2 and the questions asked of
+//! The revision graph: the verified DAG of docs/DESIGN.md §2 and the questions asked of
 //! it (heads, bases, ancestors, application order, target resolution).
 //!
 //! `build` checks a list of revisions and builds a [`Graph`]; `target` is the

@@ -1,4 +1,4 @@
-//! The target language of SPEC §2 (`head`, `heads`, `base`, an id or prefix,
+//! The target language of docs/DESIGN.md §2 (`head`, `heads`, `base`, an id or prefix,
 //! `LABEL@head`, `+N`, `-N`): [`Target`], its parsing, and its resolution to
 //! revisions of a [`Graph`]. Relative targets need the database state, so
 //! [`Plan`](crate::plan::Plan) resolves them; everything else resolves here.
@@ -155,7 +155,7 @@ fn parse_steps(target: &str, digits: &str) -> Result<usize, ParseTargetError> {
     }
 }
 
-/// Checks `name` against the id syntax of SPEC §1,
+/// Checks `name` against the id syntax of docs/DESIGN.md §1,
 /// `[A-Za-z0-9][A-Za-z0-9_.-]*`, so a typo is reported as such and not as
 /// an unknown revision.
 fn check_name(target: &str, name: &str, what: &'static str) -> Result<(), ParseTargetError> {

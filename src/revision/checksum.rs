@@ -1,9 +1,9 @@
-//! The two blake3 checksums of SPEC §1 and the text normalisation under them.
+//! The two blake3 checksums of docs/DESIGN.md §1 and the text normalisation under them.
 //!
 //! The encoding is versioned and never changes silently: golden values are
-//! pinned in the tests below and in `tests/checksums.rs`. A new encoding gets a
+//! pinned in the tests below and in `tests/fixtures.rs`. A new encoding gets a
 //! new domain tag and a migration path, never an edit of this one (the
-//! Liquibase 4.22 lesson in RELIABILITY.md §4).
+//! Liquibase 4.22 lesson in docs/RELIABILITY.md §4.2).
 
 use std::fmt;
 use std::str::FromStr;
@@ -142,7 +142,7 @@ pub struct NotUtf8 {
     pub offset: usize,
 }
 
-/// SPEC §1 normalisation: a leading UTF-8 BOM is removed and CRLF and lone CR
+/// docs/DESIGN.md §1 normalisation: a leading UTF-8 BOM is removed and CRLF and lone CR
 /// become LF. Nothing else is touched (whitespace inside literals matters).
 pub fn normalize(bytes: &[u8]) -> Result<String, NotUtf8> {
     let text = std::str::from_utf8(bytes).map_err(|error| NotUtf8 {

@@ -1,5 +1,5 @@
 //! Revision ids and branch labels: `[A-Za-z0-9][A-Za-z0-9_.-]*`, at most 64
-//! characters (SPEC §1). The restriction also keeps ids safe inside SQL
+//! characters (docs/DESIGN.md §1). The restriction also keeps ids safe inside SQL
 //! literals, comments and file names.
 
 /// The longest id allowed.

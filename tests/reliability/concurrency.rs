@@ -1,4 +1,4 @@
-//! A: concurrency (RELIABILITY.md §9 A1-A4, A6, A7, A10, A11). Runners start
+//! A: concurrency (docs/RELIABILITY.md §9 A1-A4, A6, A7, A10, A11). Runners start
 //! together on an empty database; a side-effect log that no key protects
 //! shows any double application. The lock timeout naming its holder (A5),
 //! the killed lock connection (A6) and `CREATE INDEX CONCURRENTLY` with one
@@ -37,7 +37,7 @@ fn logged_chain(project: &Project, kind: Kind, revisions: usize) -> Vec<String> 
     })
 }
 
-/// RELIABILITY.md A6: while runners race, samples every 50 ms whether a
+/// docs/RELIABILITY.md A6: while runners race, samples every 50 ms whether a
 /// session running a migration statement (a revision's or a state-table
 /// write) is the one holding the advisory lock. Statements before the lock
 /// (connecting, init_sql, the lock polls) are not migration statements.
@@ -67,7 +67,7 @@ fn sample_lock_holders(database: &TestDb, stop: &AtomicBool) -> (u64, Vec<String
     (samples, unlocked)
 }
 
-/// RELIABILITY.md A1-A4: 2, 4 and 8 runners start together on a database
+/// docs/RELIABILITY.md A1-A4: 2, 4 and 8 runners start together on a database
 /// with no state table. Every runner exits 0, exactly one applies
 /// everything, each revision's side effect happens once, and no runner
 /// shows a symptom of a race (a duplicate key, an existing table, SQLite's
@@ -214,7 +214,7 @@ fn slow_runner(project: &Project) -> Running {
     )
 }
 
-/// RELIABILITY.md A10 (sqitch#670): the lock belongs to one database. Runs
+/// docs/RELIABILITY.md A10 (sqitch#670): the lock belongs to one database. Runs
 /// on two databases of one server (on MariaDB, two schemas; on SQLite, two
 /// files) hold their locks at the same time; two runs on one database take
 /// turns.
@@ -269,7 +269,7 @@ fn runs_on_two_databases_overlap_and_runs_on_one_take_turns(kind: Kind) {
     assert_eq!(second.applied(), ["one"]);
 }
 
-/// RELIABILITY.md A11 (sqitch#579): a runner that starts while another
+/// docs/RELIABILITY.md A11 (sqitch#579): a runner that starts while another
 /// holds the lock plans only once it has the lock, so it finds everything
 /// applied and exits 0 with nothing to do, instead of failing on a revision
 /// that was pending when it started.
@@ -301,7 +301,7 @@ fn a_runner_that_waited_for_the_lock_plans_from_what_the_holder_left(kind: Kind)
     assert!(side_effects(&database).iter().all(|(_, count)| *count == 1));
 }
 
-/// RELIABILITY.md A7, repeated (flyway#1654, #3497, golang-migrate#960):
+/// docs/RELIABILITY.md A7, repeated (flyway#1654, #3497, golang-migrate#960):
 /// the holder's `CREATE INDEX CONCURRENTLY` waits for every transaction in
 /// the database, so a waiter that polled inside a transaction, or blocked in
 /// `pg_advisory_lock`, would deadlock with it. Both runners exit 0, the

@@ -1,4 +1,4 @@
-//! B: failure semantics (RELIABILITY.md §9 B1-B9). Where a failing
+//! B: failure semantics (docs/RELIABILITY.md §9 B1-B9). Where a failing
 //! statement is reported, and what a crash at every point of a run leaves:
 //! fault-injected aborts at each named point, real SIGKILLs during a long
 //! revision and at random moments. After each, the database must match the
@@ -32,7 +32,7 @@ fn reported_position(stderr: &str) -> Option<(u32, u32)> {
     Some((line, column))
 }
 
-/// RELIABILITY.md B1, B2, B3, B5: a syntax error in statement 1, 2 or 3 of
+/// docs/RELIABILITY.md B1, B2, B3, B5: a syntax error in statement 1, 2 or 3 of
 /// a revision, in a file with LF, CRLF or BOM + LF line endings, with ASCII
 /// or multibyte text before the error on its line. The reported
 /// `file:line:col` must be the error's own (the token the server points
@@ -228,7 +228,7 @@ fn check_whole_revisions(database: &TestDb, applied: usize) -> Vec<String> {
     wrong
 }
 
-/// RELIABILITY.md B9 (golang-migrate#325, sqlx#1966) and the fault points
+/// docs/RELIABILITY.md B9 (golang-migrate#325, sqlx#1966) and the fault points
 /// of §9.0: the process aborts (as kill -9 would end it) after taking the
 /// lock, before and after r3's statements, before its state write, before
 /// and after its commit, after r2's commit, and before the unlock. Every
@@ -337,7 +337,7 @@ fn lock_is_free(kind: Kind, database: &TestDb) -> bool {
     }
 }
 
-/// RELIABILITY.md B6: SIGKILL to sqlmig in the middle of a long statement
+/// docs/RELIABILITY.md B6: SIGKILL to sqlmig in the middle of a long statement
 /// of r3. On PostgreSQL and SQLite r3 is one transaction: its table never
 /// becomes visible, the next run waits for the orphaned server session to
 /// let go of the lock and applies r3 to r5 exactly once. On MariaDB r3 is
@@ -405,7 +405,7 @@ fn kill_during_a_long_revision_then_the_next_run_finishes_or_refuses(kind: Kind)
         release_ms,
     )]);
     if kind == Kind::Postgres {
-        // See: RELIABILITY.md B6; the orphan noticed its client was gone.
+        // See: docs/RELIABILITY.md B6; the orphan noticed its client was gone.
         assert!(release_ms < 5_000, "the orphaned backend kept the lock");
     }
     match kind {
@@ -522,7 +522,7 @@ fn check_sqlite_consistency(database: &TestDb) -> Vec<String> {
     wrong
 }
 
-/// RELIABILITY.md B7: SIGKILL at a uniformly random moment of a run whose
+/// docs/RELIABILITY.md B7: SIGKILL at a uniformly random moment of a run whose
 /// middle revision inserts 200,000 rows, 20 times (50 with `SQLMIG_SOAK`),
 /// in rollback-journal and WAL mode. Every time SQLite recovers a whole
 /// database: each revision is recorded exactly when all of its effects are
@@ -600,7 +600,7 @@ fn tables_after(statements: u64) -> u64 {
     statements.div_ceil(2)
 }
 
-/// RELIABILITY.md B8: a MariaDB revision of 20 `CREATE TABLE` statements,
+/// docs/RELIABILITY.md B8: a MariaDB revision of 20 `CREATE TABLE` statements,
 /// each followed by a pause, interrupted by SIGKILL at random moments and
 /// by aborts right after statements 1, 19 and 39 (tables 1, 10 and 20),
 /// before their progress is written. sqlmig must never re-run it silently

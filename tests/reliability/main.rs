@@ -1,4 +1,4 @@
-//! The reliability and security suite: RELIABILITY.md §9, groups A to F,
+//! The reliability and security suite: docs/RELIABILITY.md §9, groups A to F,
 //! run through the real binary (built with the `fault-injection` feature)
 //! against the machine's PostgreSQL and MariaDB and SQLite files.
 //!

@@ -1,4 +1,4 @@
-//! F: session modes (RELIABILITY.md §9 F2). sqlmig's own statements must
+//! F: session modes (docs/RELIABILITY.md §9 F2). sqlmig's own statements must
 //! not depend on how the session reads SQL: MariaDB's `sql_mode` flags that
 //! change string literals and strictness, PostgreSQL's `search_path`
 //! pointing elsewhere. Each mode is set through `init_sql`, and the same
@@ -89,7 +89,7 @@ fn exercise(
     wrong
 }
 
-/// RELIABILITY.md F2 on MariaDB: `ANSI_QUOTES` (a `"` delimits an
+/// docs/RELIABILITY.md F2 on MariaDB: `ANSI_QUOTES` (a `"` delimits an
 /// identifier), `NO_BACKSLASH_ESCAPES` (a `\` is a plain character),
 /// `STRICT_ALL_TABLES`, and all of them together, set by `init_sql`.
 #[test]
@@ -126,7 +126,7 @@ fn mariadb_sql_modes_change_nothing_sqlmig_writes() {
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
-/// RELIABILITY.md F2 on PostgreSQL: with `search_path` set to another
+/// docs/RELIABILITY.md F2 on PostgreSQL: with `search_path` set to another
 /// schema, the revisions' tables land there, while the state table stays
 /// `public.sqlmig_revisions`: every state statement names its schema.
 #[test]

@@ -1,4 +1,4 @@
-//! D: parser and splitter robustness (RELIABILITY.md §9 D1, D3, D4).
+//! D: parser and splitter robustness (docs/RELIABILITY.md §9 D1, D3, D4).
 //!
 //! - D1: a corpus of malformed files, most generated here from the D1 list
 //!   in four encodings (LF, CRLF, BOM + LF, BOM + CRLF), plus the fixtures
@@ -119,7 +119,7 @@ fn generated_cases() -> Vec<Case> {
                 "header key `revision` is repeated (first given on line 1)",
             ),
         ),
-        // White space around a marker's word is optional (SPEC.md §1).
+        // White space around a marker's word is optional (docs/DESIGN.md §1).
         case(
             "up_without_space",
             "-- revision: a1\n\n--up\nCREATE TABLE t (x INTEGER);\n",
@@ -321,7 +321,7 @@ fn check_one(name: &str, bytes: &[u8], dialect: Kind) -> (Option<i32>, String) {
     (run.code(), run.stderr())
 }
 
-/// RELIABILITY.md D1: about 150 malformed and tricky files. Nothing
+/// docs/RELIABILITY.md D1: about 150 malformed and tricky files. Nothing
 /// panics; every malformed file fails with exit 1 and a message naming
 /// `migrations/<file>.sql:<line>` at the right line with the right words,
 /// in every encoding; the tricky valid ones (markers inside comments,
@@ -672,7 +672,7 @@ fn dialect(kind: Kind) -> Dialect {
     }
 }
 
-/// RELIABILITY.md D3: generated scripts of up to 20 statements, decorated
+/// docs/RELIABILITY.md D3: generated scripts of up to 20 statements, decorated
 /// with comments, literals and quoted identifiers holding `;`, quotes,
 /// dashes and dollar signs. The server runs the whole script as one text
 /// (PostgreSQL's simple query, MariaDB's multi-statement query, SQLite's
@@ -872,7 +872,7 @@ fn fragment() -> impl Strategy<Value = String> {
     ]
 }
 
-/// RELIABILITY.md D4 on stable Rust: a long proptest run of the splitter
+/// docs/RELIABILITY.md D4 on stable Rust: a long proptest run of the splitter
 /// and the parser, for every dialect, on inputs built from the pieces the
 /// lexers care about and on arbitrary text; 3,000 cases per property in
 /// CI, 300,000 with `SQLMIG_SOAK`. Also replays every fixture and the

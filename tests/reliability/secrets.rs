@@ -1,4 +1,4 @@
-//! E: secrets (RELIABILITY.md §9 E1). A canary password, plain and with
+//! E: secrets (docs/RELIABILITY.md §9 E1). A canary password, plain and with
 //! `@ / % :` in it, reaches sqlmig through `--database-url`,
 //! `DATABASE_URL` and `sqlmig.toml`, and every command and failure path
 //! runs with it: successes, a wrong password, host and port, a malformed
@@ -401,7 +401,7 @@ fn detector_finds_every_form(canary: &Canary) {
     assert_eq!(base64(b"Ma"), "TWE");
 }
 
-/// RELIABILITY.md E1 on PostgreSQL: a throwaway server with SCRAM
+/// docs/RELIABILITY.md E1 on PostgreSQL: a throwaway server with SCRAM
 /// passwords (the machine's server trusts every local connection) and no
 /// TLS, one role per canary.
 #[test]
@@ -441,7 +441,7 @@ fn postgres_password_canary_never_shows_in_any_output() {
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
-/// RELIABILITY.md E1 on MariaDB: one user per canary on the machine's
+/// docs/RELIABILITY.md E1 on MariaDB: one user per canary on the machine's
 /// server (which has no TLS).
 #[test]
 fn mysql_password_canary_never_shows_in_any_output() {

@@ -1,4 +1,4 @@
-//! C: integrity (RELIABILITY.md §9 C1, C5). Applied files edited in every
+//! C: integrity (docs/RELIABILITY.md §9 C1, C5). Applied files edited in every
 //! way, and state tables edited in every way: `verify --database-url`
 //! names each, and `upgrade` refuses before running anything. The pinned
 //! golden checksums (C2) are `tests/fixtures.rs`, which reports its figures
@@ -59,7 +59,7 @@ enum Expected {
     Warns,
 }
 
-/// RELIABILITY.md C1: ten applied revisions; revision 4's file gets one
+/// docs/RELIABILITY.md C1: ten applied revisions; revision 4's file gets one
 /// edit at a time: a byte of a statement, a space inside a string literal,
 /// a comment, its `revises:` line, deletion, a rename with the same
 /// content, an edit of only its down section. Without `sqlmig hash`, plain
@@ -233,7 +233,7 @@ fn every_edit_of_an_applied_file_is_caught_before_anything_runs(kind: Kind) {
         .success();
 }
 
-/// RELIABILITY.md C5: the state table edited behind sqlmig's back. A
+/// docs/RELIABILITY.md C5: the state table edited behind sqlmig's back. A
 /// deleted row (revision 3 of 6), a row of a revision no file declares, an
 /// altered checksum: `verify --database-url` names each, `upgrade` refuses
 /// and runs nothing. A duplicate row is refused by the primary key.

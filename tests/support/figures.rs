@@ -1,4 +1,4 @@
-//! The reliability report's figures (RELIABILITY.md §9.1): each test
+//! The reliability report's figures (docs/RELIABILITY.md §9.1): each test
 //! appends what it measured as `key<TAB>value` lines to a file of its own
 //! under `target/reliability/`, so tests running in parallel never share a
 //! file; `scripts/reliability.sh` adds them up (keys ending in `_max` take

@@ -23,7 +23,7 @@
 //! sqlmig's own statements are prepared, with bound values. `LOAD DATA
 //! LOCAL INFILE` is refused: no file of this machine is ever sent.
 //!
-//! **Lock** (RELIABILITY.md C-2): `GET_LOCK(name, 0)`, polled, on the
+//! **Lock** (docs/RELIABILITY.md C-2): `GET_LOCK(name, 0)`, polled, on the
 //! connection that runs everything, `name` derived from the database and
 //! the state table ([`MysqlBackend::lock_name`]). Only `1` counts as taken;
 //! it is never asked for twice on one connection (the lock is re-entrant,

@@ -1,6 +1,6 @@
 //! `mysql://` and `mariadb://` URLs, parsed by sqlmig itself into the parts
 //! a connection needs, so that no driver or URL library ever gets a chance
-//! to echo the raw URL (and its password) in an error (RELIABILITY.md §5.1).
+//! to echo the raw URL (and its password) in an error (docs/RELIABILITY.md §5.1).
 //! The URL is split and decoded by [`crate::database_url::parts`]; this
 //! module reads MySQL's parameters and defaults from the parts.
 //!

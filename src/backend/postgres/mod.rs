@@ -35,7 +35,7 @@
 //! # The lock
 //!
 //! A session advisory lock, `pg_try_advisory_lock(k)` polled with backoff on
-//! the connection that then runs every statement (RELIABILITY.md C-1), never
+//! the connection that then runs every statement (docs/RELIABILITY.md C-1), never
 //! a blocking `pg_advisory_lock`, which deadlocks against the holder's
 //! `CREATE INDEX CONCURRENTLY`. `k` is [`PostgresBackend::lock_key`] of the
 //! database and the state table. Once taken, `pg_locks` must show it held by
@@ -153,7 +153,7 @@ impl PostgresBackend {
             held_lock: None,
             warnings,
         };
-        // See: RELIABILITY.md §8.2 and B6. A sqlmig killed mid-statement
+        // See: docs/RELIABILITY.md C-1 and B6. A sqlmig killed mid-statement
         // leaves its backend running that statement, holding the migration
         // lock, for as long as the statement takes (a long data migration:
         // minutes). PostgreSQL 14+ can check for a vanished client while a

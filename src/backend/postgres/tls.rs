@@ -3,7 +3,7 @@
 //!
 //! rustls verifies everything by default, while libpq's `prefer` and
 //! `require` check nothing; the verifier here gives those modes their
-//! libpq meaning explicitly (RELIABILITY.md §5.2). Even then the server must
+//! libpq meaning explicitly (docs/RELIABILITY.md §5.2). Even then the server must
 //! prove it holds the key of the certificate it shows: the handshake
 //! signatures are always checked.
 

@@ -1,6 +1,6 @@
 //! `postgres://` and `postgresql://` URLs, parsed here rather than by the
 //! driver, so that no error can echo the URL or a piece of its password
-//! (RELIABILITY.md §5.1: URL parse errors that echo the input are the classic
+//! (docs/RELIABILITY.md §5.1: URL parse errors that echo the input are the classic
 //! leak). The URL is split and decoded by [`crate::database_url::parts`];
 //! this module reads PostgreSQL's parameters and defaults from the parts.
 //!
