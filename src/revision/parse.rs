@@ -1037,6 +1037,12 @@ ALTER TABLE users DROP COLUMN bio;
                  CREATE PROCEDURE p() BEGIN SELECT 1; END;\n-- statement-end\n-- down\n",
                 vec![Dialect::Mysql],
             ),
+            (
+                "-- revision: e\n-- up\nCREATE TABLE event (begin_date DATE, end_date DATE);\n\
+                 create\tindex event_begin on event (begin_date);\nCREATE VIEW trigger_log AS SELECT 1;\n\
+                 -- down\nDROP TABLE event;\n",
+                Dialect::ALL.to_vec(),
+            ),
         ];
         for (text, dialects) in common {
             for dialect in dialects {
@@ -1052,6 +1058,31 @@ ALTER TABLE users DROP COLUMN bio;
                 check_fast_path(&text, dialect).unwrap();
             }
         }
+    }
+
+    #[test]
+    fn the_fast_path_leaves_compound_statements_to_the_grammar() {
+        let text = "-- revision: c\n-- up\nCREATE TABLE event (begin_date DATE);\n\
+                    CREATE PROCEDURE p() BEGIN SELECT 1; END;\nCALL p();\n-- down\nDROP PROCEDURE p;\n";
+        assert!(!check_fast_path(text, Dialect::Mysql).unwrap());
+        // SQLite has no procedures: the fast path reads it, as the grammar does.
+        assert!(check_fast_path(text, Dialect::Sqlite).unwrap());
+        assert!(!check_fast_path(&text.replace("PROCEDURE", "TRIGGER"), Dialect::Sqlite).unwrap());
+        let revision = parse(text, Dialect::Mysql);
+        let up: Vec<(&str, bool)> = revision
+            .up
+            .statements
+            .iter()
+            .map(|statement| (statement.sql.as_str(), statement.delimited))
+            .collect();
+        assert_eq!(
+            up,
+            [
+                ("CREATE TABLE event (begin_date DATE)", false),
+                ("CREATE PROCEDURE p() BEGIN SELECT 1; END", true),
+                ("CALL p()", false)
+            ]
+        );
     }
 
     fn header_line() -> impl Strategy<Value = String> {
@@ -1106,6 +1137,32 @@ ALTER TABLE users DROP COLUMN bio;
                 0..8,
             )
             .prop_map(|parts| format!("\n-- statement-begin\n{}\n-- statement-end\n", parts.concat())),
+            // MySQL and SQLite compound statements without markers, closed
+            // or not, and `CREATE` statements that only look like them.
+            2 => (
+                prop::sample::select(vec![
+                    "CREATE PROCEDURE p()\nBEGIN", "create definer = 'u'@'%' function f() returns int begin",
+                    "CREATE TRIGGER t AFTER INSERT ON x FOR EACH ROW lbl: BEGIN",
+                    "CREATE TEMP TRIGGER IF NOT EXISTS t AFTER INSERT ON x BEGIN",
+                    "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN", "CREATE FUNCTION f() RETURNS INT RETURN 1",
+                    "CREATE TABLE event (begin_date INT,", "CREATE OR REPLACE AGGREGATE FUNCTION g() RETURNS INT BEGIN",
+                    "CREATE DEFINER=CURRENT_USER() PROCEDURE q() BEGIN", "CREATE\n-- c\nTRIGGER t BEGIN",
+                    "CREATE INDEX i ON t (a)", "create trigger/* c */t before delete on x begin",
+                ]),
+                prop::collection::vec(
+                    prop::sample::select(vec![
+                        "; ", "x", "BEGIN ", "END", " END;", "CASE ", "END CASE;", "END IF;", "IF a THEN ",
+                        "WHILE 1 DO ", "END WHILE;", "lbl: LOOP ", "END LOOP lbl;", "REPEAT ", "END REPEAT;",
+                        "'END;'", "-- c; END\n", "# h;\n", "begin_date", "NEW.end", "\n", "/* END; */",
+                        "`end`", " END FOR UPDATE", "\"e;\"", "[END;]", " ", ";\n",
+                    ]),
+                    0..10,
+                ),
+                any::<bool>(),
+            )
+                .prop_map(|(head, parts, end)| {
+                    format!("\n{head} {}{}\n", parts.concat(), if end { " END;" } else { "" })
+                }),
         ]
     }
 
