@@ -342,6 +342,7 @@ impl Db {
                         "--skip-comments",
                         "--routines",
                         "--triggers",
+                        "--events",
                     ])
                     .arg(database)
                     .output()
