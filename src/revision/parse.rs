@@ -934,7 +934,7 @@ ALTER TABLE users DROP COLUMN bio;
         );
         assert_eq!(
             errors("-- revision: a\n-- up\nDELIMITER $$\n", Dialect::Mysql)[0],
-            "migrations/a.sql:3:1: `DELIMITER` is a command of the mysql client, not SQL: wrap the body in `-- statement-begin` / `-- statement-end` lines instead"
+            "migrations/a.sql:3:1: `DELIMITER` is a command of the mysql client, not SQL: drop the `DELIMITER` lines and end the body with `;` (a `CREATE ... BEGIN ... END` body stays whole), or wrap it in `-- statement-begin` / `-- statement-end` lines"
         );
     }
 

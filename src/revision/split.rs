@@ -580,7 +580,7 @@ mod tests {
             "SELECT 1;\nDELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\nDELIMITER ;\n";
         assert_eq!(
             error(sql, Dialect::Mysql),
-            "2:1: `DELIMITER` is a command of the mysql client, not SQL: wrap the body in `-- statement-begin` / `-- statement-end` lines instead"
+            "2:1: `DELIMITER` is a command of the mysql client, not SQL: drop the `DELIMITER` lines and end the body with `;` (a `CREATE ... BEGIN ... END` body stays whole), or wrap it in `-- statement-begin` / `-- statement-end` lines"
         );
         assert_eq!(
             texts("SELECT delimiter FROM t", Dialect::Mysql),
