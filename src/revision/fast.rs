@@ -393,17 +393,16 @@ impl<'t> Scanner<'t> {
     /// MySQL and SQLite: whether the statement whose first word is
     /// `[start, end)` may be a compound statement (`CREATE PROCEDURE ...
     /// BEGIN ... END` and the like), which the grammar reads: `CREATE`
-    /// followed by a word that may start such a head, or by anything but
-    /// plain white space and a word.
+    /// (MySQL: and `OR REPLACE`) followed by a word that may start such a
+    /// head, or by anything but plain white space and a word.
     fn may_be_compound(&self, start: usize, end: usize) -> bool {
-        const MYSQL: [&[u8]; 7] = [
+        const MYSQL: [&[u8]; 6] = [
             b"procedure",
             b"function",
             b"trigger",
             b"event",
             b"definer",
             b"aggregate",
-            b"or",
         ];
         const SQLITE: [&[u8]; 3] = [b"trigger", b"temp", b"temporary"];
         let heads: &[&[u8]] = match self.dialect {
@@ -414,18 +413,31 @@ impl<'t> Scanner<'t> {
         if !self.bytes[start..end].eq_ignore_ascii_case(b"create") {
             return false;
         }
-        let next = end
-            + self.bytes[end..]
+        // `Some(false)` after `OR` (`REPLACE` must follow), `Some(true)` after
+        // `OR REPLACE`.
+        let mut or_replace = None;
+        let mut offset = end;
+        loop {
+            offset += self.bytes[offset..]
                 .iter()
                 .take_while(|&&byte| matches!(byte, b' ' | b'\t' | b'\n'))
                 .count();
-        match self.at(next) {
-            Some(byte) if byte.is_ascii_alphabetic() => {
-                let word = &self.bytes[next..self.run(next, is_word)];
-                heads.iter().any(|head| word.eq_ignore_ascii_case(head))
+            match self.at(offset) {
+                None | Some(b';') => return false,
+                Some(byte) if byte.is_ascii_alphabetic() => {}
+                Some(_) => return true,
             }
-            Some(b';') | None => false,
-            Some(_) => true,
+            let word_end = self.run(offset, is_word);
+            let word = &self.bytes[offset..word_end];
+            match or_replace {
+                Some(false) if word.eq_ignore_ascii_case(b"replace") => or_replace = Some(true),
+                Some(false) => return false,
+                None if self.dialect == Dialect::Mysql && word.eq_ignore_ascii_case(b"or") => {
+                    or_replace = Some(false);
+                }
+                _ => return heads.iter().any(|head| word.eq_ignore_ascii_case(head)),
+            }
+            offset = word_end;
         }
     }
 

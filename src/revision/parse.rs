@@ -1040,6 +1040,7 @@ ALTER TABLE users DROP COLUMN bio;
             (
                 "-- revision: e\n-- up\nCREATE TABLE event (begin_date DATE, end_date DATE);\n\
                  create\tindex event_begin on event (begin_date);\nCREATE VIEW trigger_log AS SELECT 1;\n\
+                 CREATE OR REPLACE VIEW procedure_log AS SELECT 1;\n\
                  -- down\nDROP TABLE event;\n",
                 Dialect::ALL.to_vec(),
             ),
@@ -1148,6 +1149,8 @@ ALTER TABLE users DROP COLUMN bio;
                     "CREATE TABLE event (begin_date INT,", "CREATE OR REPLACE AGGREGATE FUNCTION g() RETURNS INT BEGIN",
                     "CREATE DEFINER=CURRENT_USER() PROCEDURE q() BEGIN", "CREATE\n-- c\nTRIGGER t BEGIN",
                     "CREATE INDEX i ON t (a)", "create trigger/* c */t before delete on x begin",
+                    "CREATE OR REPLACE VIEW v AS SELECT 1", "create or replace\nprocedure p() begin",
+                    "CREATE OR TABLE", "CREATE OR REPLACE", "CREATE or\treplace DEFINER = x@y TRIGGER t BEGIN",
                 ]),
                 prop::collection::vec(
                     prop::sample::select(vec![
@@ -1188,6 +1191,85 @@ ALTER TABLE users DROP COLUMN bio;
                 }
                 text
             })
+    }
+
+    /// Files of well-formed statements (which the fast path reads) mixed with
+    /// MySQL and SQLite compound statements and statements that only look
+    /// like them: where the fast path answers, it must agree.
+    fn compound_file() -> impl Strategy<Value = String> {
+        let statement = (
+            prop::sample::select(vec![
+                "CREATE PROCEDURE p()\nBEGIN",
+                "CREATE DEFINER = 'u'@'%' FUNCTION f() RETURNS INT BEGIN",
+                "CREATE TRIGGER t AFTER INSERT ON x FOR EACH ROW lbl: BEGIN",
+                "CREATE TEMP TRIGGER t AFTER INSERT ON x BEGIN",
+                "CREATE TEMPORARY TRIGGER t BEGIN",
+                "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN",
+                "CREATE OR REPLACE AGGREGATE FUNCTION g() RETURNS INT BEGIN",
+                "create or replace\nprocedure p() begin",
+                "CREATE FUNCTION f() RETURNS INT RETURN 1",
+                "CREATE TABLE event (begin_date INT)",
+                "CREATE OR REPLACE VIEW v AS SELECT 1",
+                "CREATE INDEX i ON t (a)",
+                "SELECT 1",
+                "CREATE\tTRIGGER t BEGIN",
+                "CREATE OR TABLE x",
+                "CREATE DEFINER=x VIEW v AS SELECT 1",
+                "CREATE",
+                "create or replace",
+                "CREATE/* c */TRIGGER t BEGIN",
+                "CREATE -- c\nPROCEDURE p() BEGIN",
+                "CREATE OR/**/REPLACE EVENT e DO BEGIN",
+            ]),
+            prop::collection::vec(
+                prop::sample::select(vec![
+                    "; ",
+                    "x",
+                    "BEGIN ",
+                    "END",
+                    " END;",
+                    "CASE ",
+                    "END CASE;",
+                    "END IF;",
+                    "IF a THEN ",
+                    "WHILE 1 DO ",
+                    "END WHILE;",
+                    "'END;'",
+                    "-- c; END\n",
+                    "begin_date",
+                    "NEW.end",
+                    "\n",
+                    "/* END; */",
+                    "`end`",
+                    "\"e;\"",
+                    " ",
+                ]),
+                0..6,
+            ),
+            prop::sample::select(vec![" END;", ";", " END lbl;\n", "\n"]),
+        );
+        (prop::collection::vec(statement, 1..6), any::<bool>()).prop_map(|(statements, down)| {
+            let mut text = String::from("-- revision: r1\n-- up\n");
+            let mut down = down;
+            for (head, pieces, end) in statements {
+                text.push_str(&format!("{head} {}{end}\n", pieces.concat()));
+                if std::mem::take(&mut down) {
+                    text.push_str("-- down\n");
+                }
+            }
+            text
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+        #[test]
+        fn the_fast_path_agrees_with_the_grammar_on_compound_statements(
+            text in compound_file(),
+            dialect in prop::sample::select(Dialect::ALL.to_vec()),
+        ) {
+            check_fast_path(&text, dialect)?;
+        }
     }
 
     proptest! {
