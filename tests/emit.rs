@@ -354,6 +354,7 @@ impl Db {
                         "--skip-comments",
                         "--routines",
                         "--triggers",
+                        "--events",
                     ])
                     .arg(database)
                     .output()

@@ -273,6 +273,86 @@ fn procedures_and_triggers_run_as_one_statement() {
 }
 
 #[test]
+fn unmarked_procedures_triggers_and_events_run_as_written() {
+    let Some(database) = TestDb::mysql() else {
+        return;
+    };
+    let project = Project::new();
+    // As MySQL tools write them: no DELIMITER, no statement markers.
+    project.revision(
+        "1",
+        "-- revision: unmarked\n\n-- up\n\
+         CREATE TABLE tallies (name VARCHAR(20) PRIMARY KEY, n INTEGER NOT NULL, begin_date DATE NULL);\n\
+         CREATE TABLE event (name VARCHAR(20));\n\
+         CREATE DEFINER = CURRENT_USER PROCEDURE tally(IN which VARCHAR(20), IN times INTEGER)\n\
+         body: BEGIN\n\
+         \x20   DECLARE i INTEGER DEFAULT 0;\n\
+         \x20   -- a comment; with END; inside\n\
+         \x20   INSERT IGNORE INTO tallies (name, n) VALUES (which, 0); # and another; END\n\
+         \x20   IF times < 0 THEN LEAVE body; END IF;\n\
+         \x20   counting: WHILE i < times DO\n\
+         \x20       BEGIN\n\
+         \x20           UPDATE tallies SET n = n + CASE WHEN i % 2 = 0 THEN 1 ELSE 2 END WHERE name = which;\n\
+         \x20       END;\n\
+         \x20       SET i = i + 1;\n\
+         \x20   END WHILE counting;\n\
+         \x20   CASE which WHEN 'x' THEN SET i = 0; ELSE BEGIN SET i = 1; END; END CASE;\n\
+         END body;\n\
+         CREATE TRIGGER event_tally AFTER INSERT ON event FOR EACH ROW\n\
+         BEGIN\n\
+         \x20   INSERT IGNORE INTO tallies (name, n) VALUES (NEW.name, 0);\n\
+         \x20   UPDATE tallies SET n = n + 10, begin_date = '2000-01-01' WHERE name = NEW.name AND 'END;' <> '';\n\
+         END;\n\
+         CREATE EVENT tally_nightly ON SCHEDULE EVERY 1 DAY DISABLE DO\n\
+         BEGIN\n\
+         \x20   CALL tally('nightly', 1);\n\
+         END;\n\
+         CALL tally('a', 3);\n\
+         INSERT INTO event VALUES ('b');\n\n\
+         -- down\n\
+         DROP EVENT tally_nightly;\nDROP TRIGGER event_tally;\nDROP PROCEDURE tally;\nDROP TABLE event;\nDROP TABLE tallies;\n",
+    );
+    configure(&project, &database, "");
+    // Each compound statement is one statement of the plan.
+    let plan = project
+        .sqlmig()
+        .args(["upgrade", "--dry-run"])
+        .run()
+        .success()
+        .stdout();
+    for boundary in [
+        "END body;\nCREATE TRIGGER event_tally",
+        "END;\nCREATE EVENT tally_nightly",
+        "END;\nCALL tally('a', 3);\nINSERT",
+    ] {
+        assert!(plan.contains(boundary), "{boundary:?} in {plan}");
+    }
+    project.sqlmig().args(["upgrade"]).run().success();
+    assert_eq!(
+        database.query("SELECT name, n FROM tallies ORDER BY name"),
+        [
+            [Some(String::from("a")), Some(String::from("4"))],
+            [Some(String::from("b")), Some(String::from("10"))]
+        ]
+    );
+    let events = format!(
+        "SELECT EVENT_NAME FROM information_schema.EVENTS WHERE EVENT_SCHEMA = '{}'",
+        database.name()
+    );
+    assert_eq!(database.column(&events), ["tally_nightly"]);
+    // The procedure works when called later, from another connection.
+    let mut session = Session::open(&database);
+    session.value("CALL tally('c', 2)");
+    assert_eq!(
+        database.column("SELECT n FROM tallies WHERE name = 'c'"),
+        ["3"]
+    );
+    project.sqlmig().args(["downgrade", "base"]).run().success();
+    assert!(database.column(&events).is_empty());
+    assert!(!database.table_exists("tallies"));
+}
+
+#[test]
 fn backslash_escapes_and_hash_comments_split_correctly() {
     let Some(database) = TestDb::mysql() else {
         return;

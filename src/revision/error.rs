@@ -173,7 +173,7 @@ pub enum ParseErrorKind {
     },
     /// A mysql client `DELIMITER` command in a revision file.
     #[error(
-        "`DELIMITER` is a command of the mysql client, not SQL: wrap the body in `-- statement-begin` / `-- statement-end` lines instead"
+        "`DELIMITER` is a command of the mysql client, not SQL: drop the `DELIMITER` lines and end the body with `;` (a `CREATE ... BEGIN ... END` body stays whole), or wrap it in `-- statement-begin` / `-- statement-end` lines"
     )]
     DelimiterCommand,
 }

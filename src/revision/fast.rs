@@ -9,9 +9,11 @@
 //! quotes and `E''` strings (PostgreSQL), backticks and brackets (SQLite),
 //! backticks and strings without backslashes (MySQL); and
 //! `-- statement-begin` / `-- statement-end` blocks. At anything else
-//! (another header line, a construct that never closes, nested comments,
-//! MySQL `#` comments, executable comments or backslash escapes, form feeds,
-//! vertical tabs, any mistake at all) it gives up and returns `None`, and
+//! (a MySQL or SQLite `CREATE` that may start a compound statement such as
+//! `CREATE PROCEDURE ... BEGIN ... END`, another header line, a construct
+//! that never closes, nested comments, MySQL `#` comments, executable
+//! comments or backslash escapes, form feeds, vertical tabs, any mistake at
+//! all) it gives up and returns `None`, and
 //! the file goes through the grammar (`grammar/revision.pest`), which stays
 //! the definition of the format and the source of every error message.
 //! The tests in `parse.rs` check that whenever the scanner answers, the
@@ -291,6 +293,7 @@ impl<'t> Scanner<'t> {
                             Some((_, last)) => *last = end,
                             None => {
                                 if self.dialect == Dialect::Mysql && self.delimiter_command(offset)
+                                    || self.may_be_compound(offset, end)
                                 {
                                     return None;
                                 }
@@ -385,6 +388,57 @@ impl<'t> Scanner<'t> {
             .get(..word.len())
             .is_some_and(|start| start.eq_ignore_ascii_case(word))
             && !self.at(offset + word.len()).is_some_and(is_word)
+    }
+
+    /// MySQL and SQLite: whether the statement whose first word is
+    /// `[start, end)` may be a compound statement (`CREATE PROCEDURE ...
+    /// BEGIN ... END` and the like), which the grammar reads: `CREATE`
+    /// (MySQL: and `OR REPLACE`) followed by a word that may start such a
+    /// head, or by anything but plain white space and a word.
+    fn may_be_compound(&self, start: usize, end: usize) -> bool {
+        const MYSQL: [&[u8]; 6] = [
+            b"procedure",
+            b"function",
+            b"trigger",
+            b"event",
+            b"definer",
+            b"aggregate",
+        ];
+        const SQLITE: [&[u8]; 3] = [b"trigger", b"temp", b"temporary"];
+        let heads: &[&[u8]] = match self.dialect {
+            Dialect::Postgres => return false,
+            Dialect::Mysql => &MYSQL,
+            Dialect::Sqlite => &SQLITE,
+        };
+        if !self.bytes[start..end].eq_ignore_ascii_case(b"create") {
+            return false;
+        }
+        // `Some(false)` after `OR` (`REPLACE` must follow), `Some(true)` after
+        // `OR REPLACE`.
+        let mut or_replace = None;
+        let mut offset = end;
+        loop {
+            offset += self.bytes[offset..]
+                .iter()
+                .take_while(|&&byte| matches!(byte, b' ' | b'\t' | b'\n'))
+                .count();
+            match self.at(offset) {
+                None | Some(b';') => return false,
+                Some(byte) if byte.is_ascii_alphabetic() => {}
+                Some(_) => return true,
+            }
+            let word_end = self.run(offset, is_word);
+            let word = &self.bytes[offset..word_end];
+            match or_replace {
+                Some(false) if word.eq_ignore_ascii_case(b"replace") => or_replace = Some(true),
+                Some(false) => return false,
+                None if self.dialect == Dialect::Mysql && word.eq_ignore_ascii_case(b"or") => {
+                    or_replace = Some(false);
+                }
+                _ => return heads.iter().any(|head| word.eq_ignore_ascii_case(head)),
+            }
+            offset = word_end;
+        }
     }
 
     /// The token at `offset` (not white space, `;` or a newline).

@@ -283,6 +283,74 @@ mod tests {
     }
 
     #[test]
+    fn compound_statements_need_a_strict_head_and_a_begin() {
+        for rule in [Rule::compound_mysql, Rule::compound_sqlite] {
+            assert_consumes(
+                rule,
+                &[
+                    (
+                        "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END; x",
+                        Some("CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END"),
+                    ),
+                    (
+                        "create trigger t begin select case when 1 then 2 end; end x; y",
+                        Some("create trigger t begin select case when 1 then 2 end; end x"),
+                    ),
+                    // Unclosed: to the end, or to a marker line, before a final `;`.
+                    (
+                        "CREATE TRIGGER t BEGIN x; y;  ",
+                        Some("CREATE TRIGGER t BEGIN x; y"),
+                    ),
+                    (
+                        "CREATE TRIGGER t BEGIN x;\n-- up\n",
+                        Some("CREATE TRIGGER t BEGIN x"),
+                    ),
+                    ("CREATE TRIGGER t BEGIN 'a", Some("CREATE TRIGGER t BEGIN")),
+                    ("CREATE TRIGGER t SELECT 1; BEGIN END", None),
+                    ("CREATE TRIGGER t", None),
+                    ("CREATE TRIGGERS t BEGIN END", None),
+                    ("CREATE TABLE trigger (begin INT, end INT)", None),
+                    ("CREATETRIGGER t BEGIN END", None),
+                ],
+            );
+        }
+        assert_consumes(
+            Rule::compound_mysql,
+            &[
+                (
+                    "CREATE OR REPLACE DEFINER = 'a'@'%' AGGREGATE FUNCTION f() RETURNS INT BEGIN RETURN 1; END;",
+                    Some(
+                        "CREATE OR REPLACE DEFINER = 'a'@'%' AGGREGATE FUNCTION f() RETURNS INT BEGIN RETURN 1; END",
+                    ),
+                ),
+                (
+                    "CREATE EVENT e DO BEGIN IF 1 THEN BEGIN END; END IF; END; x",
+                    Some("CREATE EVENT e DO BEGIN IF 1 THEN BEGIN END; END IF; END"),
+                ),
+                (
+                    "CREATE PROCEDURE p() l: BEGIN CASE 1 WHEN 1 THEN SELECT 1; END CASE; END l; x",
+                    Some(
+                        "CREATE PROCEDURE p() l: BEGIN CASE 1 WHEN 1 THEN SELECT 1; END CASE; END l",
+                    ),
+                ),
+                ("CREATE FUNCTION f() RETURNS INT RETURN 1; BEGIN END", None),
+                ("CREATE DEFINER PROCEDURE p() BEGIN END", None),
+                ("CREATE TEMP TRIGGER t BEGIN END", None),
+            ],
+        );
+        assert_consumes(
+            Rule::compound_sqlite,
+            &[
+                (
+                    "CREATE TEMPORARY TRIGGER IF NOT EXISTS t BEGIN SELECT [end;]; END; x",
+                    Some("CREATE TEMPORARY TRIGGER IF NOT EXISTS t BEGIN SELECT [end;]; END"),
+                ),
+                ("CREATE PROCEDURE p() BEGIN END", None),
+            ],
+        );
+    }
+
+    #[test]
     fn markers_are_whole_lines() {
         for input in ["-- up", "--up", "-- UP ", "  -- Up\t", "\t--\tuP"] {
             assert_eq!(

@@ -98,7 +98,9 @@ pub struct Statement {
     /// 1-based column (in characters) of its first character.
     pub column: u32,
     /// `true` when it came from a `-- statement-begin` / `-- statement-end`
-    /// block, so it may contain bare `;` (trigger, procedure and function bodies).
+    /// block or is a MySQL or SQLite compound statement (`CREATE PROCEDURE
+    /// ... BEGIN ... END` and the like, kept whole without markers), so it may
+    /// contain bare `;` (trigger, procedure, function and event bodies).
     pub delimited: bool,
 }
 

@@ -934,7 +934,7 @@ ALTER TABLE users DROP COLUMN bio;
         );
         assert_eq!(
             errors("-- revision: a\n-- up\nDELIMITER $$\n", Dialect::Mysql)[0],
-            "migrations/a.sql:3:1: `DELIMITER` is a command of the mysql client, not SQL: wrap the body in `-- statement-begin` / `-- statement-end` lines instead"
+            "migrations/a.sql:3:1: `DELIMITER` is a command of the mysql client, not SQL: drop the `DELIMITER` lines and end the body with `;` (a `CREATE ... BEGIN ... END` body stays whole), or wrap it in `-- statement-begin` / `-- statement-end` lines"
         );
     }
 
@@ -1037,6 +1037,13 @@ ALTER TABLE users DROP COLUMN bio;
                  CREATE PROCEDURE p() BEGIN SELECT 1; END;\n-- statement-end\n-- down\n",
                 vec![Dialect::Mysql],
             ),
+            (
+                "-- revision: e\n-- up\nCREATE TABLE event (begin_date DATE, end_date DATE);\n\
+                 create\tindex event_begin on event (begin_date);\nCREATE VIEW trigger_log AS SELECT 1;\n\
+                 CREATE OR REPLACE VIEW procedure_log AS SELECT 1;\n\
+                 -- down\nDROP TABLE event;\n",
+                Dialect::ALL.to_vec(),
+            ),
         ];
         for (text, dialects) in common {
             for dialect in dialects {
@@ -1052,6 +1059,31 @@ ALTER TABLE users DROP COLUMN bio;
                 check_fast_path(&text, dialect).unwrap();
             }
         }
+    }
+
+    #[test]
+    fn the_fast_path_leaves_compound_statements_to_the_grammar() {
+        let text = "-- revision: c\n-- up\nCREATE TABLE event (begin_date DATE);\n\
+                    CREATE PROCEDURE p() BEGIN SELECT 1; END;\nCALL p();\n-- down\nDROP PROCEDURE p;\n";
+        assert!(!check_fast_path(text, Dialect::Mysql).unwrap());
+        // SQLite has no procedures: the fast path reads it, as the grammar does.
+        assert!(check_fast_path(text, Dialect::Sqlite).unwrap());
+        assert!(!check_fast_path(&text.replace("PROCEDURE", "TRIGGER"), Dialect::Sqlite).unwrap());
+        let revision = parse(text, Dialect::Mysql);
+        let up: Vec<(&str, bool)> = revision
+            .up
+            .statements
+            .iter()
+            .map(|statement| (statement.sql.as_str(), statement.delimited))
+            .collect();
+        assert_eq!(
+            up,
+            [
+                ("CREATE TABLE event (begin_date DATE)", false),
+                ("CREATE PROCEDURE p() BEGIN SELECT 1; END", true),
+                ("CALL p()", false)
+            ]
+        );
     }
 
     fn header_line() -> impl Strategy<Value = String> {
@@ -1106,6 +1138,34 @@ ALTER TABLE users DROP COLUMN bio;
                 0..8,
             )
             .prop_map(|parts| format!("\n-- statement-begin\n{}\n-- statement-end\n", parts.concat())),
+            // MySQL and SQLite compound statements without markers, closed
+            // or not, and `CREATE` statements that only look like them.
+            2 => (
+                prop::sample::select(vec![
+                    "CREATE PROCEDURE p()\nBEGIN", "create definer = 'u'@'%' function f() returns int begin",
+                    "CREATE TRIGGER t AFTER INSERT ON x FOR EACH ROW lbl: BEGIN",
+                    "CREATE TEMP TRIGGER IF NOT EXISTS t AFTER INSERT ON x BEGIN",
+                    "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN", "CREATE FUNCTION f() RETURNS INT RETURN 1",
+                    "CREATE TABLE event (begin_date INT,", "CREATE OR REPLACE AGGREGATE FUNCTION g() RETURNS INT BEGIN",
+                    "CREATE DEFINER=CURRENT_USER() PROCEDURE q() BEGIN", "CREATE\n-- c\nTRIGGER t BEGIN",
+                    "CREATE INDEX i ON t (a)", "create trigger/* c */t before delete on x begin",
+                    "CREATE OR REPLACE VIEW v AS SELECT 1", "create or replace\nprocedure p() begin",
+                    "CREATE OR TABLE", "CREATE OR REPLACE", "CREATE or\treplace DEFINER = x@y TRIGGER t BEGIN",
+                ]),
+                prop::collection::vec(
+                    prop::sample::select(vec![
+                        "; ", "x", "BEGIN ", "END", " END;", "CASE ", "END CASE;", "END IF;", "IF a THEN ",
+                        "WHILE 1 DO ", "END WHILE;", "lbl: LOOP ", "END LOOP lbl;", "REPEAT ", "END REPEAT;",
+                        "'END;'", "-- c; END\n", "# h;\n", "begin_date", "NEW.end", "\n", "/* END; */",
+                        "`end`", " END FOR UPDATE", "\"e;\"", "[END;]", " ", ";\n",
+                    ]),
+                    0..10,
+                ),
+                any::<bool>(),
+            )
+                .prop_map(|(head, parts, end)| {
+                    format!("\n{head} {}{}\n", parts.concat(), if end { " END;" } else { "" })
+                }),
         ]
     }
 
@@ -1131,6 +1191,85 @@ ALTER TABLE users DROP COLUMN bio;
                 }
                 text
             })
+    }
+
+    /// Files of well-formed statements (which the fast path reads) mixed with
+    /// MySQL and SQLite compound statements and statements that only look
+    /// like them: where the fast path answers, it must agree.
+    fn compound_file() -> impl Strategy<Value = String> {
+        let statement = (
+            prop::sample::select(vec![
+                "CREATE PROCEDURE p()\nBEGIN",
+                "CREATE DEFINER = 'u'@'%' FUNCTION f() RETURNS INT BEGIN",
+                "CREATE TRIGGER t AFTER INSERT ON x FOR EACH ROW lbl: BEGIN",
+                "CREATE TEMP TRIGGER t AFTER INSERT ON x BEGIN",
+                "CREATE TEMPORARY TRIGGER t BEGIN",
+                "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN",
+                "CREATE OR REPLACE AGGREGATE FUNCTION g() RETURNS INT BEGIN",
+                "create or replace\nprocedure p() begin",
+                "CREATE FUNCTION f() RETURNS INT RETURN 1",
+                "CREATE TABLE event (begin_date INT)",
+                "CREATE OR REPLACE VIEW v AS SELECT 1",
+                "CREATE INDEX i ON t (a)",
+                "SELECT 1",
+                "CREATE\tTRIGGER t BEGIN",
+                "CREATE OR TABLE x",
+                "CREATE DEFINER=x VIEW v AS SELECT 1",
+                "CREATE",
+                "create or replace",
+                "CREATE/* c */TRIGGER t BEGIN",
+                "CREATE -- c\nPROCEDURE p() BEGIN",
+                "CREATE OR/**/REPLACE EVENT e DO BEGIN",
+            ]),
+            prop::collection::vec(
+                prop::sample::select(vec![
+                    "; ",
+                    "x",
+                    "BEGIN ",
+                    "END",
+                    " END;",
+                    "CASE ",
+                    "END CASE;",
+                    "END IF;",
+                    "IF a THEN ",
+                    "WHILE 1 DO ",
+                    "END WHILE;",
+                    "'END;'",
+                    "-- c; END\n",
+                    "begin_date",
+                    "NEW.end",
+                    "\n",
+                    "/* END; */",
+                    "`end`",
+                    "\"e;\"",
+                    " ",
+                ]),
+                0..6,
+            ),
+            prop::sample::select(vec![" END;", ";", " END lbl;\n", "\n"]),
+        );
+        (prop::collection::vec(statement, 1..6), any::<bool>()).prop_map(|(statements, down)| {
+            let mut text = String::from("-- revision: r1\n-- up\n");
+            let mut down = down;
+            for (head, pieces, end) in statements {
+                text.push_str(&format!("{head} {}{end}\n", pieces.concat()));
+                if std::mem::take(&mut down) {
+                    text.push_str("-- down\n");
+                }
+            }
+            text
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+        #[test]
+        fn the_fast_path_agrees_with_the_grammar_on_compound_statements(
+            text in compound_file(),
+            dialect in prop::sample::select(Dialect::ALL.to_vec()),
+        ) {
+            check_fast_path(&text, dialect)?;
+        }
     }
 
     proptest! {

@@ -119,6 +119,11 @@ pub(crate) fn split_body(body: Pair<'_, Rule>, locator: &mut Locator<'_>) -> Bod
             Rule::statement_postgres | Rule::statement_mysql | Rule::statement_sqlite => {
                 split.push_statement(&pair, false, locator);
             }
+            // A routine or trigger body kept whole without markers: it may
+            // hold bare `;` like the statement of a block.
+            Rule::compound_mysql | Rule::compound_sqlite => {
+                split.push_statement(&pair, true, locator);
+            }
             Rule::statement_block_postgres
             | Rule::statement_block_mysql
             | Rule::statement_block_sqlite => {
@@ -575,13 +580,267 @@ mod tests {
             "SELECT 1;\nDELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; END //\nDELIMITER ;\n";
         assert_eq!(
             error(sql, Dialect::Mysql),
-            "2:1: `DELIMITER` is a command of the mysql client, not SQL: wrap the body in `-- statement-begin` / `-- statement-end` lines instead"
+            "2:1: `DELIMITER` is a command of the mysql client, not SQL: drop the `DELIMITER` lines and end the body with `;` (a `CREATE ... BEGIN ... END` body stays whole), or wrap it in `-- statement-begin` / `-- statement-end` lines"
         );
         assert_eq!(
             texts("SELECT delimiter FROM t", Dialect::Mysql),
             ["SELECT delimiter FROM t"]
         );
         assert_eq!(texts("DELIMITER", Dialect::Postgres), ["DELIMITER"]);
+    }
+
+    /// Statements with their `delimited` flag.
+    fn flagged(sql: &str, dialect: Dialect) -> Vec<(String, bool)> {
+        match split_statements(sql, dialect) {
+            Ok(statements) => statements
+                .into_iter()
+                .map(|statement| (statement.sql, statement.delimited))
+                .collect(),
+            Err(error) => panic!("{dialect}: {sql:?}: {error}"),
+        }
+    }
+
+    /// `sql` (ending with `;`) is one compound statement, kept whole without
+    /// its final `;`, and followed by `SELECT 2`.
+    #[track_caller]
+    fn assert_compound(sql: &str, dialect: Dialect) {
+        let text = format!("{sql}\nSELECT 2;");
+        let body = sql.strip_suffix(';').unwrap_or(sql).trim_end();
+        assert_eq!(
+            flagged(&text, dialect),
+            [(body.to_owned(), true), ("SELECT 2".to_owned(), false)],
+            "{dialect}: {sql:?}"
+        );
+    }
+
+    #[test]
+    fn mysql_compound_statements_are_kept_whole_without_markers() {
+        let mysql = Dialect::Mysql;
+        for sql in [
+            // Nested blocks, labels, a CASE statement and a CASE expression.
+            "CREATE PROCEDURE p() BEGIN DECLARE i INT DEFAULT 0; WHILE i < 3 DO SET i = i + 1; END WHILE; END;",
+            "CREATE PROCEDURE p(IN n INT)\nouter_block: BEGIN\n  DECLARE i INT DEFAULT 0;\n  inner_block: BEGIN\n    \
+             SET i = CASE WHEN n > 0 THEN n ELSE 0 END;\n    BEGIN SELECT i; END;\n  END inner_block;\n  \
+             CASE i WHEN 1 THEN SELECT 'one'; ELSE BEGIN SELECT 'other'; END; END CASE;\nEND outer_block;",
+            "CREATE FUNCTION f(x INT) RETURNS INT DETERMINISTIC\nBEGIN\n  IF x > 0 THEN RETURN 1; ELSEIF x < 0 THEN \
+             RETURN -1; END IF;\n  RETURN 0;\nEND;",
+            "CREATE PROCEDURE loops() BEGIN\n  l: LOOP LEAVE l; END LOOP l;\n  REPEAT SET @a = 1; UNTIL 1 END REPEAT;\n  \
+             WHILE 0 DO SET @b = 1; END WHILE;\n  FOR i IN 1..2 DO SELECT i; END FOR;\n  \
+             SELECT a FROM t WHERE b = CASE WHEN 1 THEN 2 END FOR UPDATE;\nEND;",
+            // DEFINER forms, OR REPLACE, AGGREGATE, events and triggers.
+            "CREATE DEFINER = 'root'@'localhost' PROCEDURE p() BEGIN SELECT 1; END;",
+            "CREATE DEFINER=`u`@`%` TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 1; END;",
+            "CREATE DEFINER=CURRENT_USER() FUNCTION f() RETURNS INT BEGIN RETURN 1; END;",
+            "create definer = root@127.0.0.1 event e on schedule every 1 day do begin delete from a; end;",
+            "CREATE OR REPLACE DEFINER=CURRENT_USER AGGREGATE FUNCTION g(x INT) RETURNS INT\nBEGIN\n  \
+             DECLARE s INT DEFAULT 0;\n  DECLARE CONTINUE HANDLER FOR NOT FOUND RETURN s;\n  \
+             LOOP FETCH GROUP NEXT ROW; SET s = s + x; END LOOP;\nEND;",
+            // Words are whole: `begin_date`, `ends` and `NEW.end` are names.
+            "CREATE TRIGGER t BEFORE UPDATE ON a FOR EACH ROW BEGIN SET NEW.begin_date = NEW.ends; \
+             SET NEW.end = OLD.`end`; END;",
+            // Comments and strings with `;` and `END` inside.
+            "CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW\nBEGIN\n  -- comment; with semicolons END;\n  \
+             # and END; here\n  /* END; */ INSERT INTO b VALUES ('END;', \"end; \\\" END\", `e;nd`);\nEND;",
+            "CREATE PROCEDURE x() BEGIN /*!50003 SELECT 1; */ END;",
+        ] {
+            assert_compound(sql, mysql);
+        }
+        // A whole file's worth: statements around compound ones.
+        assert_eq!(
+            texts(
+                "CREATE TABLE event (id INT, begin_date DATE);\nCREATE PROCEDURE p() BEGIN SELECT 1; END;\n\
+                 INSERT INTO event VALUES (1, NULL);\nCALL p();",
+                mysql
+            ),
+            [
+                "CREATE TABLE event (id INT, begin_date DATE)",
+                "CREATE PROCEDURE p() BEGIN SELECT 1; END",
+                "INSERT INTO event VALUES (1, NULL)",
+                "CALL p()"
+            ]
+        );
+    }
+
+    #[test]
+    fn statements_that_only_look_compound_split_as_before() {
+        let mysql = Dialect::Mysql;
+        let cases = [
+            (
+                "CREATE FUNCTION f() RETURNS INT RETURN 1; SELECT 2",
+                vec!["CREATE FUNCTION f() RETURNS INT RETURN 1", "SELECT 2"],
+            ),
+            (
+                "CREATE TABLE event (begin_date DATE, `end` INT); CREATE TABLE procedure_log (a INT)",
+                vec![
+                    "CREATE TABLE event (begin_date DATE, `end` INT)",
+                    "CREATE TABLE procedure_log (a INT)",
+                ],
+            ),
+            (
+                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.begin_date = NOW(); SELECT 2",
+                vec![
+                    "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.begin_date = NOW()",
+                    "SELECT 2",
+                ],
+            ),
+            (
+                "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DELETE FROM a; SELECT 2",
+                vec![
+                    "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO DELETE FROM a",
+                    "SELECT 2",
+                ],
+            ),
+            (
+                "SELECT 1; BEGIN; SELECT 2; END",
+                vec!["SELECT 1", "BEGIN", "SELECT 2", "END"],
+            ),
+            (
+                "CREATE VIEW begin AS SELECT 1; END",
+                vec!["CREATE VIEW begin AS SELECT 1", "END"],
+            ),
+        ];
+        for (sql, expected) in cases {
+            assert_eq!(
+                flagged(sql, mysql)
+                    .iter()
+                    .filter(|(_, delimited)| *delimited)
+                    .count(),
+                0
+            );
+            assert_eq!(texts(sql, mysql), expected, "{sql:?}");
+        }
+        // PostgreSQL has no compound statements without dollar quotes.
+        assert_eq!(
+            texts(
+                "CREATE PROCEDURE p() BEGIN SELECT 1; END",
+                Dialect::Postgres
+            ),
+            ["CREATE PROCEDURE p() BEGIN SELECT 1", "END"]
+        );
+    }
+
+    #[test]
+    fn sqlite_triggers_are_kept_whole_without_markers() {
+        let sqlite = Dialect::Sqlite;
+        for sql in [
+            "CREATE TRIGGER t AFTER INSERT ON a BEGIN INSERT INTO b VALUES (NEW.x); UPDATE c SET n = n + 1; END;",
+            "CREATE TEMP TRIGGER IF NOT EXISTS t BEFORE DELETE ON a\nWHEN OLD.x > 0\nBEGIN\n  \
+             SELECT CASE WHEN OLD.x > 9 THEN RAISE(ABORT, 'no; END') END;\n  \
+             UPDATE b SET \"end\" = [begin;], begin_date = 1; -- c; END\n  /* END; */\nEND;",
+            "create temporary trigger t after update of body on notes for each row begin\n  \
+             insert into h values (old.id, case old.body when 'x' then 'END' else old.body end);\nend;",
+        ] {
+            assert_compound(sql, sqlite);
+        }
+        // SQLite has no procedures: they split as before (and fail on the server).
+        assert_eq!(
+            texts("CREATE PROCEDURE p() BEGIN SELECT 1; END", sqlite),
+            ["CREATE PROCEDURE p() BEGIN SELECT 1", "END"]
+        );
+        assert_eq!(
+            texts(
+                "CREATE TABLE trigger (begin INT); CREATE TRIGGER t AFTER INSERT ON a SELECT 1; END",
+                sqlite
+            ),
+            [
+                "CREATE TABLE trigger (begin INT)",
+                "CREATE TRIGGER t AFTER INSERT ON a SELECT 1",
+                "END"
+            ]
+        );
+    }
+
+    #[test]
+    fn markers_still_end_and_win_over_compound_statements() {
+        for dialect in [Dialect::Mysql, Dialect::Sqlite] {
+            // A marked body is one statement block, as before.
+            let marked = "-- statement-begin\nCREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW BEGIN SELECT 1; END;\n-- statement-end\nSELECT 2";
+            assert_eq!(
+                flagged(marked, dialect),
+                [
+                    (
+                        "CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW BEGIN SELECT 1; END"
+                            .to_owned(),
+                        true
+                    ),
+                    ("SELECT 2".to_owned(), false)
+                ],
+                "{dialect}"
+            );
+            // A section marker ends a block that never closed, before its final `;`.
+            assert_eq!(
+                texts(
+                    "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  SELECT 1;\n-- down\nSELECT 2",
+                    dialect
+                ),
+                [
+                    "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  SELECT 1",
+                    "SELECT 2"
+                ],
+                "{dialect}"
+            );
+            // A begin marker inside a body ends it too, and its block follows.
+            assert_eq!(
+                texts(
+                    "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1;\n-- statement-begin\nSELECT 2; END\n-- statement-end",
+                    dialect
+                ),
+                [
+                    "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1",
+                    "SELECT 2; END"
+                ],
+                "{dialect}"
+            );
+            // A marker in the head ends the statement before `BEGIN` is read.
+            assert_eq!(
+                texts("CREATE TRIGGER t\n-- up\nBEGIN SELECT 1; END", dialect),
+                ["CREATE TRIGGER t", "BEGIN SELECT 1", "END"],
+                "{dialect}"
+            );
+        }
+    }
+
+    #[test]
+    fn unterminated_compound_statements_run_to_the_end_and_never_panic() {
+        let mysql = Dialect::Mysql;
+        // A BEGIN without its END: the rest of the text, sent whole, is the
+        // server's to refuse.
+        assert_eq!(
+            flagged("CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2;\n", mysql),
+            [(
+                "CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2".to_owned(),
+                true
+            )]
+        );
+        assert_eq!(
+            texts(
+                "CREATE PROCEDURE p() BEGIN IF 1 THEN BEGIN SELECT 1; END IF; END",
+                mysql
+            ),
+            ["CREATE PROCEDURE p() BEGIN IF 1 THEN BEGIN SELECT 1; END IF; END"]
+        );
+        // A construct that never closes inside a body is reported as ever.
+        assert_eq!(
+            error("CREATE PROCEDURE p() BEGIN SELECT 'a; END;", mysql),
+            "1:35: unterminated string literal"
+        );
+        assert_eq!(
+            error(
+                "CREATE TRIGGER t AFTER INSERT ON a BEGIN /* x; END;",
+                Dialect::Sqlite
+            ),
+            "1:42: unterminated block comment"
+        );
+        assert_eq!(
+            error("CREATE PROCEDURE `p; BEGIN END;", mysql),
+            "1:18: unterminated quoted identifier"
+        );
+        // Heads alone, and text that stops anywhere in a head.
+        let full = "CREATE OR REPLACE DEFINER = 'u'@'%' AGGREGATE FUNCTION f() RETURNS INT BEGIN RETURN 1; END";
+        for end in 0..=full.len() {
+            let _ = split_statements(&full[..end], mysql);
+            let _ = split_statements(&full[..end], Dialect::Sqlite);
+        }
     }
 
     #[test]
@@ -598,6 +857,11 @@ mod tests {
             "x;".repeat(20_000),
             "-- statement-begin\n".repeat(5_000),
             "\n".repeat(40_000),
+            "CREATE PROCEDURE p() BEGIN x;".repeat(5_000),
+            "CREATE TRIGGER t BEGIN CASE ".repeat(5_000),
+            format!("CREATE TRIGGER t BEGIN {}", "BEGIN CASE ".repeat(20_000)),
+            "CREATE PROCEDURE p() ".repeat(10_000),
+            "CREATE PROCEDURE p() BEGIN END;".repeat(5_000),
         ];
         for input in &inputs {
             for dialect in Dialect::ALL {
@@ -690,6 +954,10 @@ mod tests {
             2 => prop::sample::select(vec![
                 "'", "\"", "`", "$", "$$", "$a$", ";", "-", "--", "/", "*", "/*", "*/", "#", "[", "]", "\\",
                 "E'", "é", "\t", "\r", "/*!",
+            ]).prop_map(str::to_owned),
+            1 => prop::sample::select(vec![
+                "CREATE PROCEDURE p() BEGIN ", "create temp trigger t begin ", "BEGIN ", " END", "CASE ",
+                " END IF", "END CASE", "begin_date", ".end", "CREATE DEFINER='u'@'%' EVENT e DO BEGIN ",
             ]).prop_map(str::to_owned),
             1 => prop::sample::select(vec![
                 "\n-- statement-begin\n", "\n-- statement-end\n", "\n-- up\n", "\n-- down\n", "\nDELIMITER //\n",

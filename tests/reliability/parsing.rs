@@ -485,26 +485,106 @@ fn statement_strategy(kind: Kind) -> impl Strategy<Value = (String, String, Stri
         })
 }
 
-/// A script of 1 to 20 generated statements; statement `n` selects `n`.
-fn script_strategy(kind: Kind) -> impl Strategy<Value = String> {
-    prop::collection::vec((statement_strategy(kind), 0..4usize), 1..=20).prop_map(move |parts| {
+/// The middle of a compound statement, or `None` for a plain `SELECT`:
+/// MySQL procedure bodies and SQLite trigger bodies with bare `;`, nested
+/// blocks, `CASE` statements and expressions, loops, labels, comments and
+/// strings holding `END;`. PostgreSQL has none (its bodies are dollar quotes).
+fn compound_body_strategy(kind: Kind) -> impl Strategy<Value = Option<String>> {
+    let pieces: Vec<&'static str> = match kind {
+        Kind::Postgres => vec![""],
+        Kind::Mysql => vec![
+            "\n  WHILE i < 2 DO SET i = i + 1; END WHILE;",
+            "\n  IF i > 5 THEN SET i = 0; ELSEIF i < 0 THEN SET i = 1; END IF;",
+            "\n  CASE i WHEN 1 THEN SET s = 'END;'; ELSE BEGIN SET s = CASE WHEN i > 0 THEN 'x' ELSE 'y' END; END; END CASE;",
+            "\n  inner_loop: LOOP LEAVE inner_loop; END LOOP inner_loop;",
+            "\n  REPEAT SET i = i + 1; UNTIL i > 3 END REPEAT;",
+            "\n  BEGIN DECLARE begin_date INT DEFAULT 1; SET s = \"begin; \\\" end\"; END;",
+            "\n  -- c; END\n",
+            "\n  # h; END;\n",
+            "\n  /* END; BEGIN */ SET s = CONCAT(s, 'x;');",
+            "\n  nested: BEGIN LEAVE nested; END nested;",
+            "\n  SET s = (SELECT CASE WHEN 1 THEN 'a' END), i = IF(i > 0, 1, 2);",
+        ],
+        Kind::Sqlite => vec![
+            " UPDATE d3_tick SET n = CASE WHEN n > 0 THEN n ELSE 0 END WHERE n < -100;",
+            " SELECT RAISE(IGNORE) WHERE NEW.n < -100;",
+            " -- c; END\n",
+            " /* END; */",
+            " DELETE FROM d3_tick WHERE n = 'x; END';",
+            " SELECT [end] FROM (SELECT 1 AS [end]) WHERE 0;",
+            "\n SELECT CASE NEW.n WHEN 1 THEN 'END' ELSE NEW.n END;",
+            " UPDATE d3_tick SET n = n WHERE n = 0 AND 'begin; end' <> '';",
+        ],
+    };
+    let size = pieces.len();
+    (0..4u8, prop::sample::subsequence(pieces, 0..=size.min(5))).prop_map(
+        move |(choice, pieces)| (kind != Kind::Postgres && choice == 0).then(|| pieces.concat()),
+    )
+}
+
+/// A script of 1 to 20 generated items, and how many statements it holds.
+/// Item `n` is `SELECT n`, or (MySQL, SQLite) a compound statement and the
+/// statements that make it give `n`: a procedure and its `CALL`; a trigger
+/// on a table that an `INSERT` fires, then `SELECT n`.
+fn script_strategy(kind: Kind) -> impl Strategy<Value = (String, usize)> {
+    let item = (
+        statement_strategy(kind),
+        0..4usize,
+        compound_body_strategy(kind),
+    );
+    prop::collection::vec(item, 1..=20).prop_map(move |parts| {
         let mut script = String::new();
-        for (number, ((literal, first, second, comment), gap)) in parts.into_iter().enumerate() {
+        let mut statements = 0;
+        for (number, ((literal, first, second, comment), gap, body)) in
+            parts.into_iter().enumerate()
+        {
             let around = ["", "\n", "  \n\t", " -- between; 'x'\n"][gap];
-            script.push_str(&format!(
-                "{around}SELECT {comment}{} AS {first},{comment} {literal} AS {second}{comment};",
-                number + 1
-            ));
+            let n = number + 1;
+            match (kind, body) {
+                (Kind::Mysql, Some(body)) => {
+                    script.push_str(&format!(
+                        "{around}CREATE OR REPLACE PROCEDURE d3_p{n}(){comment}\nbody{n}: BEGIN\n  \
+                         DECLARE i INT DEFAULT 0;\n  DECLARE s VARCHAR(40) DEFAULT '';{body}\n  \
+                         SELECT {n} AS {first}, {literal} AS {second};\nEND body{n};{around}CALL d3_p{n}();"
+                    ));
+                    statements += 2;
+                }
+                (Kind::Sqlite, Some(body)) => {
+                    script.push_str(&format!(
+                        "{around}CREATE TEMP TABLE IF NOT EXISTS d3_tick (n);\
+                         {around}CREATE TEMP TRIGGER IF NOT EXISTS d3_t{n} AFTER INSERT ON d3_tick{comment}\
+                         BEGIN{body} SELECT {literal} AS {second}; END;\
+                         {around}INSERT INTO d3_tick VALUES ({n});{around}SELECT {n} AS {first};"
+                    ));
+                    statements += 4;
+                }
+                _ => {
+                    script.push_str(&format!(
+                        "{around}SELECT {comment}{n} AS {first},{comment} {literal} AS {second}{comment};"
+                    ));
+                    statements += 1;
+                }
+            }
         }
-        script
+        (script, statements)
     })
 }
 
 /// A server's own reading of a script: the first column of each result
-/// set, for the whole script sent at once, and for one statement.
+/// set, for the whole script sent at once, and for one statement (`None`
+/// when it returns no row, as `CREATE` and `INSERT` do).
 trait Oracle {
     fn whole_script(&mut self, script: &str) -> Result<Vec<String>, String>;
-    fn one_statement(&mut self, statement: &str) -> Result<String, String>;
+    fn one_statement(&mut self, statement: &str) -> Result<Option<String>, String>;
+}
+
+/// At most one value, for `one_statement`.
+fn at_most_one(values: Vec<String>) -> Result<Option<String>, String> {
+    match <[String; 1]>::try_from(values) {
+        Ok([value]) => Ok(Some(value)),
+        Err(values) if values.is_empty() => Ok(None),
+        Err(values) => Err(format!("{} rows", values.len())),
+    }
 }
 
 struct PostgresOracle {
@@ -551,12 +631,8 @@ impl Oracle for PostgresOracle {
         self.first_values(script)
     }
 
-    fn one_statement(&mut self, statement: &str) -> Result<String, String> {
-        let values = self.first_values(statement)?;
-        match values.as_slice() {
-            [value] => Ok(value.clone()),
-            _ => Err(format!("{} rows", values.len())),
-        }
+    fn one_statement(&mut self, statement: &str) -> Result<Option<String>, String> {
+        at_most_one(self.first_values(statement)?)
     }
 }
 
@@ -609,12 +685,8 @@ impl Oracle for MysqlOracle {
         })
     }
 
-    fn one_statement(&mut self, statement: &str) -> Result<String, String> {
-        let values = self.whole_script(statement)?;
-        match values.as_slice() {
-            [value] => Ok(value.clone()),
-            _ => Err(format!("{} rows", values.len())),
-        }
+    fn one_statement(&mut self, statement: &str) -> Result<Option<String>, String> {
+        at_most_one(self.whole_script(statement)?)
     }
 }
 
@@ -655,12 +727,12 @@ impl Oracle for SqliteOracle {
         Ok(values)
     }
 
-    fn one_statement(&mut self, statement: &str) -> Result<String, String> {
+    fn one_statement(&mut self, statement: &str) -> Result<Option<String>, String> {
         let mut prepared = self
             .0
             .prepare(statement)
             .map_err(|error| error.to_string())?;
-        Self::first_value(&mut prepared)?.ok_or_else(|| String::from("no row"))
+        Self::first_value(&mut prepared)
     }
 }
 
@@ -674,7 +746,8 @@ fn dialect(kind: Kind) -> Dialect {
 
 /// docs/RELIABILITY.md D3: generated scripts of up to 20 statements, decorated
 /// with comments, literals and quoted identifiers holding `;`, quotes,
-/// dashes and dollar signs. The server runs the whole script as one text
+/// dashes and dollar signs, and (MySQL, SQLite) compound statements written
+/// without markers: procedures and triggers whose bodies hold `;`. The server runs the whole script as one text
 /// (PostgreSQL's simple query, MariaDB's multi-statement query, SQLite's
 /// own prepare-and-tail walk); sqlmig's statements, run one by one, must
 /// give the same values in the same order. A disagreement is shrunk to
@@ -698,7 +771,7 @@ fn splitter_agrees_with_the_server(kind: Kind) {
         failure_persistence: None,
         ..Config::default()
     });
-    let result = runner.run(&script_strategy(kind), |script| {
+    let result = runner.run(&script_strategy(kind), |(script, count)| {
         scripts.set(scripts.get() + 1);
         let mut oracle = oracle.borrow_mut();
         let expected = oracle.whole_script(&script).map_err(|error| {
@@ -706,11 +779,14 @@ fn splitter_agrees_with_the_server(kind: Kind) {
         })?;
         let statements = split_statements(&script, dialect(kind))
             .map_err(|error| TestCaseError::fail(format!("sqlmig refused the script: {error}")))?;
+        // As many statements as were written: none cut, none merged.
+        prop_assert_eq!(statements.len(), count);
         let mut ours = Vec::new();
         for statement in &statements {
-            ours.push(oracle.one_statement(&statement.sql).map_err(|error| {
+            let value = oracle.one_statement(&statement.sql).map_err(|error| {
                 TestCaseError::fail(format!("statement {:?} alone: {error}", statement.sql))
-            })?);
+            })?;
+            ours.extend(value);
         }
         prop_assert_eq!(ours, expected);
         Ok(())
@@ -720,7 +796,7 @@ fn splitter_agrees_with_the_server(kind: Kind) {
         ("d3.scripts", scripts.get()),
         ("d3.disagreements", disagreements),
     ]);
-    if let Err(TestError::Fail(reason, script)) = &result {
+    if let Err(TestError::Fail(reason, (script, _))) = &result {
         panic!(
             "{kind:?}: the splitter and the server disagree ({reason}) on the shrunk script:\n{script}"
         );
@@ -866,6 +942,13 @@ fn fragment() -> impl Strategy<Value = String> {
             "\n-- statement-begin\n", "\n-- statement-end\n", "\n-- up\n", "\n-- down\n",
             "\nDELIMITER //\n", "\n-- revision: a1\n", "\n-- revises: b2\n", "\n-- message: x\n",
             "\n-- transaction: false\n", "\n-- UP\n", "\n--up\n",
+        ])
+        .prop_map(str::to_owned),
+        // Compound statements without markers (MySQL, SQLite).
+        2 => prop::sample::select(vec![
+            "CREATE PROCEDURE p() BEGIN ", "create trigger t begin ", "CREATE TEMP TRIGGER t BEGIN ",
+            "CREATE DEFINER=`u`@'%' EVENT e DO BEGIN ", "BEGIN ", " END", " END IF", " END CASE",
+            "CASE ", "begin_date", ".end", "lbl: ", " END lbl", " END LOOP",
         ])
         .prop_map(str::to_owned),
         1 => "\\PC{1,8}",
