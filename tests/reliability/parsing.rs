@@ -552,7 +552,7 @@ fn script_strategy(kind: Kind) -> impl Strategy<Value = (String, usize)> {
                 (Kind::Sqlite, Some(body)) => {
                     script.push_str(&format!(
                         "{around}CREATE TEMP TABLE IF NOT EXISTS d3_tick (n);\
-                         {around}CREATE TEMP TRIGGER IF NOT EXISTS d3_t{n} AFTER INSERT ON d3_tick{comment}\
+                         {around}CREATE TEMP TRIGGER IF NOT EXISTS d3_t{n} AFTER INSERT ON d3_tick{comment}\n\
                          BEGIN{body} SELECT {literal} AS {second}; END;\
                          {around}INSERT INTO d3_tick VALUES ({n});{around}SELECT {n} AS {first};"
                     ));
