@@ -41,6 +41,7 @@ pub mod no_transaction;
 pub mod plan;
 mod program;
 pub mod revision;
+pub mod schema;
 pub mod span;
 #[doc(hidden)]
 pub mod sql;

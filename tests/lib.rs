@@ -18,5 +18,7 @@ mod fixtures;
 mod mysql;
 /// PostgreSQL-only behaviour.
 mod postgres;
+/// The schema model and its canonical dump.
+mod schema;
 /// SQLite-only behaviour.
 mod sqlite;

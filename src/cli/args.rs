@@ -84,6 +84,15 @@ pub(crate) enum Command {
     Repair(RepairArgs),
     /// Print one SQL script that does what `upgrade` (or `downgrade`) would do, for a DBA to review and run
     Emit(EmitArgs),
+    /// Print the live database's schema as a canonical DDL script (--json: the schema model)
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SchemaArgs {
+    /// Write the script to FILE instead of stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -18,8 +18,11 @@ use std::str::FromStr;
 
 pub use version::{InvalidServerVersion, ServerVersion, TransactionRule};
 
+use crate::backend::{Backend, DbError};
 use crate::revision::Statement;
+use crate::schema::{DumpKind, Schema, Table, View};
 use crate::sql::Sql;
+use crate::state_table::StateTable;
 
 /// A database dialect. It decides how statements are split (MySQL backslash
 /// escapes and `#` comments, PostgreSQL dollar quotes, `E''` strings and nested
@@ -149,6 +152,25 @@ pub(crate) trait Profile: Sync {
     fn terminated(&self, statement: &Statement) -> String {
         format!("{};", statement.sql)
     }
+
+    // --- The schema model ---
+
+    /// Reads the live schema from the catalog, `state_table` left out.
+    fn inspect(
+        &self,
+        backend: &mut dyn Backend,
+        state_table: &StateTable,
+    ) -> Result<Schema, DbError>;
+    /// The order of object kinds in a canonical dump.
+    fn dump_order(&self) -> &'static [DumpKind];
+    /// Session settings a dump starts with, so it applies in its order.
+    fn dump_preamble(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// A table's `CREATE TABLE` statement.
+    fn render_table(&self, table: &Table) -> String;
+    /// A view's `CREATE VIEW` statement.
+    fn render_view(&self, view: &View) -> String;
 }
 
 /// The logical types of the state table's columns; each dialect names them.

@@ -13,6 +13,7 @@ pub(crate) mod merge;
 pub(crate) mod new;
 pub(crate) mod repair;
 pub(crate) mod run;
+pub(crate) mod schema;
 pub(crate) mod show;
 pub(crate) mod stamp;
 pub(crate) mod status;

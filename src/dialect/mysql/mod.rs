@@ -1,11 +1,16 @@
 //! MySQL and MariaDB: names, quoting, which statements commit implicitly,
 //! the state table's SQL, and offline scripts for the mariadb/mysql client.
 
+mod inspect;
 mod offline;
 
 use super::{ColumnType, GuardCheck, Guards, Profile, ServerVersion, TransactionRule};
+use crate::backend::{Backend, DbError};
+use crate::dialect::Dialect;
 use crate::revision::Statement;
+use crate::schema::{DumpKind, Schema, Table, View};
 use crate::sql::{Sql, Value};
+use crate::state_table::StateTable;
 
 /// MySQL's and MariaDB's profile.
 pub(super) struct Mysql;
@@ -122,6 +127,40 @@ impl Profile for Mysql {
 
     fn terminated(&self, statement: &Statement) -> String {
         offline::terminated(statement)
+    }
+
+    fn inspect(
+        &self,
+        backend: &mut dyn Backend,
+        state_table: &StateTable,
+    ) -> Result<Schema, DbError> {
+        inspect::inspect(backend, state_table)
+    }
+
+    /// A view's functions exist before it, its tables' keys before their
+    /// foreign keys.
+    fn dump_order(&self) -> &'static [DumpKind] {
+        &[
+            DumpKind::Tables,
+            DumpKind::Indexes,
+            DumpKind::ForeignKeys,
+            DumpKind::Routines,
+            DumpKind::Views,
+            DumpKind::Triggers,
+        ]
+    }
+
+    fn render_table(&self, table: &Table) -> String {
+        let options = format!(" {}", table.options.join(" "));
+        crate::schema::create_table(Dialect::Mysql, table, options.trim_end())
+    }
+
+    fn render_view(&self, view: &View) -> String {
+        format!(
+            "CREATE VIEW {} AS {};",
+            Dialect::Mysql.quote_identifier(&view.name),
+            view.definition
+        )
     }
 }
 

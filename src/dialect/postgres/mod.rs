@@ -1,12 +1,16 @@
 //! PostgreSQL: names, quoting, transactions, the state table's SQL, and
 //! offline scripts for psql.
 
+mod inspect;
 mod offline;
 mod transaction;
 
 use super::{ColumnType, GuardCheck, Guards, InvalidServerVersion, Profile, ServerVersion};
-use crate::dialect::TransactionRule;
+use crate::backend::{Backend, DbError};
+use crate::dialect::{Dialect, TransactionRule};
+use crate::schema::{DumpKind, Schema, Table, View};
 use crate::sql::{Sql, Value};
+use crate::state_table::StateTable;
 
 /// PostgreSQL's profile.
 pub(super) struct Postgres;
@@ -136,5 +140,47 @@ impl Profile for Postgres {
 
     fn guard(&self, checks: &[GuardCheck], _guards: &mut Guards) -> Vec<String> {
         offline::guard(checks)
+    }
+
+    fn inspect(
+        &self,
+        backend: &mut dyn Backend,
+        state_table: &StateTable,
+    ) -> Result<Schema, DbError> {
+        inspect::inspect(backend, state_table)
+    }
+
+    fn dump_order(&self) -> &'static [DumpKind] {
+        &[
+            DumpKind::Schemas,
+            DumpKind::Extensions,
+            DumpKind::Enums,
+            DumpKind::Sequences,
+            DumpKind::Routines,
+            DumpKind::Tables,
+            DumpKind::SequenceOwners,
+            DumpKind::Indexes,
+            DumpKind::Views,
+            DumpKind::ForeignKeys,
+            DumpKind::Triggers,
+            DumpKind::Comments,
+        ]
+    }
+
+    /// Function bodies read tables created after them.
+    fn dump_preamble(&self) -> &'static [&'static str] {
+        &["SET check_function_bodies = false;"]
+    }
+
+    fn render_table(&self, table: &Table) -> String {
+        crate::schema::create_table(Dialect::Postgres, table, "")
+    }
+
+    fn render_view(&self, view: &View) -> String {
+        format!(
+            "CREATE VIEW {} AS\n{};",
+            crate::schema::qualified_name(Dialect::Postgres, view.schema.as_deref(), &view.name),
+            view.definition
+        )
     }
 }

@@ -1,10 +1,16 @@
 //! SQLite: names, quoting, what its transactions can hold, the state
 //! table's SQL, and offline scripts for the sqlite3 shell.
 
+mod inspect;
 mod offline;
+mod table_sql;
 
 use super::{ColumnType, GuardCheck, Guards, Profile, ServerVersion, TransactionRule};
+use crate::backend::{Backend, DbError};
+use crate::dialect::Dialect;
+use crate::schema::{ConstraintKind, DumpKind, Schema, Table, View};
 use crate::sql::{Sql, Value};
+use crate::state_table::StateTable;
 
 /// SQLite's profile.
 pub(super) struct Sqlite;
@@ -113,6 +119,113 @@ impl Profile for Sqlite {
     fn guard(&self, checks: &[GuardCheck], guards: &mut Guards) -> Vec<String> {
         offline::guard(checks, guards)
     }
+
+    fn inspect(
+        &self,
+        backend: &mut dyn Backend,
+        state_table: &StateTable,
+    ) -> Result<Schema, DbError> {
+        inspect::inspect(backend, state_table)
+    }
+
+    /// Foreign keys stay inside their tables: SQLite resolves them only
+    /// when they are used, so the order of tables does not matter.
+    fn dump_order(&self) -> &'static [DumpKind] {
+        &[
+            DumpKind::Tables,
+            DumpKind::Indexes,
+            DumpKind::Views,
+            DumpKind::Triggers,
+        ]
+    }
+
+    fn render_table(&self, table: &Table) -> String {
+        render_table(table)
+    }
+
+    /// The view's own text, which holds its name.
+    fn render_view(&self, view: &View) -> String {
+        format!("{};", view.definition)
+    }
+}
+
+/// `CREATE TABLE`: a one-column primary key on its column (so an `INTEGER`
+/// one stays the rowid, and `AUTOINCREMENT` has its place), every
+/// constraint inline, the options after the body.
+fn render_table(table: &Table) -> String {
+    let quote = |name: &str| Dialect::Sqlite.quote_identifier(name);
+    let single_key = table
+        .constraints
+        .iter()
+        .find(|constraint| constraint.kind == ConstraintKind::PrimaryKey)
+        .filter(|_| {
+            table
+                .constraints
+                .iter()
+                .filter(|constraint| constraint.kind == ConstraintKind::PrimaryKey)
+                .count()
+                == 1
+        })
+        .and_then(|key| {
+            let columns = key
+                .definition
+                .trim_start_matches("PRIMARY KEY (")
+                .trim_end_matches(')');
+            (!columns.contains(", ")).then(|| columns.to_owned())
+        });
+    let mut lines = Vec::new();
+    for column in &table.columns {
+        let mut line = quote(&column.name);
+        if !column.data_type.is_empty() {
+            line.push(' ');
+            line.push_str(&column.data_type);
+        }
+        if single_key.as_deref() == Some(quote(&column.name).as_str()) {
+            line.push_str(" PRIMARY KEY");
+            if let Some(identity) = &column.identity {
+                line.push(' ');
+                line.push_str(identity);
+            }
+        }
+        if let Some(collation) = &column.collation {
+            line.push_str(&format!(" COLLATE {collation}"));
+        }
+        if let Some(generated) = &column.generated {
+            line.push(' ');
+            line.push_str(generated);
+        }
+        if !column.nullable {
+            line.push_str(" NOT NULL");
+        }
+        if let Some(default) = &column.default {
+            line.push_str(&format!(" DEFAULT ({default})"));
+        }
+        lines.push(line);
+    }
+    for constraint in &table.constraints {
+        if constraint.kind == ConstraintKind::PrimaryKey && single_key.is_some() {
+            continue;
+        }
+        if constraint.name.is_empty() {
+            lines.push(constraint.definition.clone());
+        } else {
+            lines.push(format!(
+                "CONSTRAINT {} {}",
+                quote(&constraint.name),
+                constraint.definition
+            ));
+        }
+    }
+    let options = if table.options.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", table.options.join(", "))
+    };
+    format!(
+        "CREATE TABLE {} (\n    {}\n){options};",
+        quote(&table.name),
+        lines.join(",\n    ")
+    )
 }
 
 /// Every statement SQLite refuses inside a transaction, on every version.

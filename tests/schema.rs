@@ -1,0 +1,262 @@
+//! `sqlmig schema`: the canonical dump read from each server's catalog.
+//! The same objects created in different orders dump the same bytes, and a
+//! dump applied to an empty database dumps the same again (a fixpoint).
+
+use crate::support::Project;
+use crate::support::database::{Kind, TestDb};
+
+/// The objects of one test schema, in the order of one build and of
+/// another (which also adds a column with `ALTER TABLE` instead of creating
+/// it with its table); and what only one dialect has.
+struct Case {
+    first: &'static [&'static str],
+    second: &'static [&'static str],
+}
+
+fn case(kind: Kind) -> Case {
+    match kind {
+        Kind::Postgres => Case {
+            first: &[
+                "CREATE SCHEMA billing",
+                "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+                "CREATE SEQUENCE invoice_numbers START 1000",
+                "CREATE TABLE customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE, name text COLLATE \"C\", mood mood DEFAULT 'ok', created_at timestamptz NOT NULL DEFAULT now())",
+                "CREATE TABLE billing.invoices (number bigint PRIMARY KEY DEFAULT nextval('invoice_numbers'), customer_id bigint NOT NULL REFERENCES customers (id) ON DELETE CASCADE, total numeric(12,2) NOT NULL CHECK (total >= 0), cents bigint GENERATED ALWAYS AS ((total * 100)::bigint) STORED)",
+                "CREATE TABLE audit (id serial PRIMARY KEY, note text)",
+                "CREATE INDEX customers_lower_email ON customers (lower(email))",
+                "CREATE INDEX invoices_open ON billing.invoices (customer_id) WHERE total > 0",
+                "CREATE INDEX audit_note_hash ON audit USING hash (note)",
+                "CREATE VIEW big_invoices AS SELECT number, total FROM billing.invoices WHERE total > 100",
+                "CREATE VIEW a_top AS SELECT max(total) AS total FROM big_invoices",
+                "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := coalesce(NEW.note, 'x; y'); RETURN NEW; END $$",
+                "CREATE TRIGGER audit_touch BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION touch()",
+                "COMMENT ON TABLE customers IS 'who pays'",
+                "COMMENT ON COLUMN customers.email IS 'the login; unique'",
+                "CREATE MATERIALIZED VIEW totals AS SELECT 1 AS one",
+            ],
+            second: &[
+                "CREATE TABLE audit (id serial PRIMARY KEY, note text)",
+                "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := coalesce(NEW.note, 'x; y'); RETURN NEW; END $$",
+                "CREATE TRIGGER audit_touch BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION touch()",
+                "CREATE INDEX audit_note_hash ON audit USING hash (note)",
+                "CREATE MATERIALIZED VIEW totals AS SELECT 1 AS one",
+                "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+                "CREATE TABLE customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE, name text COLLATE \"C\", mood mood DEFAULT 'ok')",
+                "COMMENT ON COLUMN customers.email IS 'the login; unique'",
+                "ALTER TABLE customers ADD COLUMN created_at timestamptz NOT NULL DEFAULT now()",
+                "CREATE INDEX customers_lower_email ON customers (lower(email))",
+                "CREATE SEQUENCE invoice_numbers START 1000",
+                "CREATE SCHEMA billing",
+                "CREATE TABLE billing.invoices (number bigint PRIMARY KEY DEFAULT nextval('invoice_numbers'), customer_id bigint NOT NULL REFERENCES customers (id) ON DELETE CASCADE, total numeric(12,2) NOT NULL CHECK (total >= 0), cents bigint GENERATED ALWAYS AS ((total * 100)::bigint) STORED)",
+                "CREATE VIEW big_invoices AS SELECT number, total FROM billing.invoices WHERE total > 100",
+                "CREATE VIEW a_top AS SELECT max(total) AS total FROM big_invoices",
+                "CREATE INDEX invoices_open ON billing.invoices (customer_id) WHERE total > 0",
+                "COMMENT ON TABLE customers IS 'who pays'",
+            ],
+        },
+        Kind::Mysql => Case {
+            first: &[
+                "CREATE TABLE customers (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, name VARCHAR(50) COLLATE utf8mb4_bin, doc JSON, created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP, UNIQUE KEY customers_email (email), CONSTRAINT name_not_empty CHECK (name <> ''))",
+                "CREATE TABLE invoices (number INT PRIMARY KEY, customer_id INT NOT NULL, total DECIMAL(12,2) NOT NULL DEFAULT 0, cents INT AS (total * 100) VIRTUAL, note TEXT, CONSTRAINT invoices_customer FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE)",
+                "CREATE INDEX invoices_total ON invoices (total DESC)",
+                "CREATE INDEX invoices_note ON invoices (note(20))",
+                "CREATE VIEW big_invoices AS SELECT number, total FROM invoices WHERE total > 100",
+                "CREATE VIEW a_top AS SELECT MAX(total) AS total FROM big_invoices",
+                "CREATE FUNCTION cents(amount DECIMAL(12,2)) RETURNS INT DETERMINISTIC RETURN amount * 100",
+                "CREATE PROCEDURE clean_up() BEGIN DELETE FROM invoices WHERE total = 0; SELECT 'purged; done'; END",
+                "CREATE TRIGGER invoices_guard BEFORE INSERT ON invoices FOR EACH ROW BEGIN IF NEW.total < 0 THEN SET NEW.total = 0; END IF; END",
+            ],
+            second: &[
+                "CREATE PROCEDURE clean_up() BEGIN DELETE FROM invoices WHERE total = 0; SELECT 'purged; done'; END",
+                "CREATE FUNCTION cents(amount DECIMAL(12,2)) RETURNS INT DETERMINISTIC RETURN amount * 100",
+                "CREATE TABLE customers (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL, name VARCHAR(50) COLLATE utf8mb4_bin, doc JSON, UNIQUE KEY customers_email (email), CONSTRAINT name_not_empty CHECK (name <> ''))",
+                "ALTER TABLE customers ADD COLUMN created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP",
+                "CREATE TABLE invoices (number INT PRIMARY KEY, customer_id INT NOT NULL, total DECIMAL(12,2) NOT NULL DEFAULT 0, cents INT AS (total * 100) VIRTUAL, note TEXT, CONSTRAINT invoices_customer FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE)",
+                "CREATE TRIGGER invoices_guard BEFORE INSERT ON invoices FOR EACH ROW BEGIN IF NEW.total < 0 THEN SET NEW.total = 0; END IF; END",
+                "CREATE VIEW big_invoices AS SELECT number, total FROM invoices WHERE total > 100",
+                "CREATE INDEX invoices_note ON invoices (note(20))",
+                "CREATE VIEW a_top AS SELECT MAX(total) AS total FROM big_invoices",
+                "CREATE INDEX invoices_total ON invoices (total DESC)",
+            ],
+        },
+        Kind::Sqlite => Case {
+            first: &[
+                "CREATE TABLE customers (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL UNIQUE, name TEXT COLLATE NOCASE CHECK (length(name) > 0), created_at TEXT NOT NULL DEFAULT 'never')",
+                "CREATE TABLE invoices (number INTEGER NOT NULL, customer_id INTEGER NOT NULL REFERENCES customers ON DELETE CASCADE, total REAL NOT NULL DEFAULT 0, cents INTEGER GENERATED ALWAYS AS (total * 100) STORED, PRIMARY KEY (number, customer_id), CONSTRAINT positive CHECK (total >= 0)) STRICT",
+                "CREATE INDEX invoices_open ON invoices (customer_id) WHERE total > 0",
+                "CREATE INDEX customers_lower ON customers (lower(email))",
+                "CREATE VIEW big_invoices AS SELECT number, total FROM invoices WHERE total > 100",
+                "CREATE VIEW a_top AS SELECT max(total) AS total FROM big_invoices",
+                "CREATE TRIGGER invoices_guard BEFORE INSERT ON invoices BEGIN SELECT RAISE(ABORT, 'negative; total') WHERE NEW.total < 0; END",
+            ],
+            second: &[
+                "CREATE TABLE customers (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL UNIQUE, name TEXT COLLATE NOCASE CHECK (length(name) > 0))",
+                "CREATE TABLE invoices (number INTEGER NOT NULL, customer_id INTEGER NOT NULL REFERENCES customers ON DELETE CASCADE, total REAL NOT NULL DEFAULT 0, cents INTEGER GENERATED ALWAYS AS (total * 100) STORED, PRIMARY KEY (number, customer_id), CONSTRAINT positive CHECK (total >= 0)) STRICT",
+                "CREATE TRIGGER invoices_guard BEFORE INSERT ON invoices BEGIN SELECT RAISE(ABORT, 'negative; total') WHERE NEW.total < 0; END",
+                "CREATE VIEW big_invoices AS SELECT number, total FROM invoices WHERE total > 100",
+                "CREATE VIEW a_top AS SELECT max(total) AS total FROM big_invoices",
+                "ALTER TABLE customers ADD COLUMN created_at TEXT NOT NULL DEFAULT 'never'",
+                "CREATE INDEX customers_lower ON customers (lower(email))",
+                "CREATE INDEX invoices_open ON invoices (customer_id) WHERE total > 0",
+            ],
+        },
+    }
+}
+
+/// A project whose one revision runs `up` on `database`.
+fn project_for(database_url: &str, up: &str) -> Project {
+    let project = Project::new();
+    project
+        .revision("1", &format!("-- revision: build\n\n-- up\n{up}\n"))
+        .write(
+            "sqlmig.toml",
+            format!("database_url = \"{database_url}\"\n"),
+        );
+    project
+}
+
+fn build(database: &TestDb, statements: &[&str]) -> String {
+    let up: Vec<String> = statements.iter().map(|sql| format!("{sql};")).collect();
+    let project = project_for(database.url(), &up.join("\n"));
+    project.sqlmig().args(["upgrade"]).run().success();
+    project.sqlmig().args(["schema"]).run().success().stdout()
+}
+
+fn database(kind: Kind, project: &Project) -> Option<TestDb> {
+    match kind {
+        Kind::Postgres => TestDb::postgres(),
+        Kind::Mysql => TestDb::mysql(),
+        Kind::Sqlite => Some(TestDb::sqlite(project)),
+    }
+}
+
+fn dumps_are_canonical_and_a_fixpoint(kind: Kind) {
+    let files = [Project::new(), Project::new(), Project::new()];
+    let (Some(first), Some(second), Some(replayed)) = (
+        database(kind, &files[0]),
+        database(kind, &files[1]),
+        database(kind, &files[2]),
+    ) else {
+        return;
+    };
+    let case = case(kind);
+    let dump = build(&first, case.first);
+    assert_eq!(
+        dump,
+        build(&second, case.second),
+        "{kind:?}: the same objects built in another order dump differently"
+    );
+    assert!(
+        !dump.contains("sqlmig_revisions"),
+        "the state table is left out:\n{dump}"
+    );
+    // Every object is there, a view after the view it reads.
+    for name in ["customers", "invoices", "big_invoices", "a_top"] {
+        assert!(dump.contains(name), "{kind:?}: {name} missing:\n{dump}");
+    }
+    let view = |name: &str| {
+        dump.find(&format!("VIEW {}", quoted(kind, name)))
+            .or_else(|| dump.find(&format!("VIEW {name}")))
+            .unwrap_or_else(|| panic!("view {name} in:\n{dump}"))
+    };
+    assert!(view("big_invoices") < view("a_top"), "{dump}");
+
+    // The dump applied to an empty database dumps the same again (the
+    // objects it does not compare aside: they are listed, not created).
+    let compared: String = dump
+        .lines()
+        .filter(|line| !line.starts_with("-- not compared"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let again = build(&replayed, &[compared.trim_end().trim_end_matches(';')]);
+    let again_compared: String = again
+        .lines()
+        .filter(|line| !line.starts_with("-- not compared"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_eq!(
+        compared, again_compared,
+        "{kind:?}: dump, apply, dump is not a fixpoint"
+    );
+}
+
+fn quoted(kind: Kind, name: &str) -> String {
+    match kind {
+        Kind::Mysql => format!("`{name}`"),
+        Kind::Postgres => format!("\"public\".\"{name}\""),
+        Kind::Sqlite => format!("\"{name}\""),
+    }
+}
+
+#[test]
+fn postgres_dumps_are_canonical_and_a_fixpoint() {
+    dumps_are_canonical_and_a_fixpoint(Kind::Postgres);
+}
+
+#[test]
+fn mysql_dumps_are_canonical_and_a_fixpoint() {
+    dumps_are_canonical_and_a_fixpoint(Kind::Mysql);
+}
+
+#[test]
+fn sqlite_dumps_are_canonical_and_a_fixpoint() {
+    dumps_are_canonical_and_a_fixpoint(Kind::Sqlite);
+}
+
+#[test]
+fn what_the_model_does_not_cover_is_listed_and_json_prints_the_model() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let dump = build(&database, case(Kind::Postgres).first);
+    assert!(
+        dump.ends_with("-- not compared: materialized view public.totals\n"),
+        "{dump}"
+    );
+    let project = project_for(database.url(), "SELECT 1;");
+    let json = project
+        .sqlmig()
+        .args(["schema", "--json"])
+        .run()
+        .success()
+        .json();
+    let tables: Vec<&str> = json["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|table| table["name"].as_str().unwrap())
+        .collect();
+    // By schema, then name: billing before public.
+    assert_eq!(tables, ["invoices", "audit", "customers"]);
+    assert_eq!(
+        json["enums"][0]["values"],
+        serde_json::json!(["sad", "ok", "happy"])
+    );
+    assert_eq!(
+        json["not_compared"],
+        serde_json::json!(["materialized view public.totals"])
+    );
+    let customers = &json["tables"][2];
+    assert_eq!(customers["columns"][2]["collation"], "pg_catalog.\"C\"");
+    project
+        .sqlmig()
+        .args(["schema", "--output", "schema.sql"])
+        .run()
+        .success();
+    assert_eq!(project.read("schema.sql"), dump);
+}
+
+#[test]
+fn schema_of_an_unreachable_database_fails_clearly() {
+    let project = Project::new();
+    project
+        .sqlmig()
+        .args([
+            "--database-url",
+            "postgres://u:s3cret@127.0.0.1:1/db?connect_timeout=1",
+            "schema",
+        ])
+        .run()
+        .failure()
+        .stderr_has("cannot connect");
+}
