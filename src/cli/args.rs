@@ -84,6 +84,24 @@ pub(crate) enum Command {
     Repair(RepairArgs),
     /// Print one SQL script that does what `upgrade` (or `downgrade`) would do, for a DBA to review and run
     Emit(EmitArgs),
+    /// Convert another tool's migrations directory into revision files; with --adopt, stamp what it applied
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The tool whose migrations SRC holds
+    #[arg(long, value_name = "FORMAT", value_parser = ["dbmate", "goose", "golang-migrate", "sqlx", "flyway", "diesel", "refinery"])]
+    pub(crate) from: String,
+    /// The tool's migrations directory
+    #[arg(value_name = "SRC")]
+    pub(crate) source: PathBuf,
+    /// Print the files that would be written (and the revisions stamped); change nothing
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Also record what the tool's history table says is applied as applied, without running SQL (needs a database URL)
+    #[arg(long)]
+    pub(crate) adopt: bool,
 }
 
 #[derive(Debug, Args)]
