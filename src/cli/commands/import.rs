@@ -41,6 +41,17 @@ pub(crate) fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Result<Outc
     } else {
         None
     };
+    // The history is checked before anything is written, so a refused
+    // adoption leaves no files either; `adopt` checks it again under the lock.
+    let preview: Option<Vec<String>> = match &mut database {
+        Some(database) => Some(
+            adopt::preview(&conversion, database)?
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        ),
+        None => None,
+    };
     let written = if args.dry_run {
         None
     } else {
@@ -48,12 +59,7 @@ pub(crate) fn run(settings: &Settings, args: &ImportArgs) -> anyhow::Result<Outc
     };
     let stamped: Option<Vec<String>> = match (&mut database, args.dry_run) {
         (None, _) => None,
-        (Some(database), true) => Some(
-            adopt::preview(&conversion, database)?
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-        ),
+        (Some(_), true) => preview,
         (Some(database), false) => {
             let migrations = Migrations::load(dir, settings.dialect())?;
             let mut progress = Progress::new(settings.quiet, settings.json);
