@@ -1,5 +1,5 @@
 //! `sqlmig import`: another tool's migrations directory turned into revision
-//! files (docs/DESIGN.md §12).
+//! files (the README's "Switching from another tool").
 //!
 //! One reader per tool (`dbmate`, `goose`, `golang_migrate`, `sqlx`,
 //! `flyway`, `diesel`, `refinery`) maps its file names, sections, paired
