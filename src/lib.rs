@@ -36,6 +36,7 @@ pub mod event;
 pub mod execute;
 mod fault;
 pub mod graph;
+pub mod import;
 pub mod migrations;
 pub mod no_transaction;
 pub mod plan;

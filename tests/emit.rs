@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use crate::support::client::{self, clients_available, mysql_command};
 use crate::support::database::{Kind, TestDb};
 use crate::support::figures;
 use crate::support::{Project, Run};
@@ -182,46 +183,6 @@ fn with_failure_in(script: &str, revision: &str, failing_sql: &str) -> String {
 // ---------------------------------------------------------------------------
 // Databases and clients
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|value| value == "true" || value == "1")
-}
-
-fn on_path(binary: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(binary).is_file()))
-}
-
-fn client_binaries(kind: Kind) -> [&'static str; 2] {
-    match kind {
-        Kind::Postgres => ["psql", "pg_dump"],
-        Kind::Mysql => ["mariadb", "mariadb-dump"],
-        Kind::Sqlite => ["sqlite3", "sqlite3"],
-    }
-}
-
-/// Whether the dialect's client and dump tool are installed: a loud skip on a
-/// user's machine, a failure under `CI=true`.
-fn clients_available(kind: Kind) -> bool {
-    let missing: Vec<&str> = client_binaries(kind)
-        .into_iter()
-        .filter(|binary| !on_path(binary))
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        !in_ci(),
-        "{} missing on PATH under CI=true",
-        missing.join(", ")
-    );
-    eprintln!(
-        "SKIPPED: offline {} scripts need {} on PATH",
-        dialect_name(kind),
-        missing.join(", ")
-    );
-    false
-}
-
 /// How a test runs the dialect's client on a script.
 #[derive(Debug, Clone, Copy)]
 enum Mode {
@@ -262,25 +223,6 @@ fn fresh(kind: Kind) -> Option<Db> {
         project,
         test,
     })
-}
-
-/// A `mariadb`-style command for the database of a `mysql://` URL; the
-/// database name comes last, so the caller appends it.
-fn mysql_command(binary: &str, url: &str) -> (Command, String) {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let database = path.split('?').next().unwrap_or_default().to_owned();
-    let (user_info, host_port) = authority.rsplit_once('@').unwrap_or(("root", authority));
-    let (user, password) = user_info
-        .split_once(':')
-        .map_or((user_info, None), |(user, password)| (user, Some(password)));
-    let (host, port) = host_port.split_once(':').unwrap_or((host_port, "3306"));
-    let mut command = Command::new(binary);
-    command.args(["--host", host, "--port", port, "--user", user]);
-    if let Some(password) = password {
-        command.env("MYSQL_PWD", password);
-    }
-    (command, database)
 }
 
 impl Db {
@@ -341,37 +283,7 @@ impl Db {
 
     /// The catalog, as the dialect's dump tool prints it.
     fn schema(&self) -> String {
-        let output = match self.kind {
-            Kind::Postgres => Command::new("pg_dump")
-                .args(["-s", "-d", self.test.url()])
-                .output(),
-            Kind::Mysql => {
-                let (mut command, database) = mysql_command("mariadb-dump", self.test.url());
-                command
-                    .args([
-                        "--no-data",
-                        "--skip-dump-date",
-                        "--skip-comments",
-                        "--routines",
-                        "--triggers",
-                        "--events",
-                    ])
-                    .arg(database)
-                    .output()
-            }
-            Kind::Sqlite => Command::new("sqlite3")
-                .arg(self.sqlite_path())
-                .arg(".schema")
-                .output(),
-        }
-        .expect("run the dump tool");
-        ok(&output);
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            // pg_dump 15.14 and later fence the dump with a random key.
-            .filter(|line| !line.starts_with("\\restrict") && !line.starts_with("\\unrestrict"))
-            .map(|line| format!("{}\n", without_auto_increment(line)))
-            .collect()
+        client::schema(&self.test, &[])
     }
 
     /// The state rows, without when, how long and by whom.
@@ -407,21 +319,6 @@ impl Db {
             self.state_rows(),
             data.map(|query| self.test.query(query)).unwrap_or_default(),
         )
-    }
-}
-
-/// A MariaDB `CREATE TABLE` line without its `AUTO_INCREMENT=N` option: the
-/// counter's position is not schema (`pg_dump -s` leaves out sequence values
-/// too), and InnoDB does not roll it back with a failed revision.
-fn without_auto_increment(line: &str) -> String {
-    const OPTION: &str = " AUTO_INCREMENT=";
-    match line.find(OPTION) {
-        Some(at) => {
-            let rest = &line[at + OPTION.len()..];
-            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-            format!("{}{}", &line[..at], &rest[digits..])
-        }
-        None => line.to_owned(),
     }
 }
 

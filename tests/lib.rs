@@ -14,6 +14,8 @@ mod emit;
 mod engine;
 /// The fixture corpus: invalid files and graphs, golden checksums.
 mod fixtures;
+/// `sqlmig import` from other tools, and `--adopt`.
+mod import;
 /// MySQL/MariaDB-only behaviour.
 mod mysql;
 /// PostgreSQL-only behaviour.

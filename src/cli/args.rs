@@ -86,6 +86,8 @@ pub(crate) enum Command {
     Emit(EmitArgs),
     /// Print the live database's schema as a canonical DDL script (--json: the schema model)
     Schema(SchemaArgs),
+    /// Convert another tool's migrations directory into revision files; with --adopt, stamp what it applied
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +95,22 @@ pub(crate) struct SchemaArgs {
     /// Write the script to FILE instead of stdout
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The tool whose migrations SRC holds
+    #[arg(long, value_name = "FORMAT", value_parser = ["dbmate", "goose", "golang-migrate", "sqlx", "flyway", "diesel", "refinery"])]
+    pub(crate) from: String,
+    /// The tool's migrations directory
+    #[arg(value_name = "SRC")]
+    pub(crate) source: PathBuf,
+    /// Print the files that would be written (and the revisions stamped); change nothing
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Also record what the tool's history table says is applied as applied, without running SQL (needs a database URL)
+    #[arg(long)]
+    pub(crate) adopt: bool,
 }
 
 #[derive(Debug, Args)]

@@ -68,5 +68,6 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Repair(args) => commands::repair::run(&settings, &args),
         Command::Emit(args) => commands::emit::run(&settings, &args),
         Command::Schema(args) => commands::schema::run(&settings, &args),
+        Command::Import(args) => commands::import::run(&settings, &args),
     }
 }

@@ -8,12 +8,12 @@ use crate::backend::{Backend, DbError};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::graph::Target;
+use crate::graph::{Graph, Target};
 use crate::plan::{Direction, Plan, StampPlan};
 use crate::program::program;
 use crate::sql::{Binding, Sql};
 use crate::state::{DatabaseState, StateProblem};
-use crate::state_table::{NewRow, Progress, RowDirection, RowState};
+use crate::state_table::{NewRow, Progress, RowDirection, RowState, StateTable};
 
 /// What `stamp` changed.
 #[derive(Debug, Clone)]
@@ -53,26 +53,60 @@ impl Migrator<'_> {
         self.locked(|this| {
             this.create_state_table()?;
             let state = this.read_state()?;
-            let blocking: Vec<StateProblem> = state
-                .problems(this.graph)
-                .into_iter()
-                // Stamping is how a hole in the table is filled again.
-                .filter(|problem| {
-                    !matches!(
-                        problem,
-                        StateProblem::Drift { .. } | StateProblem::Gap { .. }
-                    )
-                })
-                .collect();
-            if !blocking.is_empty() {
-                return Err(Error::Refused { problems: blocking });
-            }
+            refuse_stamp_blockers(&state, this.graph)?;
             let plan = Plan::stamp(this.graph, &state.applied, target)?;
             this.write_stamp(&plan)?;
             Ok(StampReport {
                 inserted: plan.insert,
                 deleted: plan.delete,
             })
+        })
+    }
+
+    /// Records as applied, without running any SQL, the target that `read`
+    /// finds on the database and everything below it; removes nothing.
+    /// `read` runs under the lock, inside the transaction that writes the
+    /// rows, so what it reads and what is recorded agree (`import --adopt`
+    /// reads another tool's history table this way).
+    pub fn stamp_with<E: From<Error>>(
+        &mut self,
+        read: impl FnOnce(&mut dyn Backend) -> std::result::Result<Target, E>,
+    ) -> std::result::Result<StampReport, E> {
+        self.locked(|this| {
+            this.create_state_table()?;
+            let state = this.read_state()?;
+            refuse_stamp_blockers(&state, this.graph)?;
+            let dialect = this.database.dialect();
+            let backend = this.database.backend.as_mut();
+            backend
+                .execute(dialect.begin_transaction())
+                .map_err(state_error("stamp"))?;
+            let written = (|| {
+                let target = read(&mut *backend)?;
+                let plan = Plan::stamp(this.graph, &state.applied, &target).map_err(Error::from)?;
+                let inserts = InsertRows {
+                    graph: this.graph,
+                    table: &this.database.table,
+                    applied_by: format!("{} stamp", this.applied_by),
+                };
+                inserts
+                    .write(backend, &plan.insert)
+                    .map_err(state_error("stamp"))?;
+                backend
+                    .execute(dialect.commit_transaction())
+                    .map_err(state_error("stamp"))?;
+                Ok(plan.insert)
+            })();
+            match written {
+                Ok(inserted) => Ok(StampReport {
+                    inserted,
+                    deleted: Vec::new(),
+                }),
+                Err(error) => {
+                    let _ = backend.execute(dialect.rollback_transaction());
+                    Err(error)
+                }
+            }
         })
     }
 
@@ -173,25 +207,18 @@ impl Migrator<'_> {
     fn write_stamp(&mut self, plan: &StampPlan) -> Result<()> {
         let dialect = self.database.dialect();
         let table = &self.database.table;
-        let applied_by = format!("{} stamp", self.applied_by);
+        let inserts = InsertRows {
+            graph: self.graph,
+            table,
+            applied_by: format!("{} stamp", self.applied_by),
+        };
         let graph = self.graph;
         transaction(self.database.backend.as_mut(), dialect, |backend| {
             for &index in &plan.delete {
                 backend
                     .execute_with(&table.delete(&graph.revision(index).id, Binding::Parameters))?;
             }
-            for &index in &plan.insert {
-                let row = NewRow {
-                    revision: graph.revision(index),
-                    state: RowState::Applied,
-                    direction: RowDirection::Up,
-                    applied_by: &applied_by,
-                    execution_ms: 0,
-                    statements_run: 0,
-                };
-                backend.execute_with(&table.insert(&row, Binding::Parameters))?;
-            }
-            Ok(())
+            inserts.write(backend, &plan.insert)
         })
         .map_err(state_error("stamp"))
     }
@@ -294,6 +321,54 @@ impl Migrator<'_> {
             }
         }
         Ok(changes)
+    }
+}
+
+/// Refuses a stamp while a human must act first; drift and gaps do not
+/// block, since stamping is how a hole in the table is filled again.
+fn refuse_stamp_blockers(state: &DatabaseState, graph: &Graph) -> Result<()> {
+    let blocking: Vec<StateProblem> = state
+        .problems(graph)
+        .into_iter()
+        .filter(|problem| {
+            !matches!(
+                problem,
+                StateProblem::Drift { .. } | StateProblem::Gap { .. }
+            )
+        })
+        .collect();
+    if blocking.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Refused { problems: blocking })
+    }
+}
+
+/// The `applied` rows a stamp writes, without running any SQL.
+struct InsertRows<'a> {
+    graph: &'a Graph,
+    table: &'a StateTable,
+    applied_by: String,
+}
+
+impl InsertRows<'_> {
+    fn write(
+        &self,
+        backend: &mut dyn Backend,
+        indices: &[usize],
+    ) -> std::result::Result<(), DbError> {
+        for &index in indices {
+            let row = NewRow {
+                revision: self.graph.revision(index),
+                state: RowState::Applied,
+                direction: RowDirection::Up,
+                applied_by: &self.applied_by,
+                execution_ms: 0,
+                statements_run: 0,
+            };
+            backend.execute_with(&self.table.insert(&row, Binding::Parameters))?;
+        }
+        Ok(())
     }
 }
 

@@ -416,20 +416,26 @@ impl<'a> Migrator<'a> {
     }
 
     /// Runs `body` holding the migration lock, released on every path.
-    fn locked<T>(&mut self, body: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+    fn locked<T, E: From<Error>>(
+        &mut self,
+        body: impl FnOnce(&mut Self) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         let timeout = self.database.lock_timeout;
         let scope = self.database.table.qualified_name();
         let observer = &mut *self.observer;
-        self.database.backend.lock(&scope, timeout, &mut |what| {
-            observer.event(&Event::WaitingForLock { what })
-        })?;
+        self.database
+            .backend
+            .lock(&scope, timeout, &mut |what| {
+                observer.event(&Event::WaitingForLock { what })
+            })
+            .map_err(Error::from)?;
         crate::fault::point(|| String::from("after_lock"));
         let result = body(self);
         crate::fault::point(|| String::from("before_unlock"));
         let released = self.database.backend.unlock();
         match (result, released) {
             (Ok(value), Ok(())) => Ok(value),
-            (Ok(_), Err(error)) => Err(Error::LockLost(Box::new(error))),
+            (Ok(_), Err(error)) => Err(Error::LockLost(Box::new(error)).into()),
             // The run's own error explains more; a lost connection also
             // released the lock.
             (Err(error), _) => Err(error),

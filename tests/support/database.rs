@@ -194,7 +194,7 @@ impl TestDb {
         )
     }
 
-    fn sqlite_path(&self) -> String {
+    pub(crate) fn sqlite_path(&self) -> String {
         self.url.trim_start_matches("sqlite:").to_owned()
     }
 }

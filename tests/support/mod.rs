@@ -1,6 +1,7 @@
 //! Test support: a throw-away project directory and a builder that runs the
 //! real `sqlmig` binary in it, and test databases on every backend.
 
+pub(crate) mod client;
 pub(crate) mod database;
 pub(crate) mod figures;
 pub(crate) mod pg_server;

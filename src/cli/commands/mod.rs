@@ -8,6 +8,7 @@ pub(crate) mod emit;
 pub(crate) mod hash;
 pub(crate) mod heads;
 pub(crate) mod history;
+pub(crate) mod import;
 pub(crate) mod init;
 pub(crate) mod merge;
 pub(crate) mod new;
