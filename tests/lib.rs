@@ -14,6 +14,8 @@ mod emit;
 mod engine;
 /// The fixture corpus: invalid files and graphs, golden checksums.
 mod fixtures;
+/// Fleets: many databases and schemas in one run.
+mod fleet;
 /// MySQL/MariaDB-only behaviour.
 mod mysql;
 /// PostgreSQL-only behaviour.
