@@ -22,6 +22,9 @@
 #   BENCH_PG       server URL without a database [postgres://postgres@127.0.0.1:5432]
 #   BENCH_RUNS     runs per online figure [7];  BENCH_LOAD_RUNS  runs per load figure [15]
 #   BENCH_SKIP_MICRO=1   skip criterion;  BENCH_SKIP_PEERS=1  do not install peers
+#   BENCH_ONLY=fleet     only the fleet benchmark (benches/fleet.sh: 200
+#                        PostgreSQL databases x 20 revisions, --jobs 1/4/8
+#                        against a shell loop); BENCH_SKIP_FLEET=1 skips it
 # Logs of the builds and installs: target/bench/logs/.
 set -euo pipefail
 
@@ -45,8 +48,16 @@ need_apt() { # COMMAND PACKAGE
   fi
   command -v "$1" >/dev/null || { say "$1 is missing: install $2"; exit 1; }
 }
-need_apt sqlite3 sqlite3
 need_apt psql postgresql-client
+need_apt /usr/bin/time time
+
+if [[ ${BENCH_ONLY:-} == fleet ]]; then
+  say "building sqlmig (release)"
+  cargo build --release --locked --quiet
+  exec benches/fleet.sh "$root/target/release/sqlmig"
+fi
+
+need_apt sqlite3 sqlite3
 command -v python3 >/dev/null || { say "python3 is missing"; exit 1; }
 
 say "building sqlmig (release)"
@@ -151,3 +162,10 @@ python3 benches/measure.py \
   --no-postgres "$no_postgres" \
   --load-runs "${BENCH_LOAD_RUNS:-15}" --online-runs "${BENCH_RUNS:-7}" \
   --output docs/BENCHMARKS.md --readme README.md
+
+# --- 6. fleets -------------------------------------------------------------------
+
+if [[ ${BENCH_SKIP_FLEET:-} != 1 && -z $no_postgres ]]; then
+  say "measuring the fleet benchmark (200 databases x 20 revisions)"
+  benches/fleet.sh "$sqlmig"
+fi

@@ -16,6 +16,8 @@ mod engine;
 mod fixtures;
 /// `sqlmig import` from other tools, and `--adopt`.
 mod import;
+/// Fleets: many databases and schemas in one run.
+mod fleet;
 /// MySQL/MariaDB-only behaviour.
 mod mysql;
 /// PostgreSQL-only behaviour.

@@ -45,6 +45,52 @@ pub(crate) struct GlobalArgs {
     /// Print nothing but errors and requested data
     #[arg(long, short, global = true)]
     pub(crate) quiet: bool,
+    #[command(flatten)]
+    pub(crate) fleet: FleetArgs,
+}
+
+/// Running a command once per target of a fleet (many databases or schemas).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Fleets (upgrade, downgrade, stamp, status, current, check, emit)")]
+pub(crate) struct FleetArgs {
+    /// Run once per `[[targets]]` entry of sqlmig.toml
+    #[arg(long, global = true)]
+    pub(crate) all_targets: bool,
+    /// Run once per database URL listed in FILE (one per line, `#` comments); implies --all-targets
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) targets: Option<PathBuf>,
+    /// PostgreSQL: run once per schema this query returns (first column), on the database URL (after the targets of --targets or --all-targets, if given); implies --all-targets
+    #[arg(long, global = true, value_name = "SQL")]
+    pub(crate) schemas_query: Option<String>,
+    /// Targets migrated at a time [default: the number of CPUs, at most 8]
+    #[arg(long, short = 'j', global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) jobs: Option<u16>,
+    /// Run the first K targets first; if any of them fails, no other target runs
+    #[arg(long, global = true, value_name = "K")]
+    pub(crate) canary: Option<usize>,
+    /// A failed target does not stop the others
+    #[arg(long, global = true)]
+    pub(crate) keep_going: bool,
+}
+
+impl FleetArgs {
+    /// Whether the command runs once per target.
+    pub(crate) fn enabled(&self) -> bool {
+        self.all_targets || self.targets.is_some() || self.schemas_query.is_some()
+    }
+
+    /// The first flag given that only a fleet run understands.
+    pub(crate) fn fleet_only_flag(&self) -> Option<&'static str> {
+        if self.jobs.is_some() {
+            Some("--jobs")
+        } else if self.canary.is_some() {
+            Some("--canary")
+        } else if self.keep_going {
+            Some("--keep-going")
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,7 +176,7 @@ pub(crate) struct EmitArgs {
     /// Render the downgrade to TARGET instead of an upgrade
     #[arg(long)]
     pub(crate) down: bool,
-    /// Write the script to FILE instead of stdout
+    /// Write the script to FILE instead of stdout (with --all-targets: a directory, one script per target)
     #[arg(long, short, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
     /// With --offline: the oldest server version the script will meet, which decides the statements that may run in a transaction (15, 10.11) [default: `server_version` in sqlmig.toml, else the oldest version sqlmig supports]

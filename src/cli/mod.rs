@@ -9,6 +9,8 @@
 
 pub(crate) mod args;
 mod commands;
+mod fleet;
+mod interrupt;
 mod output;
 mod progress;
 mod scaffold;
@@ -44,6 +46,16 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     if let Command::Init(args) = &cli.command {
         return commands::init::run(args, cli.global.quiet);
     }
+    if cli.global.fleet.enabled() {
+        let job = fleet_job(&cli.command)?;
+        let settings = Settings::resolve(&cli.global)?;
+        return fleet::run(&settings, &cli.global.fleet, &job);
+    }
+    if let Some(flag) = cli.global.fleet.fleet_only_flag() {
+        usage_error(&format!(
+            "{flag} is for fleets: add --all-targets (the [[targets]] of sqlmig.toml), --targets FILE or --schemas-query SQL"
+        ));
+    }
     let settings = Settings::resolve(&cli.global)?;
     match cli.command {
         Command::Init(_) => unreachable!("handled above: init needs no settings"),
@@ -70,4 +82,67 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Schema(args) => commands::schema::run(&settings, &args),
         Command::Import(args) => commands::import::run(&settings, &args),
     }
+}
+
+/// What a fleet runs on each target; a command that does not run per
+/// target is a usage error (exit 2).
+fn fleet_job(command: &Command) -> anyhow::Result<fleet::Job> {
+    use sqlmig::{RunOptions, Target};
+    let run_options = |args: &args::RunArgs| RunOptions {
+        dry_run: args.dry_run,
+        single_transaction: args.single_transaction,
+    };
+    Ok(match command {
+        Command::Upgrade(args) => fleet::Job::Run {
+            direction: Direction::Upgrade,
+            target: args.target.parse()?,
+            options: run_options(&args.run),
+        },
+        Command::Downgrade(args) => fleet::Job::Run {
+            direction: Direction::Downgrade,
+            target: args.target.parse()?,
+            options: run_options(&args.run),
+        },
+        Command::Stamp(args) => fleet::Job::Stamp {
+            target: args.target.parse()?,
+        },
+        Command::Status => fleet::Job::Status,
+        Command::Current => fleet::Job::Current,
+        Command::Check => fleet::Job::Check,
+        Command::Emit(args) => {
+            if args.offline || args.dialect.is_some() {
+                usage_error(
+                    "emit --offline renders without a database, once: drop --all-targets/--targets/--schemas-query, or drop --offline and --dialect to render one script per live target",
+                );
+            }
+            let direction = if args.down {
+                Direction::Downgrade
+            } else {
+                Direction::Upgrade
+            };
+            let target: Target = match (&args.target, direction) {
+                (Some(target), _) => target.parse()?,
+                (None, Direction::Upgrade) => Target::Head,
+                (None, Direction::Downgrade) => {
+                    anyhow::bail!("a downgrade script needs a TARGET (for example `base` or `-1`)")
+                }
+            };
+            fleet::Job::Emit {
+                direction,
+                target,
+                output: fleet::check_output(args.output.as_deref())?,
+            }
+        }
+        _ => usage_error(
+            "--all-targets, --targets and --schemas-query work with upgrade, downgrade, stamp, status, current, check and emit",
+        ),
+    })
+}
+
+/// A usage error: clap's message format and exit code 2.
+fn usage_error(message: &str) -> ! {
+    use clap::CommandFactory;
+    Cli::command()
+        .error(clap::error::ErrorKind::ArgumentConflict, message)
+        .exit()
 }

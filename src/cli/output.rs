@@ -42,6 +42,14 @@ pub(crate) fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
 /// Prints an error and its causes, one `error: ` line per line of message.
 /// A cause whose text the message already holds is not repeated.
 pub(crate) fn print_error(error: &anyhow::Error) {
+    for line in error_message(error).lines() {
+        eprintln!("error: {line}");
+    }
+}
+
+/// An error and its causes as one message, URL passwords hidden. A cause
+/// whose text the message already holds is not repeated.
+pub(crate) fn error_message(error: &anyhow::Error) -> String {
     let mut message = String::new();
     for cause in error.chain() {
         let text = cause.to_string();
@@ -52,10 +60,7 @@ pub(crate) fn print_error(error: &anyhow::Error) {
             message.push_str(&text);
         }
     }
-    let message = sqlmig::database_url::redact_urls_in(&message);
-    for line in message.lines() {
-        eprintln!("error: {line}");
-    }
+    sqlmig::database_url::redact_urls_in(&message)
 }
 
 /// Prints one problem of a failed check on stderr.

@@ -28,6 +28,23 @@ struct ConfigFile {
     lock_timeout: Option<String>,
     allow_multiple_heads: Option<bool>,
     server_version: Option<String>,
+    targets: Option<Vec<TargetConfig>>,
+}
+
+/// One `[[targets]]` table of `sqlmig.toml`: a database (or a PostgreSQL
+/// schema) that `--all-targets` migrates.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TargetConfig {
+    /// How the target is named in progress, summary and `--json` [default:
+    /// its URL, password hidden, and schema].
+    pub(crate) name: Option<String>,
+    pub(crate) database_url: String,
+    /// PostgreSQL: the schema of the target (its state table lives there and
+    /// its connection's `search_path` starts there).
+    pub(crate) schema: Option<String>,
+    /// Replaces the global `init_sql` for this target.
+    pub(crate) init_sql: Option<Vec<String>>,
 }
 
 /// Everything a command needs to know, resolved.
@@ -55,12 +72,17 @@ pub(crate) struct Settings {
     pub(crate) json: bool,
     /// `--quiet`.
     pub(crate) quiet: bool,
+    /// `[[targets]]` from the config.
+    pub(crate) config_targets: Vec<TargetConfig>,
+    /// The config file's path, for messages.
+    pub(crate) config_path: PathBuf,
 }
 
 impl Settings {
     /// Resolves the settings from the global flags, `DATABASE_URL` and the config file.
     pub(crate) fn resolve(global: &GlobalArgs) -> anyhow::Result<Settings> {
-        let (config, config_dir) = read_config(global.config.as_deref())?;
+        let (mut config, config_dir) = read_config(global.config.as_deref())?;
+        let config_targets = config.targets.take().unwrap_or_default();
         let dir = match (&global.dir, &config.directory) {
             (Some(dir), _) => dir.clone(),
             (None, Some(dir)) => join_relative(&config_dir, dir),
@@ -129,7 +151,32 @@ impl Settings {
             server_version,
             json: global.json,
             quiet: global.quiet,
+            config_targets,
+            config_path: global
+                .config
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG)),
         })
+    }
+
+    /// The configured database URL (flag, environment or config), if any.
+    pub(crate) fn database_url(&self) -> Option<&str> {
+        self.database_url.as_deref()
+    }
+
+    /// The state table's name.
+    pub(crate) fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The state table's schema (PostgreSQL), if one is configured.
+    pub(crate) fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// How long to wait for another runner's lock.
+    pub(crate) fn lock_timeout(&self) -> Duration {
+        self.lock_timeout
     }
 
     /// The dialect whose lexical rules split statements: the configured one,

@@ -76,6 +76,51 @@ impl DatabaseUrl {
     pub fn redacted(&self) -> String {
         redact(&self.raw)
     }
+
+    /// `text` with this URL's password hidden wherever it appears, as
+    /// written in the URL or percent-decoded, and every URL in it redacted:
+    /// for messages about this database that may quote what a driver or a
+    /// server echoed back. Passwords shorter than 4 characters are hidden
+    /// only inside URLs (hiding them everywhere would garble the text).
+    pub fn scrub(&self, text: &str) -> String {
+        let mut text = redact_urls_in(text);
+        for secret in self.secrets() {
+            if secret.chars().count() >= 4 {
+                text = text.replace(&secret, "***");
+            }
+        }
+        text
+    }
+
+    /// The password of the userinfo and of `password=` query parameters,
+    /// each as written and percent-decoded.
+    fn secrets(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        if let Some((_, rest)) = self.raw.split_once("://") {
+            let query_start = rest.find('?').unwrap_or(rest.len());
+            if let Some(at) = rest[..query_start].rfind('@')
+                && let Some((_, password)) = rest[..at].split_once(':')
+            {
+                found.push(password.to_owned());
+            }
+        }
+        if let Some((_, query)) = self.raw.split_once('?') {
+            for pair in query.split('&') {
+                if let Some((key, value)) = pair.split_once('=')
+                    && key.eq_ignore_ascii_case("password")
+                {
+                    found.push(value.to_owned());
+                }
+            }
+        }
+        let decoded: Vec<String> = found
+            .iter()
+            .filter_map(|secret| percent::decode_text(secret, error::Part::Password).ok())
+            .collect();
+        found.extend(decoded);
+        found.retain(|secret| !secret.is_empty());
+        found
+    }
 }
 
 /// Replaces the password of `user:password@host` userinfo and of
@@ -196,6 +241,16 @@ mod tests {
                 assert!(!shown.contains(secret), "{shown}");
             }
         }
+    }
+
+    #[test]
+    fn scrub_hides_the_password_anywhere() {
+        let url =
+            DatabaseUrl::parse("postgres://u:CANARY%2Fpw@h/db?password=Other-Secret").unwrap();
+        let text = "auth failed for CANARY/pw and CANARY%2Fpw, Other-Secret, postgres://u:CANARY%2Fpw@h/db";
+        let scrubbed = url.scrub(text);
+        assert!(!scrubbed.contains("CANARY"), "{scrubbed}");
+        assert!(!scrubbed.contains("Other-Secret"), "{scrubbed}");
     }
 
     #[test]

@@ -11,6 +11,8 @@ mod maintenance;
 
 pub use maintenance::{RepairRequest, StampReport};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::backend::DbError;
@@ -53,6 +55,10 @@ pub struct RunReport {
     pub from: Vec<String>,
     /// The applied heads after the run.
     pub to: Vec<String>,
+    /// The run stopped between two revisions because its stop flag was set
+    /// ([`Migrator::stop_when`]): `steps` holds what ran, `to` where the
+    /// database is now.
+    pub interrupted: bool,
 }
 
 /// One revision of a run.
@@ -72,6 +78,7 @@ pub struct Migrator<'a> {
     database: &'a mut Database,
     observer: &'a mut dyn Observer,
     applied_by: String,
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl<'a> Migrator<'a> {
@@ -94,7 +101,25 @@ impl<'a> Migrator<'a> {
             database,
             observer,
             applied_by: format!("sqlmig {}", env!("CARGO_PKG_VERSION")),
+            stop: None,
         })
+    }
+
+    /// Stops a run between two revisions once `stop` is set (Ctrl-C, or a
+    /// fleet whose other target failed): the revision under way finishes and
+    /// commits, no further one starts, the lock is released and the report
+    /// says [`RunReport::interrupted`]. With `single_transaction` the run's
+    /// one transaction is rolled back instead.
+    #[must_use]
+    pub fn stop_when(mut self, stop: Arc<AtomicBool>) -> Self {
+        self.stop = Some(stop);
+        self
+    }
+
+    fn stop_requested(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|stop| stop.load(Ordering::SeqCst))
     }
 
     /// Applies `target` and everything it needs that is not applied yet.
@@ -165,6 +190,7 @@ impl<'a> Migrator<'a> {
             to: self.graph.ids(&plan.to),
             plan: plan.steps,
             steps: Vec::new(),
+            interrupted: false,
         }
     }
 
@@ -218,6 +244,10 @@ impl<'a> Migrator<'a> {
                 .map_err(state_error("begin the run's transaction for"))?;
         }
         for (position, &index) in report.plan.iter().enumerate() {
+            if self.stop_requested() {
+                report.interrupted = true;
+                break;
+            }
             let revision = self.graph.revision(index);
             self.observer.event(&Event::RevisionStarted {
                 revision,
@@ -264,10 +294,24 @@ impl<'a> Migrator<'a> {
             });
         }
         if options.single_transaction && total > 0 {
-            self.database
-                .backend
-                .execute(dialect.commit_transaction())
-                .map_err(state_error("commit the run's transaction for"))?;
+            if report.interrupted || self.stop_requested() {
+                // All or nothing: nothing, since the run was stopped.
+                self.database
+                    .backend
+                    .execute(dialect.rollback_transaction())
+                    .map_err(state_error("roll back the run's transaction for"))?;
+                report.interrupted = true;
+                report.steps.clear();
+            } else {
+                self.database
+                    .backend
+                    .execute(dialect.commit_transaction())
+                    .map_err(state_error("commit the run's transaction for"))?;
+            }
+        }
+        if report.interrupted {
+            let state = self.read_state()?;
+            report.to = self.graph.ids(&self.graph.heads_of(&state.applied));
         }
         Ok(())
     }

@@ -1,6 +1,9 @@
 //! `sqlmig upgrade [TARGET]` and `sqlmig downgrade TARGET`: walk the plan on
 //! the database, drawing progress on stderr; `--dry-run` prints the plan.
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use crate::cli::output::out;
 use serde::Serialize;
 use sqlmig::plan::Direction;
@@ -22,6 +25,8 @@ struct RunJson {
     skipped: Vec<String>,
     from: Vec<String>,
     to: Vec<String>,
+    /// Stopped by Ctrl-C or SIGTERM between two revisions.
+    interrupted: bool,
 }
 
 pub(crate) fn run(
@@ -39,12 +44,23 @@ pub(crate) fn run(
         dry_run: args.dry_run,
         single_transaction: args.single_transaction,
     };
-    let mut migrator = Migrator::new(&migrations, &mut database, &mut progress)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    crate::cli::interrupt::install(&[&stop]);
+    let mut migrator =
+        Migrator::new(&migrations, &mut database, &mut progress)?.stop_when(Arc::clone(&stop));
     let report = match direction {
         Direction::Upgrade => migrator.upgrade(&target, options)?,
         Direction::Downgrade => migrator.downgrade(&target, options)?,
     };
     progress.finish(direction);
+    if report.interrupted && !settings.quiet {
+        eprintln!(
+            "interrupted: stopped after {} of {} revisions; now at {}",
+            report.steps.len(),
+            report.plan.len(),
+            describe_heads(&report.to)
+        );
+    }
     if settings.json {
         print_json(&RunJson {
             direction: match direction {
@@ -70,15 +86,20 @@ pub(crate) fn run(
                 .collect(),
             from: report.from.clone(),
             to: report.to.clone(),
+            interrupted: report.interrupted,
         })?;
     } else if report.dry_run {
         print_plan(graph, &report);
     } else if report.plan.is_empty() && !settings.quiet {
         eprintln!("nothing to do: {}", describe_heads(&report.to));
-    } else if !settings.quiet {
+    } else if !settings.quiet && !report.interrupted {
         eprintln!("now at {}", describe_heads(&report.to));
     }
-    Ok(Outcome::Success)
+    Ok(if report.interrupted {
+        Outcome::CheckFailed
+    } else {
+        Outcome::Success
+    })
 }
 
 fn describe_heads(heads: &[String]) -> String {
