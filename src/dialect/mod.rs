@@ -20,7 +20,9 @@ pub use version::{InvalidServerVersion, ServerVersion, TransactionRule};
 
 use crate::backend::{Backend, DbError};
 use crate::revision::Statement;
-use crate::schema::{DumpKind, Schema, Table, View};
+use crate::schema::{
+    Change, Column, Constraint, DumpKind, Index, Routine, Schema, Table, Trigger, View,
+};
 use crate::sql::Sql;
 use crate::state_table::StateTable;
 
@@ -171,6 +173,39 @@ pub(crate) trait Profile: Sync {
     fn render_table(&self, table: &Table) -> String;
     /// A view's `CREATE VIEW` statement.
     fn render_view(&self, view: &View) -> String;
+
+    // --- Schema changes (the differ) ---
+
+    /// The URL of a database in memory, where scratch replays need no
+    /// server (SQLite).
+    fn memory_url(&self) -> Option<&'static str> {
+        None
+    }
+    /// Whether foreign keys live inside their tables (SQLite), never added
+    /// or dropped on their own.
+    fn foreign_keys_inline(&self) -> bool {
+        false
+    }
+    /// The changes that turn table `old` into `new` (`to` is the whole
+    /// target schema), or why they cannot be made.
+    fn alter_table(&self, old: &Table, new: &Table, to: &Schema) -> Result<Vec<Change>, Vec<String>>;
+    /// `ALTER TABLE ... ADD COLUMN`, after column `after` (`None`: first);
+    /// `appended`: it comes after every existing column. `None` where the
+    /// dialect cannot put it there.
+    fn add_column(&self, table: &Table, column: &Column, after: Option<&str>, appended: bool)
+    -> Option<String>;
+    /// The statements that change column `old` into `new`, or why not.
+    fn alter_column(&self, table: &Table, old: &Column, new: &Column) -> Result<Vec<String>, String>;
+    /// Adds a constraint to an existing table.
+    fn add_constraint(&self, table: &Table, constraint: &Constraint) -> String;
+    /// Drops a constraint of a table.
+    fn drop_constraint(&self, table: &Table, constraint: &Constraint) -> String;
+    /// Drops an index of a table.
+    fn drop_index(&self, table: &Table, index: &Index) -> String;
+    /// Drops a function or procedure.
+    fn drop_routine(&self, routine: &Routine) -> String;
+    /// Drops a trigger.
+    fn drop_trigger(&self, trigger: &Trigger) -> String;
 }
 
 /// The logical types of the state table's columns; each dialect names them.
