@@ -84,6 +84,26 @@ pub(crate) enum Command {
     Repair(RepairArgs),
     /// Print one SQL script that does what `upgrade` (or `downgrade`) would do, for a DBA to review and run
     Emit(EmitArgs),
+    /// Check revisions for statements that lock or rewrite tables in production
+    Lint(LintArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LintArgs {
+    /// Revisions to check (ids or unique prefixes) [default: all]
+    pub(crate) revisions: Vec<String>,
+    /// Only the revisions that descend from REV (for CI on a branch)
+    #[arg(long, value_name = "REV")]
+    pub(crate) since: Option<String>,
+    /// Print what rule RULE finds and why; without RULE, list every rule
+    #[arg(long, value_name = "RULE", num_args = 0..=1, default_missing_value = "")]
+    pub(crate) explain: Option<String>,
+    /// Run the revisions on a scratch database and print the locks each statement takes (PostgreSQL)
+    #[arg(long)]
+    pub(crate) trace: bool,
+    /// Server where --trace may create scratch databases [default: env SQLMIG_DEV_URL, else `dev_url` in sqlmig.toml]
+    #[arg(long, value_name = "URL")]
+    pub(crate) dev_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -67,5 +67,6 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Check => commands::check::run(&settings),
         Command::Repair(args) => commands::repair::run(&settings, &args),
         Command::Emit(args) => commands::emit::run(&settings, &args),
+        Command::Lint(args) => commands::lint::run(&settings, &args),
     }
 }

@@ -28,6 +28,16 @@ struct ConfigFile {
     lock_timeout: Option<String>,
     allow_multiple_heads: Option<bool>,
     server_version: Option<String>,
+    dev_url: Option<String>,
+    lint: Option<LintTable>,
+}
+
+/// The `[lint]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LintTable {
+    deny: Option<Vec<String>>,
+    allow: Option<Vec<String>>,
 }
 
 /// Everything a command needs to know, resolved.
@@ -51,6 +61,11 @@ pub(crate) struct Settings {
     /// `server_version` from the config: the server offline scripts and
     /// `verify` assume.
     server_version: Option<ServerVersion>,
+    /// `dev_url` from the config.
+    dev_url: Option<String>,
+    /// `lint.deny` and `lint.allow` from the config.
+    pub(crate) lint_deny: Vec<String>,
+    pub(crate) lint_allow: Vec<String>,
     /// `--json`.
     pub(crate) json: bool,
     /// `--quiet`.
@@ -127,6 +142,17 @@ impl Settings {
             configured_dialect,
             allow_multiple_heads: config.allow_multiple_heads.unwrap_or(false),
             server_version,
+            dev_url: config.dev_url,
+            lint_deny: config
+                .lint
+                .as_ref()
+                .and_then(|l| l.deny.clone())
+                .unwrap_or_default(),
+            lint_allow: config
+                .lint
+                .as_ref()
+                .and_then(|l| l.allow.clone())
+                .unwrap_or_default(),
             json: global.json,
             quiet: global.quiet,
         })
@@ -160,6 +186,25 @@ impl Settings {
                 .server_version
                 .unwrap_or_else(|| dialect.oldest_supported_version()),
         })
+    }
+
+    /// The dev URL for scratch databases: `flag` (`--dev-url`), else env
+    /// `SQLMIG_DEV_URL`, else `dev_url` in the config.
+    pub(crate) fn dev_url(&self, flag: Option<&str>) -> anyhow::Result<DatabaseUrl> {
+        let Some(url) = flag
+            .map(str::to_owned)
+            .or_else(|| {
+                std::env::var("SQLMIG_DEV_URL")
+                    .ok()
+                    .filter(|url| !url.is_empty())
+            })
+            .or_else(|| self.dev_url.clone())
+        else {
+            bail!(
+                "no dev URL: pass --dev-url, set SQLMIG_DEV_URL, or set `dev_url` in {DEFAULT_CONFIG} (a server where sqlmig may create scratch databases)"
+            );
+        };
+        Ok(DatabaseUrl::parse(&url)?)
     }
 
     /// The statements run on every connection first (`init_sql`).

@@ -9,6 +9,7 @@ pub(crate) mod hash;
 pub(crate) mod heads;
 pub(crate) mod history;
 pub(crate) mod init;
+pub(crate) mod lint;
 pub(crate) mod merge;
 pub(crate) mod new;
 pub(crate) mod repair;

@@ -1,9 +1,12 @@
 //! MySQL and MariaDB: names, quoting, which statements commit implicitly,
 //! the state table's SQL, and offline scripts for the mariadb/mysql client.
 
+mod lint;
 mod offline;
 
 use super::{ColumnType, GuardCheck, Guards, Profile, ServerVersion, TransactionRule};
+use crate::lint::statement::Kind;
+use crate::lint::{Context, Hit};
 use crate::revision::Statement;
 use crate::sql::{Sql, Value};
 
@@ -122,6 +125,14 @@ impl Profile for Mysql {
 
     fn terminated(&self, statement: &Statement) -> String {
         offline::terminated(statement)
+    }
+
+    fn classify(&self, sql: &str) -> Kind {
+        lint::classify_statement(sql)
+    }
+
+    fn lint(&self, context: &mut Context<'_>, kind: &Kind, hits: &mut Vec<Hit>) {
+        lint::lint(context, kind, hits);
     }
 }
 

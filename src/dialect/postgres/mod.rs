@@ -1,11 +1,16 @@
 //! PostgreSQL: names, quoting, transactions, the state table's SQL, and
 //! offline scripts for psql.
 
+mod lint;
 mod offline;
+mod trace;
 mod transaction;
 
 use super::{ColumnType, GuardCheck, Guards, InvalidServerVersion, Profile, ServerVersion};
 use crate::dialect::TransactionRule;
+use crate::lint::statement::Kind;
+use crate::lint::trace::Tracer;
+use crate::lint::{Context, Hit};
 use crate::sql::{Sql, Value};
 
 /// PostgreSQL's profile.
@@ -136,5 +141,29 @@ impl Profile for Postgres {
 
     fn guard(&self, checks: &[GuardCheck], _guards: &mut Guards) -> Vec<String> {
         offline::guard(checks)
+    }
+
+    /// `pg_terminate_backend` first: `DROP DATABASE ... WITH (FORCE)` needs
+    /// PostgreSQL 13.
+    fn drop_database(&self, name: &str) -> Vec<String> {
+        vec![
+            format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = {} AND pid <> pg_backend_pid()",
+                self.quote_literal(name)
+            ),
+            format!("DROP DATABASE IF EXISTS {}", self.quote_identifier(name)),
+        ]
+    }
+
+    fn classify(&self, sql: &str) -> Kind {
+        lint::classify_statement(sql)
+    }
+
+    fn lint(&self, context: &mut Context<'_>, kind: &Kind, hits: &mut Vec<Hit>) {
+        lint::lint(context, kind, hits);
+    }
+
+    fn tracer(&self) -> Option<&'static dyn Tracer> {
+        Some(&trace::PostgresTracer)
     }
 }

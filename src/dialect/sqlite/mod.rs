@@ -1,9 +1,12 @@
 //! SQLite: names, quoting, what its transactions can hold, the state
 //! table's SQL, and offline scripts for the sqlite3 shell.
 
+mod lint;
 mod offline;
 
 use super::{ColumnType, GuardCheck, Guards, Profile, ServerVersion, TransactionRule};
+use crate::lint::statement::Kind;
+use crate::lint::{Context, Hit};
 use crate::sql::{Sql, Value};
 
 /// SQLite's profile.
@@ -112,6 +115,14 @@ impl Profile for Sqlite {
 
     fn guard(&self, checks: &[GuardCheck], guards: &mut Guards) -> Vec<String> {
         offline::guard(checks, guards)
+    }
+
+    fn classify(&self, sql: &str) -> Kind {
+        lint::classify_statement(sql)
+    }
+
+    fn lint(&self, context: &mut Context<'_>, kind: &Kind, hits: &mut Vec<Hit>) {
+        lint::lint(context, kind, hits);
     }
 }
 
