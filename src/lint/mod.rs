@@ -97,8 +97,8 @@ pub(crate) struct Context<'a> {
     pub(crate) seen_ddl: bool,
     /// Whether a DML statement came earlier in the revision.
     pub(crate) seen_dml: bool,
-    /// Facts from earlier revisions.
-    pub(crate) known: &'a Known,
+    /// Facts from earlier revisions and earlier statements of this one.
+    pub(crate) known: Known,
 }
 
 impl Context<'_> {
@@ -195,7 +195,14 @@ pub fn lint(
             .collect();
         if selected.contains(&index) {
             report.revisions += 1;
-            let hits = lint_revision(profile, revision, &kinds, &known, init_lock_timeout)?;
+            let (hits, learned) = lint_revision(
+                profile,
+                revision,
+                &kinds,
+                std::mem::take(&mut known),
+                init_lock_timeout,
+            )?;
+            known = learned;
             report
                 .findings
                 .extend(hits.into_iter().filter_map(|(line, column, hit)| {
@@ -212,9 +219,10 @@ pub fn lint(
                         help: rule.help.to_owned(),
                     })
                 }));
-        }
-        for kind in &kinds {
-            known.learn(kind);
+        } else {
+            for kind in &kinds {
+                known.learn(kind);
+            }
         }
     }
     Ok(report)
@@ -241,14 +249,18 @@ fn severities(config: &LintConfig) -> Result<HashMap<&'static str, Option<Severi
     Ok(severity)
 }
 
-/// One revision's hits with their positions, allow comments applied.
+/// A hit at a 1-based line and column.
+type Placed = (u32, u32, Hit);
+
+/// One revision's hits with their positions, allow comments applied, and
+/// the facts known after it.
 fn lint_revision(
     profile: &dyn Profile,
     revision: &Revision,
     kinds: &[Kind],
-    known: &Known,
+    known: Known,
     init_lock_timeout: bool,
-) -> Result<Vec<(u32, u32, Hit)>, LintError> {
+) -> Result<(Vec<Placed>, Known), LintError> {
     let bytes = std::fs::read(&revision.path).map_err(|source| LintError::Read {
         path: revision.path.display().to_string(),
         source,
@@ -286,6 +298,7 @@ fn lint_revision(
             Kind::SetLockTimeout { enabled } => context.lock_timeout = *enabled,
             _ => {}
         }
+        context.known.learn(kind);
         context.seen_ddl |= kind.is_ddl();
         context.seen_dml |= kind.is_dml();
     }
@@ -305,5 +318,5 @@ fn lint_revision(
             ));
         }
     }
-    Ok(found)
+    Ok((found, context.known))
 }

@@ -20,7 +20,7 @@ const RELATIONS: &str = "SELECT c.oid::text, c.relname::text, c.relfilenode::tex
      AND n.nspname NOT LIKE 'pg_toast%' AND c.relkind IN ('r', 'i', 'm', 'p', 'I')";
 
 /// The relation locks granted to backend `$1`.
-const LOCKS: &str = "SELECT l.relation::text, COALESCE(c.relname::text, l.relation::text), l.mode::text \
+const LOCKS: &str = "SELECT l.relation::text, COALESCE(c.relname::text, 'a relation dropped since (oid ' || l.relation::text || ')'), l.mode::text \
      FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation \
      WHERE l.locktype = 'relation' AND l.granted AND l.pid = $1::int";
 
