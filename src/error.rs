@@ -79,6 +79,12 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// The catalog could not be read.
+    #[error("cannot read the schema: {0}")]
+    Inspect(#[source] Box<DbError>),
+    /// A target written wrong (`migrations@TARGET`).
+    #[error(transparent)]
+    ParseTarget(#[from] crate::graph::ParseTargetError),
     /// A scratch database could not be made.
     #[error(transparent)]
     Scratch(#[from] crate::scratch::ScratchError),

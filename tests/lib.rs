@@ -14,6 +14,8 @@ mod emit;
 mod engine;
 /// The fixture corpus: invalid files and graphs, golden checksums.
 mod fixtures;
+/// `sqlmig lint` and `lint --trace`.
+mod lint;
 /// MySQL/MariaDB-only behaviour.
 mod mysql;
 /// PostgreSQL-only behaviour.

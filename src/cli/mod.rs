@@ -68,5 +68,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Repair(args) => commands::repair::run(&settings, &args),
         Command::Emit(args) => commands::emit::run(&settings, &args),
         Command::Schema(args) => commands::schema::run(&settings, &args),
+        Command::Lint(args) => commands::lint::run(&settings, &args),
+        Command::Diff(args) => commands::diff::run(&settings, &args),
     }
 }

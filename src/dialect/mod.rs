@@ -19,6 +19,9 @@ use std::str::FromStr;
 pub use version::{InvalidServerVersion, ServerVersion, TransactionRule};
 
 use crate::backend::{Backend, DbError};
+use crate::lint::statement::Kind;
+use crate::lint::trace::Tracer;
+use crate::lint::{Context, Hit};
 use crate::revision::Statement;
 use crate::schema::{
     Change, Column, Constraint, DumpKind, Index, Routine, Schema, Table, Trigger, View,
@@ -206,6 +209,29 @@ pub(crate) trait Profile: Sync {
     fn drop_routine(&self, routine: &Routine) -> String;
     /// Drops a trigger.
     fn drop_trigger(&self, trigger: &Trigger) -> String;
+
+    // --- Scratch databases ---
+
+    /// The statements that drop scratch database `name`, ending the
+    /// connections still open to it first where the dialect needs that.
+    fn drop_database(&self, name: &str) -> Vec<String> {
+        vec![format!(
+            "DROP DATABASE IF EXISTS {}",
+            self.quote_identifier(name)
+        )]
+    }
+
+    // --- Lint ---
+
+    /// What `sql` is, for the lint rules.
+    fn classify(&self, sql: &str) -> Kind;
+    /// The dialect's own lint findings on one statement of a revision's up
+    /// section (the shared rules are in `crate::lint`).
+    fn lint(&self, context: &mut Context<'_>, kind: &Kind, hits: &mut Vec<Hit>);
+    /// How to trace the locks a revision takes, where the dialect can.
+    fn tracer(&self) -> Option<&'static dyn Tracer> {
+        None
+    }
 }
 
 /// The logical types of the state table's columns; each dialect names them.

@@ -110,11 +110,11 @@ pub fn read(source: &Source, context: &SourceContext<'_>) -> Result<Schema, Erro
                     database: database.dialect(),
                 });
             }
-            Ok(super::inspect(&mut database)?)
+            super::inspect(&mut database).map_err(|error| Error::Inspect(Box::new(error)))
         }
         Source::SqlFile(path) => on_scratch(context, |database| {
             apply_file(database, path)?;
-            Ok(super::inspect(database)?)
+            super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))
         }),
         Source::Migrations(target) => {
             let migrations = Migrations::load(context.dir, context.dialect)?;
@@ -122,7 +122,7 @@ pub fn read(source: &Source, context: &SourceContext<'_>) -> Result<Schema, Erro
                 let target: Target = target.as_deref().unwrap_or("head").parse()?;
                 Migrator::new(&migrations, database, &mut Silent)?
                     .upgrade(&target, RunOptions::default())?;
-                Ok(super::inspect(database)?)
+                super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))
             })
         }
     }
@@ -164,7 +164,7 @@ fn apply_file(database: &mut Database, path: &Path) -> Result<(), Error> {
     })?;
     let text = crate::revision::normalize(&bytes).map_err(|error| Error::SourceFile {
         span: Span::file(path),
-        message: error.to_string(),
+        message: format!("not valid UTF-8 at byte {}", error.offset),
     })?;
     let statements = split_statements(&text, database.dialect()).map_err(|error| {
         Error::SourceFile {

@@ -27,7 +27,15 @@ pub(crate) fn run(settings: &Settings, args: &DiffArgs) -> anyhow::Result<Outcom
             "nothing to compare with: pass --to SRC (a .sql file, a database URL or migrations@TARGET), or set `schema_file` in sqlmig.toml"
         ),
     };
-    let dialect = settings.dialect();
+    // The configured dialect, else the one a database source names.
+    let url_dialect = [&from, &to].into_iter().find_map(|source| match source {
+        Source::Url(url) => sqlmig::DatabaseUrl::parse(url).ok().map(|url| url.dialect()),
+        _ => None,
+    });
+    let dialect = settings
+        .configured_dialect
+        .or(url_dialect)
+        .unwrap_or_else(|| settings.dialect());
     let dev_url = settings.dev_url_if_any(args.dev_url.as_deref());
     let options = settings.database_options(false);
     let context = SourceContext {
@@ -65,7 +73,10 @@ pub(crate) fn run(settings: &Settings, args: &DiffArgs) -> anyhow::Result<Outcom
         if diff.needs_no_transaction {
             out!("-- Run outside a transaction (a revision with `-- transaction: false`): SQLite ignores PRAGMA foreign_keys inside one.");
         }
-        out!("{}", diff.script().trim_end());
+        let script = diff.script();
+        if !script.is_empty() {
+            out!("{}", script.trim_end());
+        }
         for object in &diff.not_compared {
             out!("-- not compared: {object}");
         }

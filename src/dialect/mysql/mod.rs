@@ -7,6 +7,10 @@ mod offline;
 use super::{ColumnType, GuardCheck, Guards, Profile, ServerVersion, TransactionRule};
 use crate::backend::{Backend, DbError};
 use crate::dialect::Dialect;
+mod lint;
+
+use crate::lint::statement::Kind;
+use crate::lint::{Context, Hit};
 use crate::revision::Statement;
 use crate::schema::{
     Change, Column, Constraint, ConstraintKind, DumpKind, Index, Routine, Schema, Table, Trigger,
@@ -230,6 +234,14 @@ impl Profile for Mysql {
 
     fn drop_trigger(&self, trigger: &Trigger) -> String {
         format!("DROP TRIGGER {}", quote(&trigger.name))
+    }
+
+    fn classify(&self, sql: &str) -> Kind {
+        lint::classify_statement(sql)
+    }
+
+    fn lint(&self, context: &mut Context<'_>, kind: &Kind, hits: &mut Vec<Hit>) {
+        lint::lint(context, kind, hits);
     }
 }
 

@@ -2,7 +2,9 @@
 //! offline scripts for psql.
 
 mod inspect;
+mod lint;
 mod offline;
+mod trace;
 mod transaction;
 
 use super::{ColumnType, GuardCheck, Guards, InvalidServerVersion, Profile, ServerVersion};
@@ -12,6 +14,9 @@ use crate::schema::{
     Change, Column, Constraint, DumpKind, Index, Routine, Schema, Table, Trigger, View,
     alter_in_place, qualified, qualified_name, routine_kind,
 };
+use crate::lint::statement::Kind;
+use crate::lint::trace::Tracer;
+use crate::lint::{Context, Hit};
 use crate::sql::{Sql, Value};
 use crate::state_table::StateTable;
 
@@ -281,5 +286,29 @@ impl Profile for Postgres {
             Dialect::Postgres.quote_identifier(&trigger.name),
             qualified_name(Dialect::Postgres, trigger.schema.as_deref(), &trigger.table)
         )
+    }
+
+    /// `pg_terminate_backend` first: `DROP DATABASE ... WITH (FORCE)` needs
+    /// PostgreSQL 13.
+    fn drop_database(&self, name: &str) -> Vec<String> {
+        vec![
+            format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = {} AND pid <> pg_backend_pid()",
+                self.quote_literal(name)
+            ),
+            format!("DROP DATABASE IF EXISTS {}", self.quote_identifier(name)),
+        ]
+    }
+
+    fn classify(&self, sql: &str) -> Kind {
+        lint::classify_statement(sql)
+    }
+
+    fn lint(&self, context: &mut Context<'_>, kind: &Kind, hits: &mut Vec<Hit>) {
+        lint::lint(context, kind, hits);
+    }
+
+    fn tracer(&self) -> Option<&'static dyn Tracer> {
+        Some(&trace::PostgresTracer)
     }
 }

@@ -2,6 +2,7 @@
 //! table's SQL, and offline scripts for the sqlite3 shell.
 
 mod inspect;
+mod lint;
 mod offline;
 mod rebuild;
 mod table_sql;
@@ -13,6 +14,8 @@ use crate::schema::{
     Change, Column, Constraint, ConstraintKind, DumpKind, Index, Routine, Schema, Table, Trigger,
     View,
 };
+use crate::lint::statement::Kind;
+use crate::lint::{Context, Hit};
 use crate::sql::{Sql, Value};
 use crate::state_table::StateTable;
 
@@ -194,6 +197,14 @@ impl Profile for Sqlite {
 
     fn drop_trigger(&self, trigger: &Trigger) -> String {
         format!("DROP TRIGGER {}", Dialect::Sqlite.quote_identifier(&trigger.name))
+    }
+
+    fn classify(&self, sql: &str) -> Kind {
+        lint::classify_statement(sql)
+    }
+
+    fn lint(&self, context: &mut Context<'_>, kind: &Kind, hits: &mut Vec<Hit>) {
+        lint::lint(context, kind, hits);
     }
 }
 
