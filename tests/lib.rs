@@ -8,6 +8,8 @@ mod support;
 
 /// The commands that need no database.
 mod cli;
+/// `sqlmig diff`: the DDL between two schemas, replayed on the servers.
+mod diff;
 /// Offline scripts run by each dialect's own client.
 mod emit;
 /// The online engine, the same tests on every backend.

@@ -70,7 +70,6 @@ struct Case {
     negative: &'static str,
 }
 
-
 fn cases() -> Vec<Case> {
     let case = |dialect, rule, positive, line, exit, negative_header, negative| Case {
         dialect,

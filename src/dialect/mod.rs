@@ -191,14 +191,29 @@ pub(crate) trait Profile: Sync {
     }
     /// The changes that turn table `old` into `new` (`to` is the whole
     /// target schema), or why they cannot be made.
-    fn alter_table(&self, old: &Table, new: &Table, to: &Schema) -> Result<Vec<Change>, Vec<String>>;
+    fn alter_table(
+        &self,
+        old: &Table,
+        new: &Table,
+        to: &Schema,
+    ) -> Result<Vec<Change>, Vec<String>>;
     /// `ALTER TABLE ... ADD COLUMN`, after column `after` (`None`: first);
     /// `appended`: it comes after every existing column. `None` where the
     /// dialect cannot put it there.
-    fn add_column(&self, table: &Table, column: &Column, after: Option<&str>, appended: bool)
-    -> Option<String>;
+    fn add_column(
+        &self,
+        table: &Table,
+        column: &Column,
+        after: Option<&str>,
+        appended: bool,
+    ) -> Option<String>;
     /// The statements that change column `old` into `new`, or why not.
-    fn alter_column(&self, table: &Table, old: &Column, new: &Column) -> Result<Vec<String>, String>;
+    fn alter_column(
+        &self,
+        table: &Table,
+        old: &Column,
+        new: &Column,
+    ) -> Result<Vec<String>, String>;
     /// Adds a constraint to an existing table.
     fn add_constraint(&self, table: &Table, constraint: &Constraint) -> String;
     /// Drops a constraint of a table.

@@ -132,7 +132,8 @@ impl Differ<'_> {
     fn run(&mut self) {
         let profile = self.dialect.profile();
         let (from, to) = (self.from, self.to);
-        let from_table = |key: (Option<&str>, &str)| from.tables.iter().find(|t| table_key(t) == key);
+        let from_table =
+            |key: (Option<&str>, &str)| from.tables.iter().find(|t| table_key(t) == key);
         let to_table = |key: (Option<&str>, &str)| to.tables.iter().find(|t| table_key(t) == key);
 
         // Tables whose columns change, or that go: what reads them is
@@ -157,7 +158,9 @@ impl Differ<'_> {
                     continue;
                 }
                 let same = to.views.iter().any(|target| target == view);
-                let reads_touched = touched.iter().any(|table| mentions(&view.definition, table))
+                let reads_touched = touched
+                    .iter()
+                    .any(|table| mentions(&view.definition, table))
                     || dropped_views
                         .iter()
                         .any(|(_, name)| mentions(&view.definition, name));
@@ -175,7 +178,12 @@ impl Differ<'_> {
         for trigger in &from.triggers {
             if !to.triggers.contains(trigger) {
                 let sql = profile.drop_trigger(trigger);
-                self.push("trigger", format!("{}.{}", trigger.table, trigger.name), Action::Drop, vec![sql]);
+                self.push(
+                    "trigger",
+                    format!("{}.{}", trigger.table, trigger.name),
+                    Action::Drop,
+                    vec![sql],
+                );
             }
         }
         let views_to_drop: Vec<&View> = super::dump::in_dependency_order(&from.views)
@@ -184,12 +192,24 @@ impl Differ<'_> {
             .filter(|view| dropped_views.contains(&(view.schema.clone(), view.name.clone())))
             .collect();
         for view in views_to_drop {
-            let sql = format!("DROP VIEW {}", self.name(view.schema.as_deref(), &view.name));
-            self.push("view", self.name(view.schema.as_deref(), &view.name), Action::Drop, vec![sql]);
+            let sql = format!(
+                "DROP VIEW {}",
+                self.name(view.schema.as_deref(), &view.name)
+            );
+            self.push(
+                "view",
+                self.name(view.schema.as_deref(), &view.name),
+                Action::Drop,
+                vec![sql],
+            );
         }
         for table in &from.tables {
             let target = to_table(table_key(table));
-            for constraint in table.constraints.iter().filter(|c| c.kind == ConstraintKind::ForeignKey) {
+            for constraint in table
+                .constraints
+                .iter()
+                .filter(|c| c.kind == ConstraintKind::ForeignKey)
+            {
                 let kept = target.is_some_and(|target| target.constraints.contains(constraint));
                 let parent_kept = constraint
                     .references
@@ -200,7 +220,12 @@ impl Differ<'_> {
                 }
                 if !kept || !parent_kept {
                     let sql = profile.drop_constraint(table, constraint);
-                    self.push("foreign key", format!("{}.{}", table.name, constraint.name), Action::Drop, vec![sql]);
+                    self.push(
+                        "foreign key",
+                        format!("{}.{}", table.name, constraint.name),
+                        Action::Drop,
+                        vec![sql],
+                    );
                 }
             }
             for index in &table.indexes {
@@ -214,7 +239,12 @@ impl Differ<'_> {
         for routine in &from.routines {
             if !to.routines.contains(routine) {
                 let sql = profile.drop_routine(routine);
-                self.push("routine", self.name(routine.schema.as_deref(), &routine.name), Action::Drop, vec![sql]);
+                self.push(
+                    "routine",
+                    self.name(routine.schema.as_deref(), &routine.name),
+                    Action::Drop,
+                    vec![sql],
+                );
             }
         }
 
@@ -232,7 +262,12 @@ impl Differ<'_> {
                     self.dialect.quote_identifier(&extension.name),
                     self.dialect.quote_identifier(&extension.schema)
                 );
-                self.push("extension", extension.name.clone(), Action::Create, vec![sql]);
+                self.push(
+                    "extension",
+                    extension.name.clone(),
+                    Action::Create,
+                    vec![sql],
+                );
             }
         }
         for enumeration in &to.enums {
@@ -299,12 +334,26 @@ impl Differ<'_> {
                 sequence.max,
                 sequence.start,
                 sequence.cache,
-                if sequence.cycle { " CYCLE" } else { " NO CYCLE" }
+                if sequence.cycle {
+                    " CYCLE"
+                } else {
+                    " NO CYCLE"
+                }
             );
             match old {
-                None => self.push("sequence", name.clone(), Action::Create, vec![format!("CREATE SEQUENCE {name} {parameters}")]),
+                None => self.push(
+                    "sequence",
+                    name.clone(),
+                    Action::Create,
+                    vec![format!("CREATE SEQUENCE {name} {parameters}")],
+                ),
                 Some(old) if old == sequence => {}
-                Some(_) => self.push("sequence", name.clone(), Action::Alter, vec![format!("ALTER SEQUENCE {name} {parameters}")]),
+                Some(_) => self.push(
+                    "sequence",
+                    name.clone(),
+                    Action::Alter,
+                    vec![format!("ALTER SEQUENCE {name} {parameters}")],
+                ),
             }
         }
 
@@ -313,7 +362,12 @@ impl Differ<'_> {
             match from_table(table_key(table)) {
                 None => {
                     let sql = profile.render_table(table);
-                    self.push("table", self.name(table.schema.as_deref(), &table.name), Action::Create, vec![sql.trim_end_matches(';').to_owned()]);
+                    self.push(
+                        "table",
+                        self.name(table.schema.as_deref(), &table.name),
+                        Action::Create,
+                        vec![sql.trim_end_matches(';').to_owned()],
+                    );
                 }
                 Some(old) => {
                     let result = profile.alter_table(old, table, to);
@@ -344,9 +398,18 @@ impl Differ<'_> {
             }
         }
         for sequence in &from.sequences {
-            if !to.sequences.iter().any(|new| new.schema == sequence.schema && new.name == sequence.name) {
+            if !to
+                .sequences
+                .iter()
+                .any(|new| new.schema == sequence.schema && new.name == sequence.name)
+            {
                 let name = self.name(Some(&sequence.schema), &sequence.name);
-                self.push("sequence", name.clone(), Action::Drop, vec![format!("DROP SEQUENCE {name}")]);
+                self.push(
+                    "sequence",
+                    name.clone(),
+                    Action::Drop,
+                    vec![format!("DROP SEQUENCE {name}")],
+                );
             }
         }
         for sequence in &to.sequences {
@@ -365,7 +428,12 @@ impl Differ<'_> {
                     ),
                     None => String::from("NONE"),
                 };
-                self.push("sequence", name.clone(), Action::Alter, vec![format!("ALTER SEQUENCE {name} OWNED BY {owner}")]);
+                self.push(
+                    "sequence",
+                    name.clone(),
+                    Action::Alter,
+                    vec![format!("ALTER SEQUENCE {name} OWNED BY {owner}")],
+                );
             }
         }
 
@@ -379,13 +447,23 @@ impl Differ<'_> {
                 .any(|change| change.kind == "table rebuild" && change.object == table.name);
             for index in &table.indexes {
                 if rebuilt || !old.is_some_and(|old| old.indexes.contains(index)) {
-                    self.push("index", index.name.clone(), Action::Create, vec![index.definition.clone()]);
+                    self.push(
+                        "index",
+                        index.name.clone(),
+                        Action::Create,
+                        vec![index.definition.clone()],
+                    );
                 }
             }
         }
         for routine in &to.routines {
             if !from.routines.contains(routine) {
-                self.push("routine", self.name(routine.schema.as_deref(), &routine.name), Action::Create, vec![routine.definition.clone()]);
+                self.push(
+                    "routine",
+                    self.name(routine.schema.as_deref(), &routine.name),
+                    Action::Create,
+                    vec![routine.definition.clone()],
+                );
             }
         }
         let views: Vec<&View> = super::dump::in_dependency_order(&to.views);
@@ -394,13 +472,22 @@ impl Differ<'_> {
                 && !dropped_views.contains(&(view.schema.clone(), view.name.clone()));
             if !kept {
                 let sql = profile.render_view(view);
-                self.push("view", self.name(view.schema.as_deref(), &view.name), Action::Create, vec![sql.trim_end_matches(';').to_owned()]);
+                self.push(
+                    "view",
+                    self.name(view.schema.as_deref(), &view.name),
+                    Action::Create,
+                    vec![sql.trim_end_matches(';').to_owned()],
+                );
             }
         }
         if !profile.foreign_keys_inline() {
             for table in &to.tables {
                 let old = from_table(table_key(table));
-                for constraint in table.constraints.iter().filter(|c| c.kind == ConstraintKind::ForeignKey) {
+                for constraint in table
+                    .constraints
+                    .iter()
+                    .filter(|c| c.kind == ConstraintKind::ForeignKey)
+                {
                     let existed = old.is_some_and(|old| old.constraints.contains(constraint))
                         && constraint.references.as_ref().is_none_or(|(schema, name)| {
                             from_table((schema.as_deref(), name)).is_some()
@@ -412,7 +499,12 @@ impl Differ<'_> {
                             self.dialect.quote_identifier(&constraint.name),
                             constraint.definition
                         );
-                        self.push("foreign key", format!("{}.{}", table.name, constraint.name), Action::Create, vec![sql]);
+                        self.push(
+                            "foreign key",
+                            format!("{}.{}", table.name, constraint.name),
+                            Action::Create,
+                            vec![sql],
+                        );
                     }
                 }
             }
@@ -424,21 +516,38 @@ impl Differ<'_> {
                 .iter()
                 .any(|change| change.kind == "table rebuild" && change.object == trigger.table);
             if rebuilt || !from.triggers.contains(trigger) {
-                self.push("trigger", format!("{}.{}", trigger.table, trigger.name), Action::Create, vec![trigger.definition.clone()]);
+                self.push(
+                    "trigger",
+                    format!("{}.{}", trigger.table, trigger.name),
+                    Action::Create,
+                    vec![trigger.definition.clone()],
+                );
             }
         }
         self.comments();
 
         // 5. Last: types, extensions and schemas nothing uses any more.
         for enumeration in &from.enums {
-            if !to.enums.iter().any(|new| new.schema == enumeration.schema && new.name == enumeration.name) {
+            if !to
+                .enums
+                .iter()
+                .any(|new| new.schema == enumeration.schema && new.name == enumeration.name)
+            {
                 let name = self.name(Some(&enumeration.schema), &enumeration.name);
-                self.push("enum", name.clone(), Action::Drop, vec![format!("DROP TYPE {name}")]);
+                self.push(
+                    "enum",
+                    name.clone(),
+                    Action::Drop,
+                    vec![format!("DROP TYPE {name}")],
+                );
             }
         }
         for extension in &from.extensions {
             if !to.extensions.contains(extension) {
-                let sql = format!("DROP EXTENSION {}", self.dialect.quote_identifier(&extension.name));
+                let sql = format!(
+                    "DROP EXTENSION {}",
+                    self.dialect.quote_identifier(&extension.name)
+                );
                 self.push("extension", extension.name.clone(), Action::Drop, vec![sql]);
             }
         }
@@ -451,7 +560,13 @@ impl Differ<'_> {
     }
 
     fn comments(&mut self) {
-        let key = |comment: &Comment| (comment.schema.clone(), comment.table.clone(), comment.column.clone());
+        let key = |comment: &Comment| {
+            (
+                comment.schema.clone(),
+                comment.table.clone(),
+                comment.column.clone(),
+            )
+        };
         let mut wanted: Vec<(Comment, Option<String>)> = Vec::new();
         for comment in &self.to.comments {
             if !self.from.comments.contains(comment) {
@@ -459,9 +574,11 @@ impl Differ<'_> {
             }
         }
         for comment in &self.from.comments {
-            let table_kept = self.to.tables.iter().any(|table| {
-                table.schema == comment.schema && table.name == comment.table
-            });
+            let table_kept = self
+                .to
+                .tables
+                .iter()
+                .any(|table| table.schema == comment.schema && table.name == comment.table);
             if table_kept && !self.to.comments.iter().any(|new| key(new) == key(comment)) {
                 wanted.push((comment.clone(), None));
             }
@@ -472,8 +589,16 @@ impl Differ<'_> {
                 Some(column) => format!("COLUMN {table}.{}", self.dialect.quote_identifier(column)),
                 None => format!("TABLE {table}"),
             };
-            let value = text.map_or_else(|| String::from("NULL"), |text| self.dialect.quote_literal(&text));
-            self.push("comment", target.clone(), Action::Alter, vec![format!("COMMENT ON {target} IS {value}")]);
+            let value = text.map_or_else(
+                || String::from("NULL"),
+                |text| self.dialect.quote_literal(&text),
+            );
+            self.push(
+                "comment",
+                target.clone(),
+                Action::Alter,
+                vec![format!("COMMENT ON {target} IS {value}")],
+            );
         }
     }
 }
@@ -481,7 +606,10 @@ impl Differ<'_> {
 /// The values of `new` that `old` lacks, each with the value it follows
 /// (`None`: it comes first), when `old` is `new` with values added;
 /// `None` when values were removed or reordered.
-fn added_enum_values<'v>(old: &[String], new: &'v [String]) -> Option<Vec<(&'v str, Option<&'v str>)>> {
+fn added_enum_values<'v>(
+    old: &[String],
+    new: &'v [String],
+) -> Option<Vec<(&'v str, Option<&'v str>)>> {
     let kept: Vec<&String> = new.iter().filter(|value| old.contains(value)).collect();
     if kept.len() != old.len() || kept.iter().zip(old).any(|(a, b)| *a != b) {
         return None;
@@ -490,7 +618,12 @@ fn added_enum_values<'v>(old: &[String], new: &'v [String]) -> Option<Vec<(&'v s
         new.iter()
             .enumerate()
             .filter(|(_, value)| !old.contains(value))
-            .map(|(index, value)| (value.as_str(), index.checked_sub(1).map(|before| new[before].as_str())))
+            .map(|(index, value)| {
+                (
+                    value.as_str(),
+                    index.checked_sub(1).map(|before| new[before].as_str()),
+                )
+            })
             .collect(),
     )
 }
@@ -499,7 +632,11 @@ fn added_enum_values<'v>(old: &[String], new: &'v [String]) -> Option<Vec<(&'v s
 pub(crate) fn routine_kind(routine: &Routine) -> &'static str {
     let head = routine.definition.to_ascii_uppercase();
     let head = head.split('(').next().unwrap_or_default();
-    if head.contains(" PROCEDURE ") { "PROCEDURE" } else { "FUNCTION" }
+    if head.contains(" PROCEDURE ") {
+        "PROCEDURE"
+    } else {
+        "FUNCTION"
+    }
 }
 
 /// The changes that turn table `old` into `new` in place with `ALTER
@@ -522,35 +659,73 @@ pub(crate) fn alter_in_place(
         destructive,
         sql,
     };
-    let local = |constraint: &&super::model::Constraint| constraint.kind != ConstraintKind::ForeignKey;
+    let local =
+        |constraint: &&super::model::Constraint| constraint.kind != ConstraintKind::ForeignKey;
     for constraint in old.constraints.iter().filter(local) {
         if !new.constraints.contains(constraint) {
-            changes.push(change("constraint", format!("{table}.{}", constraint.name), Action::Drop, false, vec![profile.drop_constraint(old, constraint)]));
+            changes.push(change(
+                "constraint",
+                format!("{table}.{}", constraint.name),
+                Action::Drop,
+                false,
+                vec![profile.drop_constraint(old, constraint)],
+            ));
         }
     }
     for column in &old.columns {
         if !new.columns.iter().any(|new| new.name == column.name) {
-            changes.push(change("column", format!("{table}.{}", column.name), Action::Drop, true, vec![format!(
-                "ALTER TABLE {table} DROP COLUMN {}",
-                dialect.quote_identifier(&column.name)
-            )]));
+            changes.push(change(
+                "column",
+                format!("{table}.{}", column.name),
+                Action::Drop,
+                true,
+                vec![format!(
+                    "ALTER TABLE {table} DROP COLUMN {}",
+                    dialect.quote_identifier(&column.name)
+                )],
+            ));
         }
     }
     // Kept columns must keep their order; new ones go where the dialect can put them.
-    let kept_old: Vec<&str> = old.columns.iter().map(|c| c.name.as_str()).filter(|name| new.columns.iter().any(|n| n.name == *name)).collect();
-    let kept_new: Vec<&str> = new.columns.iter().map(|c| c.name.as_str()).filter(|name| old.columns.iter().any(|o| o.name == *name)).collect();
+    let kept_old: Vec<&str> = old
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|name| new.columns.iter().any(|n| n.name == *name))
+        .collect();
+    let kept_new: Vec<&str> = new
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|name| old.columns.iter().any(|o| o.name == *name))
+        .collect();
     if kept_old != kept_new {
-        problems.push(format!("table {table}: its columns change order ({} -> {})", kept_old.join(", "), kept_new.join(", ")));
+        problems.push(format!(
+            "table {table}: its columns change order ({} -> {})",
+            kept_old.join(", "),
+            kept_new.join(", ")
+        ));
     }
-    let last_kept = new.columns.iter().rposition(|column| old.columns.iter().any(|o| o.name == column.name));
+    let last_kept = new
+        .columns
+        .iter()
+        .rposition(|column| old.columns.iter().any(|o| o.name == column.name));
     for (position, column) in new.columns.iter().enumerate() {
         if old.columns.iter().any(|o| o.name == column.name) {
             continue;
         }
-        let after = position.checked_sub(1).map(|before| new.columns[before].name.as_str());
+        let after = position
+            .checked_sub(1)
+            .map(|before| new.columns[before].name.as_str());
         let appended = last_kept.is_none_or(|last| position > last);
         match profile.add_column(new, column, after, appended) {
-            Some(sql) => changes.push(change("column", format!("{table}.{}", column.name), Action::Create, false, vec![sql])),
+            Some(sql) => changes.push(change(
+                "column",
+                format!("{table}.{}", column.name),
+                Action::Create,
+                false,
+                vec![sql],
+            )),
             None => problems.push(format!(
                 "column {table}.{}: {} cannot add a column before existing ones",
                 column.name,
@@ -570,7 +745,8 @@ pub(crate) fn alter_in_place(
                 "column",
                 format!("{table}.{}", column.name),
                 Action::Alter,
-                previous.data_type != column.data_type && !widens(&previous.data_type, &column.data_type),
+                previous.data_type != column.data_type
+                    && !widens(&previous.data_type, &column.data_type),
                 sql,
             )),
             Err(problem) => problems.push(format!("column {table}.{}: {problem}", column.name)),
@@ -578,13 +754,27 @@ pub(crate) fn alter_in_place(
     }
     for constraint in new.constraints.iter().filter(local) {
         if !old.constraints.contains(constraint) {
-            changes.push(change("constraint", format!("{table}.{}", constraint.name), Action::Create, false, vec![profile.add_constraint(new, constraint)]));
+            changes.push(change(
+                "constraint",
+                format!("{table}.{}", constraint.name),
+                Action::Create,
+                false,
+                vec![profile.add_constraint(new, constraint)],
+            ));
         }
     }
     if old.options != new.options {
-        problems.push(format!("table {table}: its options change ({} -> {})", old.options.join(" "), new.options.join(" ")));
+        problems.push(format!(
+            "table {table}: its options change ({} -> {})",
+            old.options.join(" "),
+            new.options.join(" ")
+        ));
     }
-    if problems.is_empty() { Ok(changes) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(changes)
+    } else {
+        Err(problems)
+    }
 }
 
 /// A table's quoted, qualified name.
@@ -597,7 +787,13 @@ pub(crate) fn qualified(dialect: Dialect, table: &Table) -> String {
 /// larger precision with the same scale.
 pub(crate) fn widens(from: &str, to: &str) -> bool {
     const INTEGERS: [&str; 5] = ["tinyint", "smallint", "mediumint", "int", "bigint"];
-    let base = |kind: &str| kind.split('(').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let base = |kind: &str| {
+        kind.split('(')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase()
+    };
     let rank = |kind: &str| {
         let kind = match base(kind).as_str() {
             "integer" | "int4" => String::from("int"),
@@ -609,8 +805,16 @@ pub(crate) fn widens(from: &str, to: &str) -> bool {
     };
     let arguments = |kind: &str| -> Vec<u32> {
         kind.split_once('(')
-            .map(|(_, rest)| rest.trim_end_matches(|c: char| c != ')').trim_end_matches(')'))
-            .map(|inside| inside.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+            .map(|(_, rest)| {
+                rest.trim_end_matches(|c: char| c != ')')
+                    .trim_end_matches(')')
+            })
+            .map(|inside| {
+                inside
+                    .split(',')
+                    .filter_map(|n| n.trim().parse().ok())
+                    .collect()
+            })
             .unwrap_or_default()
     };
     if let (Some(a), Some(b)) = (rank(from), rank(to)) {
@@ -622,7 +826,8 @@ pub(crate) fn widens(from: &str, to: &str) -> bool {
         return true;
     }
     if varying(&a) && varying(&b) {
-        return matches!((arguments(from).first(), arguments(to).first()), (Some(x), Some(y)) if x <= y) || arguments(to).is_empty();
+        return matches!((arguments(from).first(), arguments(to).first()), (Some(x), Some(y)) if x <= y)
+            || arguments(to).is_empty();
     }
     if (a == "numeric" || a == "decimal") && a == b {
         let (x, y) = (arguments(from), arguments(to));

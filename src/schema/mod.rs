@@ -11,8 +11,8 @@ mod model;
 mod source;
 
 pub use diff::{Action, Change, Diff, diff};
-pub use source::{InvalidSource, Source, SourceContext, read};
 pub(crate) use diff::{alter_in_place, qualified, routine_kind};
+pub use source::{InvalidSource, Source, SourceContext, read};
 
 pub(crate) use dump::{DumpKind, column_clause, create_table, qualified_name};
 

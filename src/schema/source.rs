@@ -166,12 +166,11 @@ fn apply_file(database: &mut Database, path: &Path) -> Result<(), Error> {
         span: Span::file(path),
         message: format!("not valid UTF-8 at byte {}", error.offset),
     })?;
-    let statements = split_statements(&text, database.dialect()).map_err(|error| {
-        Error::SourceFile {
+    let statements =
+        split_statements(&text, database.dialect()).map_err(|error| Error::SourceFile {
             span: Span::file(path),
             message: error.to_string(),
-        }
-    })?;
+        })?;
     for statement in statements {
         database
             .backend

@@ -29,7 +29,9 @@ pub(crate) fn run(settings: &Settings, args: &DiffArgs) -> anyhow::Result<Outcom
     };
     // The configured dialect, else the one a database source names.
     let url_dialect = [&from, &to].into_iter().find_map(|source| match source {
-        Source::Url(url) => sqlmig::DatabaseUrl::parse(url).ok().map(|url| url.dialect()),
+        Source::Url(url) => sqlmig::DatabaseUrl::parse(url)
+            .ok()
+            .map(|url| url.dialect()),
         _ => None,
     });
     let dialect = settings
@@ -46,7 +48,8 @@ pub(crate) fn run(settings: &Settings, args: &DiffArgs) -> anyhow::Result<Outcom
     };
     let from_schema =
         sqlmig::schema::read(&from, &context).with_context(|| format!("cannot read {from}"))?;
-    let to_schema = sqlmig::schema::read(&to, &context).with_context(|| format!("cannot read {to}"))?;
+    let to_schema =
+        sqlmig::schema::read(&to, &context).with_context(|| format!("cannot read {to}"))?;
     let diff = if args.down {
         sqlmig::schema::diff(&to_schema, &from_schema, dialect)
     } else {
@@ -71,7 +74,9 @@ pub(crate) fn run(settings: &Settings, args: &DiffArgs) -> anyhow::Result<Outcom
         })?;
     } else {
         if diff.needs_no_transaction {
-            out!("-- Run outside a transaction (a revision with `-- transaction: false`): SQLite ignores PRAGMA foreign_keys inside one.");
+            out!(
+                "-- Run outside a transaction (a revision with `-- transaction: false`): SQLite ignores PRAGMA foreign_keys inside one."
+            );
         }
         let script = diff.script();
         if !script.is_empty() {

@@ -170,12 +170,23 @@ impl Profile for Mysql {
         )
     }
 
-    fn alter_table(&self, old: &Table, new: &Table, _to: &Schema) -> Result<Vec<Change>, Vec<String>> {
+    fn alter_table(
+        &self,
+        old: &Table,
+        new: &Table,
+        _to: &Schema,
+    ) -> Result<Vec<Change>, Vec<String>> {
         alter_in_place(Dialect::Mysql, old, new)
     }
 
     /// Anywhere: `FIRST` or `AFTER` the column before it.
-    fn add_column(&self, table: &Table, column: &Column, after: Option<&str>, appended: bool) -> Option<String> {
+    fn add_column(
+        &self,
+        table: &Table,
+        column: &Column,
+        after: Option<&str>,
+        appended: bool,
+    ) -> Option<String> {
         let place = match (after, appended) {
             (_, true) => String::new(),
             (Some(after), false) => format!(" AFTER {}", quote(after)),
@@ -189,7 +200,12 @@ impl Profile for Mysql {
     }
 
     /// `MODIFY COLUMN` with the whole new definition.
-    fn alter_column(&self, table: &Table, _old: &Column, new: &Column) -> Result<Vec<String>, String> {
+    fn alter_column(
+        &self,
+        table: &Table,
+        _old: &Column,
+        new: &Column,
+    ) -> Result<Vec<String>, String> {
         Ok(vec![format!(
             "ALTER TABLE {} MODIFY COLUMN {}",
             quote(&table.name),
@@ -200,7 +216,11 @@ impl Profile for Mysql {
     fn add_constraint(&self, table: &Table, constraint: &Constraint) -> String {
         match constraint.kind {
             ConstraintKind::PrimaryKey => {
-                format!("ALTER TABLE {} ADD {}", quote(&table.name), constraint.definition)
+                format!(
+                    "ALTER TABLE {} ADD {}",
+                    quote(&table.name),
+                    constraint.definition
+                )
             }
             _ => format!(
                 "ALTER TABLE {} ADD CONSTRAINT {} {}",
@@ -224,7 +244,11 @@ impl Profile for Mysql {
     }
 
     fn drop_index(&self, table: &Table, index: &Index) -> String {
-        format!("DROP INDEX {} ON {}", quote(&index.name), quote(&table.name))
+        format!(
+            "DROP INDEX {} ON {}",
+            quote(&index.name),
+            quote(&table.name)
+        )
     }
 
     /// `arguments` holds `FUNCTION` or `PROCEDURE` on MySQL.

@@ -10,13 +10,13 @@ mod transaction;
 use super::{ColumnType, GuardCheck, Guards, InvalidServerVersion, Profile, ServerVersion};
 use crate::backend::{Backend, DbError};
 use crate::dialect::{Dialect, TransactionRule};
+use crate::lint::statement::Kind;
+use crate::lint::trace::Tracer;
+use crate::lint::{Context, Hit};
 use crate::schema::{
     Change, Column, Constraint, DumpKind, Index, Routine, Schema, Table, Trigger, View,
     alter_in_place, qualified, qualified_name, routine_kind,
 };
-use crate::lint::statement::Kind;
-use crate::lint::trace::Tracer;
-use crate::lint::{Context, Hit};
 use crate::sql::{Sql, Value};
 use crate::state_table::StateTable;
 
@@ -192,12 +192,23 @@ impl Profile for Postgres {
         )
     }
 
-    fn alter_table(&self, old: &Table, new: &Table, _to: &Schema) -> Result<Vec<Change>, Vec<String>> {
+    fn alter_table(
+        &self,
+        old: &Table,
+        new: &Table,
+        _to: &Schema,
+    ) -> Result<Vec<Change>, Vec<String>> {
         alter_in_place(Dialect::Postgres, old, new)
     }
 
     /// Only after every existing column: PostgreSQL cannot place a column.
-    fn add_column(&self, table: &Table, column: &Column, _after: Option<&str>, appended: bool) -> Option<String> {
+    fn add_column(
+        &self,
+        table: &Table,
+        column: &Column,
+        _after: Option<&str>,
+        appended: bool,
+    ) -> Option<String> {
         appended.then(|| {
             format!(
                 "ALTER TABLE {} ADD COLUMN {}",
@@ -207,14 +218,21 @@ impl Profile for Postgres {
         })
     }
 
-    fn alter_column(&self, table: &Table, old: &Column, new: &Column) -> Result<Vec<String>, String> {
+    fn alter_column(
+        &self,
+        table: &Table,
+        old: &Column,
+        new: &Column,
+    ) -> Result<Vec<String>, String> {
         let prefix = format!(
             "ALTER TABLE {} ALTER COLUMN {}",
             qualified(Dialect::Postgres, table),
             Dialect::Postgres.quote_identifier(&new.name)
         );
         if old.generated != new.generated {
-            return Err(String::from("its generation expression changes (drop and add it instead)"));
+            return Err(String::from(
+                "its generation expression changes (drop and add it instead)",
+            ));
         }
         let mut sql = Vec::new();
         if old.data_type != new.data_type || old.collation != new.collation {
@@ -236,7 +254,10 @@ impl Profile for Postgres {
             });
         }
         if old.nullable != new.nullable {
-            sql.push(format!("{prefix} {} NOT NULL", if new.nullable { "DROP" } else { "SET" }));
+            sql.push(format!(
+                "{prefix} {} NOT NULL",
+                if new.nullable { "DROP" } else { "SET" }
+            ));
         }
         match (&old.identity, &new.identity) {
             (None, Some(identity)) => sql.push(format!("{prefix} ADD {identity}")),

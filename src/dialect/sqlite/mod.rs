@@ -10,12 +10,12 @@ mod table_sql;
 use super::{ColumnType, GuardCheck, Guards, Profile, ServerVersion, TransactionRule};
 use crate::backend::{Backend, DbError};
 use crate::dialect::Dialect;
+use crate::lint::statement::Kind;
+use crate::lint::{Context, Hit};
 use crate::schema::{
     Change, Column, Constraint, ConstraintKind, DumpKind, Index, Routine, Schema, Table, Trigger,
     View,
 };
-use crate::lint::statement::Kind;
-use crate::lint::{Context, Hit};
 use crate::sql::{Sql, Value};
 use crate::state_table::StateTable;
 
@@ -164,17 +164,35 @@ impl Profile for Sqlite {
     }
 
     /// `ADD COLUMN` where SQLite can; otherwise the documented rebuild.
-    fn alter_table(&self, old: &Table, new: &Table, _to: &Schema) -> Result<Vec<Change>, Vec<String>> {
+    fn alter_table(
+        &self,
+        old: &Table,
+        new: &Table,
+        _to: &Schema,
+    ) -> Result<Vec<Change>, Vec<String>> {
         Ok(rebuild::alter(old, new))
     }
 
-    fn add_column(&self, table: &Table, column: &Column, _after: Option<&str>, appended: bool) -> Option<String> {
+    fn add_column(
+        &self,
+        table: &Table,
+        column: &Column,
+        _after: Option<&str>,
+        appended: bool,
+    ) -> Option<String> {
         appended.then(|| rebuild::add_column(table, column))
     }
 
     /// Always through a rebuild ([`Profile::alter_table`]).
-    fn alter_column(&self, _table: &Table, _old: &Column, _new: &Column) -> Result<Vec<String>, String> {
-        Err(String::from("SQLite changes columns by rebuilding their table"))
+    fn alter_column(
+        &self,
+        _table: &Table,
+        _old: &Column,
+        _new: &Column,
+    ) -> Result<Vec<String>, String> {
+        Err(String::from(
+            "SQLite changes columns by rebuilding their table",
+        ))
     }
 
     /// Always through a rebuild ([`Profile::alter_table`]).
@@ -184,11 +202,17 @@ impl Profile for Sqlite {
 
     /// Always through a rebuild ([`Profile::alter_table`]).
     fn drop_constraint(&self, table: &Table, constraint: &Constraint) -> String {
-        format!("-- rebuild {} to drop {}", table.name, constraint.definition)
+        format!(
+            "-- rebuild {} to drop {}",
+            table.name, constraint.definition
+        )
     }
 
     fn drop_index(&self, _table: &Table, index: &Index) -> String {
-        format!("DROP INDEX {}", Dialect::Sqlite.quote_identifier(&index.name))
+        format!(
+            "DROP INDEX {}",
+            Dialect::Sqlite.quote_identifier(&index.name)
+        )
     }
 
     fn drop_routine(&self, routine: &Routine) -> String {
@@ -196,7 +220,10 @@ impl Profile for Sqlite {
     }
 
     fn drop_trigger(&self, trigger: &Trigger) -> String {
-        format!("DROP TRIGGER {}", Dialect::Sqlite.quote_identifier(&trigger.name))
+        format!(
+            "DROP TRIGGER {}",
+            Dialect::Sqlite.quote_identifier(&trigger.name)
+        )
     }
 
     fn classify(&self, sql: &str) -> Kind {

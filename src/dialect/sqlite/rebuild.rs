@@ -55,10 +55,12 @@ fn addable(column: &Column) -> bool {
         .as_deref()
         .is_some_and(|clause| clause.ends_with("STORED"));
     let constant = column.default.as_deref().is_none_or(|default| {
-        !default.contains('(')
-            && !default.to_ascii_uppercase().starts_with("CURRENT_")
+        !default.contains('(') && !default.to_ascii_uppercase().starts_with("CURRENT_")
     });
-    let has_default = column.default.as_deref().is_some_and(|default| default != "NULL");
+    let has_default = column
+        .default
+        .as_deref()
+        .is_some_and(|default| default != "NULL");
     !stored && constant && (column.nullable || has_default || column.generated.is_some())
 }
 
@@ -80,7 +82,10 @@ fn rebuild(old: &Table, new: &Table) -> Change {
         .iter()
         .filter(|column| column.generated.is_none())
         .filter_map(|column| {
-            let previous = old.columns.iter().find(|o| o.name == column.name && o.generated.is_none())?;
+            let previous = old
+                .columns
+                .iter()
+                .find(|o| o.name == column.name && o.generated.is_none())?;
             let value = match (&column.default, previous.nullable && !column.nullable) {
                 (Some(default), true) => format!("coalesce({}, {default})", quote(&column.name)),
                 _ => quote(&column.name),
