@@ -34,6 +34,7 @@ from pathlib import Path
 LOAD_TARGET_MS = 150
 MEMORY_TARGET_MB = 64
 EMIT_TARGET_MS = 300
+LINT_TARGET_MS = 1000
 ONLINE_TARGET = {"postgres": 1.3, "sqlite": 1.5}
 
 
@@ -185,6 +186,12 @@ def load_suite(args, work):
                 "sqlmig emit --offline",
                 [args.sqlmig, "--dir", migrations, "emit", "--offline", "--dialect", "postgres",
                  "--output", work / "emit.sql"],
+            ))
+            # The corpus is not written the safe way: findings exit 1, which
+            # is a finished run here, not a failure.
+            cases.append(Case(
+                "sqlmig lint",
+                ["sh", "-c", f'"{args.sqlmig}" --dir "{migrations}" lint --quiet >/dev/null; [ $? -le 1 ]'],
             ))
         compare(cases, args.load_runs, 2, work, f"load {n}")
         results[n] = {case.name: case for case in cases}
@@ -397,6 +404,8 @@ def load_table(load):
             if n == 10000 and name in ("sqlmig verify", "sqlmig heads"):
                 ok = case.median * 1000 < LOAD_TARGET_MS and case.median_mb < MEMORY_TARGET_MB
                 target = f"{mark(ok)} < {LOAD_TARGET_MS} ms, < {MEMORY_TARGET_MB} MB"
+            elif name == "sqlmig lint":
+                target = f"{mark(case.median * 1000 < LINT_TARGET_MS)} < {LINT_TARGET_MS} ms"
             elif name == "sqlmig emit --offline":
                 target = f"{mark(case.median * 1000 < EMIT_TARGET_MS)} < {EMIT_TARGET_MS} ms"
             ratio = "1.00x" if case is floor else f"{case.median / floor.median:.2f}x"

@@ -62,6 +62,32 @@ pub enum Error {
         /// The database's dialect.
         database: Dialect,
     },
+    /// A schema source that replays SQL needs a server to make scratch
+    /// databases on.
+    #[error(
+        "replaying SQL on {dialect} needs a scratch database: set `dev_url` in sqlmig.toml, SQLMIG_DEV_URL or --dev-url to a database on a server where sqlmig may create databases"
+    )]
+    NeedsDevUrl {
+        /// The dialect of the replay.
+        dialect: Dialect,
+    },
+    /// A `.sql` schema source that cannot be read or applied.
+    #[error("{span}: {message}")]
+    SourceFile {
+        /// The file, and the statement that failed.
+        span: Span,
+        /// Why.
+        message: String,
+    },
+    /// The catalog could not be read.
+    #[error("cannot read the schema: {0}")]
+    Inspect(#[source] Box<DbError>),
+    /// A target written wrong (`migrations@TARGET`).
+    #[error(transparent)]
+    ParseTarget(#[from] crate::graph::ParseTargetError),
+    /// A scratch database could not be made.
+    #[error(transparent)]
+    Scratch(#[from] crate::scratch::ScratchError),
     /// The server's version could not be read.
     #[error("cannot read the server's version: {0}")]
     ServerVersion(#[source] Box<DbError>),

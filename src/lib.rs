@@ -37,12 +37,14 @@ pub mod execute;
 mod fault;
 pub mod graph;
 pub mod import;
+pub mod lint;
 pub mod migrations;
 pub mod no_transaction;
 pub mod plan;
 mod program;
 pub mod revision;
 pub mod schema;
+pub mod scratch;
 pub mod span;
 #[doc(hidden)]
 pub mod sql;

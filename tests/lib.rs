@@ -8,16 +8,20 @@ mod support;
 
 /// The commands that need no database.
 mod cli;
+/// `sqlmig diff`: the DDL between two schemas, replayed on the servers.
+mod diff;
 /// Offline scripts run by each dialect's own client.
 mod emit;
 /// The online engine, the same tests on every backend.
 mod engine;
 /// The fixture corpus: invalid files and graphs, golden checksums.
 mod fixtures;
-/// `sqlmig import` from other tools, and `--adopt`.
-mod import;
 /// Fleets: many databases and schemas in one run.
 mod fleet;
+/// `sqlmig import` from other tools, and `--adopt`.
+mod import;
+/// `sqlmig lint` and `lint --trace`.
+mod lint;
 /// MySQL/MariaDB-only behaviour.
 mod mysql;
 /// PostgreSQL-only behaviour.

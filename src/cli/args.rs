@@ -134,6 +134,26 @@ pub(crate) enum Command {
     Schema(SchemaArgs),
     /// Convert another tool's migrations directory into revision files; with --adopt, stamp what it applied
     Import(ImportArgs),
+    /// Check revisions for statements that lock or rewrite tables in production
+    Lint(LintArgs),
+    /// Print the DDL that turns the schema of FROM into the schema of TO (exit 1 when they differ)
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    /// The schema to start from: migrations, migrations@TARGET, a .sql file or a database URL [default: migrations]
+    #[arg(long, value_name = "SRC")]
+    pub(crate) from: Option<String>,
+    /// The schema to reach [default: `schema_file` in sqlmig.toml]
+    #[arg(long, value_name = "SRC")]
+    pub(crate) to: Option<String>,
+    /// Print the reverse: the DDL that turns TO back into FROM
+    #[arg(long)]
+    pub(crate) down: bool,
+    /// Server where sqlmig may create scratch databases to replay SQL on [default: env SQLMIG_DEV_URL, else `dev_url` in sqlmig.toml; SQLite replays in memory]
+    #[arg(long, value_name = "URL")]
+    pub(crate) dev_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +177,24 @@ pub(crate) struct ImportArgs {
     /// Also record what the tool's history table says is applied as applied, without running SQL (needs a database URL)
     #[arg(long)]
     pub(crate) adopt: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LintArgs {
+    /// Revisions to check (ids or unique prefixes) [default: all]
+    pub(crate) revisions: Vec<String>,
+    /// Only the revisions that descend from REV (for CI on a branch)
+    #[arg(long, value_name = "REV")]
+    pub(crate) since: Option<String>,
+    /// Print what rule RULE finds and why; without RULE, list every rule
+    #[arg(long, value_name = "RULE", num_args = 0..=1, default_missing_value = "")]
+    pub(crate) explain: Option<String>,
+    /// Run the revisions on a scratch database and print the locks each statement takes (PostgreSQL)
+    #[arg(long)]
+    pub(crate) trace: bool,
+    /// Server where --trace may create scratch databases [default: env SQLMIG_DEV_URL, else `dev_url` in sqlmig.toml]
+    #[arg(long, value_name = "URL")]
+    pub(crate) dev_url: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -81,6 +81,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Emit(args) => commands::emit::run(&settings, &args),
         Command::Schema(args) => commands::schema::run(&settings, &args),
         Command::Import(args) => commands::import::run(&settings, &args),
+        Command::Lint(args) => commands::lint::run(&settings, &args),
+        Command::Diff(args) => commands::diff::run(&settings, &args),
     }
 }
 

@@ -28,6 +28,9 @@ struct ConfigFile {
     lock_timeout: Option<String>,
     allow_multiple_heads: Option<bool>,
     server_version: Option<String>,
+    dev_url: Option<String>,
+    schema_file: Option<PathBuf>,
+    lint: Option<LintTable>,
     targets: Option<Vec<TargetConfig>>,
 }
 
@@ -45,6 +48,14 @@ pub(crate) struct TargetConfig {
     pub(crate) schema: Option<String>,
     /// Replaces the global `init_sql` for this target.
     pub(crate) init_sql: Option<Vec<String>>,
+}
+
+/// The `[lint]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LintTable {
+    deny: Option<Vec<String>>,
+    allow: Option<Vec<String>>,
 }
 
 /// Everything a command needs to know, resolved.
@@ -68,6 +79,13 @@ pub(crate) struct Settings {
     /// `server_version` from the config: the server offline scripts and
     /// `verify` assume.
     server_version: Option<ServerVersion>,
+    /// `dev_url` from the config.
+    dev_url: Option<String>,
+    /// `schema_file` from the config, resolved against its directory.
+    schema_file: Option<PathBuf>,
+    /// `lint.deny` and `lint.allow` from the config.
+    pub(crate) lint_deny: Vec<String>,
+    pub(crate) lint_allow: Vec<String>,
     /// `--json`.
     pub(crate) json: bool,
     /// `--quiet`.
@@ -149,6 +167,21 @@ impl Settings {
             configured_dialect,
             allow_multiple_heads: config.allow_multiple_heads.unwrap_or(false),
             server_version,
+            dev_url: config.dev_url,
+            schema_file: config
+                .schema_file
+                .as_deref()
+                .map(|file| join_relative(&config_dir, file)),
+            lint_deny: config
+                .lint
+                .as_ref()
+                .and_then(|l| l.deny.clone())
+                .unwrap_or_default(),
+            lint_allow: config
+                .lint
+                .as_ref()
+                .and_then(|l| l.allow.clone())
+                .unwrap_or_default(),
             json: global.json,
             quiet: global.quiet,
             config_targets,
@@ -209,6 +242,33 @@ impl Settings {
         })
     }
 
+    /// The dev URL for scratch databases: `flag` (`--dev-url`), else env
+    /// `SQLMIG_DEV_URL`, else `dev_url` in the config.
+    pub(crate) fn dev_url(&self, flag: Option<&str>) -> anyhow::Result<DatabaseUrl> {
+        let Some(url) = self.dev_url_if_any(flag) else {
+            bail!(
+                "no dev URL: pass --dev-url, set SQLMIG_DEV_URL, or set `dev_url` in {DEFAULT_CONFIG} (a server where sqlmig may create scratch databases)"
+            );
+        };
+        Ok(DatabaseUrl::parse(&url)?)
+    }
+
+    /// The dev URL if one is configured anywhere (see [`Settings::dev_url`]).
+    pub(crate) fn dev_url_if_any(&self, flag: Option<&str>) -> Option<String> {
+        flag.map(str::to_owned)
+            .or_else(|| {
+                std::env::var("SQLMIG_DEV_URL")
+                    .ok()
+                    .filter(|url| !url.is_empty())
+            })
+            .or_else(|| self.dev_url.clone())
+    }
+
+    /// `schema_file` from the config, relative to the config's directory.
+    pub(crate) fn schema_file(&self) -> Option<PathBuf> {
+        self.schema_file.clone()
+    }
+
     /// The statements run on every connection first (`init_sql`).
     pub(crate) fn init_sql(&self) -> &[String] {
         &self.init_sql
@@ -234,6 +294,17 @@ impl Settings {
         Ok(Migrations::load(&self.dir, dialect)?)
     }
 
+    /// How sqlmig opens databases: the state table, `init_sql`, the lock timeout.
+    pub(crate) fn database_options(&self, read_only: bool) -> DatabaseOptions {
+        DatabaseOptions {
+            table: self.table.clone(),
+            schema: self.schema.clone(),
+            init_sql: self.init_sql.clone(),
+            lock_timeout: self.lock_timeout,
+            read_only,
+        }
+    }
+
     /// Connects to the configured database. `read_only` opens it without
     /// creating anything (a missing SQLite file reads as empty).
     pub(crate) fn connect(&self, read_only: bool) -> anyhow::Result<Database> {
@@ -242,14 +313,7 @@ impl Settings {
                 "no database URL: pass --database-url, set DATABASE_URL, or set `database_url` in {DEFAULT_CONFIG}"
             );
         };
-        let options = DatabaseOptions {
-            table: self.table.clone(),
-            schema: self.schema.clone(),
-            init_sql: self.init_sql.clone(),
-            lock_timeout: self.lock_timeout,
-            read_only,
-        };
-        let database = Database::connect(url, &options)?;
+        let database = Database::connect(url, &self.database_options(read_only))?;
         if !self.quiet {
             for warning in database.warnings() {
                 eprintln!("warning: {warning}");

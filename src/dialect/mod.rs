@@ -19,8 +19,13 @@ use std::str::FromStr;
 pub use version::{InvalidServerVersion, ServerVersion, TransactionRule};
 
 use crate::backend::{Backend, DbError};
+use crate::lint::statement::Kind;
+use crate::lint::trace::Tracer;
+use crate::lint::{Context, Hit};
 use crate::revision::Statement;
-use crate::schema::{DumpKind, Schema, Table, View};
+use crate::schema::{
+    Change, Column, Constraint, DumpKind, Index, Routine, Schema, Table, Trigger, View,
+};
 use crate::sql::Sql;
 use crate::state_table::StateTable;
 
@@ -171,6 +176,77 @@ pub(crate) trait Profile: Sync {
     fn render_table(&self, table: &Table) -> String;
     /// A view's `CREATE VIEW` statement.
     fn render_view(&self, view: &View) -> String;
+
+    // --- Schema changes (the differ) ---
+
+    /// The URL of a database in memory, where scratch replays need no
+    /// server (SQLite).
+    fn memory_url(&self) -> Option<&'static str> {
+        None
+    }
+    /// Whether foreign keys live inside their tables (SQLite), never added
+    /// or dropped on their own.
+    fn foreign_keys_inline(&self) -> bool {
+        false
+    }
+    /// The changes that turn table `old` into `new` (`to` is the whole
+    /// target schema), or why they cannot be made.
+    fn alter_table(
+        &self,
+        old: &Table,
+        new: &Table,
+        to: &Schema,
+    ) -> Result<Vec<Change>, Vec<String>>;
+    /// `ALTER TABLE ... ADD COLUMN`, after column `after` (`None`: first);
+    /// `appended`: it comes after every existing column. `None` where the
+    /// dialect cannot put it there.
+    fn add_column(
+        &self,
+        table: &Table,
+        column: &Column,
+        after: Option<&str>,
+        appended: bool,
+    ) -> Option<String>;
+    /// The statements that change column `old` into `new`, or why not.
+    fn alter_column(
+        &self,
+        table: &Table,
+        old: &Column,
+        new: &Column,
+    ) -> Result<Vec<String>, String>;
+    /// Adds a constraint to an existing table.
+    fn add_constraint(&self, table: &Table, constraint: &Constraint) -> String;
+    /// Drops a constraint of a table.
+    fn drop_constraint(&self, table: &Table, constraint: &Constraint) -> String;
+    /// Drops an index of a table.
+    fn drop_index(&self, table: &Table, index: &Index) -> String;
+    /// Drops a function or procedure.
+    fn drop_routine(&self, routine: &Routine) -> String;
+    /// Drops a trigger.
+    fn drop_trigger(&self, trigger: &Trigger) -> String;
+
+    // --- Scratch databases ---
+
+    /// The statements that drop scratch database `name`, ending the
+    /// connections still open to it first where the dialect needs that.
+    fn drop_database(&self, name: &str) -> Vec<String> {
+        vec![format!(
+            "DROP DATABASE IF EXISTS {}",
+            self.quote_identifier(name)
+        )]
+    }
+
+    // --- Lint ---
+
+    /// What `sql` is, for the lint rules.
+    fn classify(&self, sql: &str) -> Kind;
+    /// The dialect's own lint findings on one statement of a revision's up
+    /// section (the shared rules are in `crate::lint`).
+    fn lint(&self, context: &mut Context<'_>, kind: &Kind, hits: &mut Vec<Hit>);
+    /// How to trace the locks a revision takes, where the dialect can.
+    fn tracer(&self) -> Option<&'static dyn Tracer> {
+        None
+    }
 }
 
 /// The logical types of the state table's columns; each dialect names them.

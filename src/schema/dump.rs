@@ -181,7 +181,7 @@ pub fn dump(schema: &Schema, dialect: Dialect) -> String {
 
 /// Views sorted by name, each moved after the views its definition names
 /// (smallest ready name first), so a dump creates what a view reads first.
-fn in_dependency_order(views: &[View]) -> Vec<&View> {
+pub(crate) fn in_dependency_order(views: &[View]) -> Vec<&View> {
     let reads = |view: &View, other: &View| {
         !std::ptr::eq(view, other) && mentions(&view.definition, &other.name)
     };
@@ -199,7 +199,7 @@ fn in_dependency_order(views: &[View]) -> Vec<&View> {
 }
 
 /// Whether `text` holds `name` as a whole word (case-insensitive).
-fn mentions(text: &str, name: &str) -> bool {
+pub(crate) fn mentions(text: &str, name: &str) -> bool {
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
     let lower = text.to_lowercase();
     let name = name.to_lowercase();
@@ -222,7 +222,7 @@ pub(crate) fn qualified_name(dialect: Dialect, schema: Option<&str>, name: &str)
 }
 
 /// `"name" type [COLLATE c] [GENERATED ...] [identity] [DEFAULT d] [NOT NULL]`.
-fn column_clause(dialect: Dialect, column: &Column) -> String {
+pub(crate) fn column_clause(dialect: Dialect, column: &Column) -> String {
     let mut clause = format!(
         "{} {}",
         dialect.quote_identifier(&column.name),

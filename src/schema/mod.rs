@@ -5,10 +5,16 @@
 //! prints it, never parsed or rewritten by sqlmig.
 
 pub(crate) mod catalog;
+mod diff;
 mod dump;
 mod model;
+mod source;
 
-pub(crate) use dump::{DumpKind, create_table, qualified_name};
+pub use diff::{Action, Change, Diff, diff};
+pub(crate) use diff::{alter_in_place, qualified, routine_kind};
+pub use source::{InvalidSource, Source, SourceContext, read};
+
+pub(crate) use dump::{DumpKind, column_clause, create_table, qualified_name};
 
 pub use dump::dump;
 pub use model::{

@@ -83,11 +83,16 @@ fn with_database(url: &str, name: &str) -> String {
 impl TestDb {
     /// A SQLite file inside the project.
     pub(crate) fn sqlite(project: &Project) -> TestDb {
+        TestDb::sqlite_named(project, "app.db")
+    }
+
+    /// A SQLite file named `file` inside the project.
+    pub(crate) fn sqlite_named(project: &Project, file: &str) -> TestDb {
         TestDb {
             kind: Kind::Sqlite,
-            url: project.sqlite_url("app.db"),
+            url: project.sqlite_url(file),
             admin_url: None,
-            name: project.path("app.db").display().to_string(),
+            name: project.path(file).display().to_string(),
         }
     }
 

@@ -4,12 +4,14 @@
 pub(crate) mod branches;
 pub(crate) mod check;
 pub(crate) mod current;
+pub(crate) mod diff;
 pub(crate) mod emit;
 pub(crate) mod hash;
 pub(crate) mod heads;
 pub(crate) mod history;
 pub(crate) mod import;
 pub(crate) mod init;
+pub(crate) mod lint;
 pub(crate) mod merge;
 pub(crate) mod new;
 pub(crate) mod repair;

@@ -7,8 +7,15 @@ mod offline;
 use super::{ColumnType, GuardCheck, Guards, Profile, ServerVersion, TransactionRule};
 use crate::backend::{Backend, DbError};
 use crate::dialect::Dialect;
+mod lint;
+
+use crate::lint::statement::Kind;
+use crate::lint::{Context, Hit};
 use crate::revision::Statement;
-use crate::schema::{DumpKind, Schema, Table, View};
+use crate::schema::{
+    Change, Column, Constraint, ConstraintKind, DumpKind, Index, Routine, Schema, Table, Trigger,
+    View, alter_in_place, column_clause,
+};
 use crate::sql::{Sql, Value};
 use crate::state_table::StateTable;
 
@@ -162,6 +169,109 @@ impl Profile for Mysql {
             view.definition
         )
     }
+
+    fn alter_table(
+        &self,
+        old: &Table,
+        new: &Table,
+        _to: &Schema,
+    ) -> Result<Vec<Change>, Vec<String>> {
+        alter_in_place(Dialect::Mysql, old, new)
+    }
+
+    /// Anywhere: `FIRST` or `AFTER` the column before it.
+    fn add_column(
+        &self,
+        table: &Table,
+        column: &Column,
+        after: Option<&str>,
+        appended: bool,
+    ) -> Option<String> {
+        let place = match (after, appended) {
+            (_, true) => String::new(),
+            (Some(after), false) => format!(" AFTER {}", quote(after)),
+            (None, false) => String::from(" FIRST"),
+        };
+        Some(format!(
+            "ALTER TABLE {} ADD COLUMN {}{place}",
+            quote(&table.name),
+            column_clause(Dialect::Mysql, column)
+        ))
+    }
+
+    /// `MODIFY COLUMN` with the whole new definition.
+    fn alter_column(
+        &self,
+        table: &Table,
+        _old: &Column,
+        new: &Column,
+    ) -> Result<Vec<String>, String> {
+        Ok(vec![format!(
+            "ALTER TABLE {} MODIFY COLUMN {}",
+            quote(&table.name),
+            column_clause(Dialect::Mysql, new)
+        )])
+    }
+
+    fn add_constraint(&self, table: &Table, constraint: &Constraint) -> String {
+        match constraint.kind {
+            ConstraintKind::PrimaryKey => {
+                format!(
+                    "ALTER TABLE {} ADD {}",
+                    quote(&table.name),
+                    constraint.definition
+                )
+            }
+            _ => format!(
+                "ALTER TABLE {} ADD CONSTRAINT {} {}",
+                quote(&table.name),
+                quote(&constraint.name),
+                constraint.definition
+            ),
+        }
+    }
+
+    fn drop_constraint(&self, table: &Table, constraint: &Constraint) -> String {
+        let what = match constraint.kind {
+            ConstraintKind::PrimaryKey => String::from("PRIMARY KEY"),
+            ConstraintKind::Unique => format!("INDEX {}", quote(&constraint.name)),
+            ConstraintKind::ForeignKey => format!("FOREIGN KEY {}", quote(&constraint.name)),
+            ConstraintKind::Check | ConstraintKind::Exclusion => {
+                format!("CONSTRAINT {}", quote(&constraint.name))
+            }
+        };
+        format!("ALTER TABLE {} DROP {what}", quote(&table.name))
+    }
+
+    fn drop_index(&self, table: &Table, index: &Index) -> String {
+        format!(
+            "DROP INDEX {} ON {}",
+            quote(&index.name),
+            quote(&table.name)
+        )
+    }
+
+    /// `arguments` holds `FUNCTION` or `PROCEDURE` on MySQL.
+    fn drop_routine(&self, routine: &Routine) -> String {
+        format!("DROP {} {}", routine.arguments, quote(&routine.name))
+    }
+
+    fn drop_trigger(&self, trigger: &Trigger) -> String {
+        format!("DROP TRIGGER {}", quote(&trigger.name))
+    }
+
+    fn classify(&self, sql: &str) -> Kind {
+        lint::classify_statement(sql)
+    }
+
+    fn lint(&self, context: &mut Context<'_>, kind: &Kind, hits: &mut Vec<Hit>) {
+        lint::lint(context, kind, hits);
+    }
+}
+
+/// An identifier quoted for MySQL.
+fn quote(name: &str) -> String {
+    Dialect::Mysql.quote_identifier(name)
 }
 
 /// A literal that means the same text under every `sql_mode`: plain quotes

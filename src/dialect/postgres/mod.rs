@@ -2,13 +2,21 @@
 //! offline scripts for psql.
 
 mod inspect;
+mod lint;
 mod offline;
+mod trace;
 mod transaction;
 
 use super::{ColumnType, GuardCheck, Guards, InvalidServerVersion, Profile, ServerVersion};
 use crate::backend::{Backend, DbError};
 use crate::dialect::{Dialect, TransactionRule};
-use crate::schema::{DumpKind, Schema, Table, View};
+use crate::lint::statement::Kind;
+use crate::lint::trace::Tracer;
+use crate::lint::{Context, Hit};
+use crate::schema::{
+    Change, Column, Constraint, DumpKind, Index, Routine, Schema, Table, Trigger, View,
+    alter_in_place, qualified, qualified_name, routine_kind,
+};
 use crate::sql::{Sql, Value};
 use crate::state_table::StateTable;
 
@@ -182,5 +190,146 @@ impl Profile for Postgres {
             crate::schema::qualified_name(Dialect::Postgres, view.schema.as_deref(), &view.name),
             view.definition
         )
+    }
+
+    fn alter_table(
+        &self,
+        old: &Table,
+        new: &Table,
+        _to: &Schema,
+    ) -> Result<Vec<Change>, Vec<String>> {
+        alter_in_place(Dialect::Postgres, old, new)
+    }
+
+    /// Only after every existing column: PostgreSQL cannot place a column.
+    fn add_column(
+        &self,
+        table: &Table,
+        column: &Column,
+        _after: Option<&str>,
+        appended: bool,
+    ) -> Option<String> {
+        appended.then(|| {
+            format!(
+                "ALTER TABLE {} ADD COLUMN {}",
+                qualified(Dialect::Postgres, table),
+                crate::schema::column_clause(Dialect::Postgres, column)
+            )
+        })
+    }
+
+    fn alter_column(
+        &self,
+        table: &Table,
+        old: &Column,
+        new: &Column,
+    ) -> Result<Vec<String>, String> {
+        let prefix = format!(
+            "ALTER TABLE {} ALTER COLUMN {}",
+            qualified(Dialect::Postgres, table),
+            Dialect::Postgres.quote_identifier(&new.name)
+        );
+        if old.generated != new.generated {
+            return Err(String::from(
+                "its generation expression changes (drop and add it instead)",
+            ));
+        }
+        let mut sql = Vec::new();
+        if old.data_type != new.data_type || old.collation != new.collation {
+            let collate = new
+                .collation
+                .as_ref()
+                .map_or_else(String::new, |collation| format!(" COLLATE {collation}"));
+            sql.push(format!(
+                "{prefix} TYPE {}{collate} USING {}::{}",
+                new.data_type,
+                Dialect::Postgres.quote_identifier(&new.name),
+                new.data_type
+            ));
+        }
+        if old.default != new.default {
+            sql.push(match &new.default {
+                Some(default) => format!("{prefix} SET DEFAULT {default}"),
+                None => format!("{prefix} DROP DEFAULT"),
+            });
+        }
+        if old.nullable != new.nullable {
+            sql.push(format!(
+                "{prefix} {} NOT NULL",
+                if new.nullable { "DROP" } else { "SET" }
+            ));
+        }
+        match (&old.identity, &new.identity) {
+            (None, Some(identity)) => sql.push(format!("{prefix} ADD {identity}")),
+            (Some(_), None) => sql.push(format!("{prefix} DROP IDENTITY")),
+            (Some(a), Some(b)) if a != b => return Err(String::from("its identity changes")),
+            _ => {}
+        }
+        Ok(sql)
+    }
+
+    fn add_constraint(&self, table: &Table, constraint: &Constraint) -> String {
+        format!(
+            "ALTER TABLE {} ADD CONSTRAINT {} {}",
+            qualified(Dialect::Postgres, table),
+            Dialect::Postgres.quote_identifier(&constraint.name),
+            constraint.definition
+        )
+    }
+
+    fn drop_constraint(&self, table: &Table, constraint: &Constraint) -> String {
+        format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            qualified(Dialect::Postgres, table),
+            Dialect::Postgres.quote_identifier(&constraint.name)
+        )
+    }
+
+    fn drop_index(&self, table: &Table, index: &Index) -> String {
+        format!(
+            "DROP INDEX {}",
+            qualified_name(Dialect::Postgres, table.schema.as_deref(), &index.name)
+        )
+    }
+
+    fn drop_routine(&self, routine: &Routine) -> String {
+        format!(
+            "DROP {} {}({})",
+            routine_kind(routine),
+            qualified_name(Dialect::Postgres, routine.schema.as_deref(), &routine.name),
+            routine.arguments
+        )
+    }
+
+    fn drop_trigger(&self, trigger: &Trigger) -> String {
+        format!(
+            "DROP TRIGGER {} ON {}",
+            Dialect::Postgres.quote_identifier(&trigger.name),
+            qualified_name(Dialect::Postgres, trigger.schema.as_deref(), &trigger.table)
+        )
+    }
+
+    /// `pg_terminate_backend` first: `DROP DATABASE ... WITH (FORCE)` needs
+    /// PostgreSQL 13.
+    fn drop_database(&self, name: &str) -> Vec<String> {
+        vec![
+            format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = {} AND pid <> pg_backend_pid()",
+                self.quote_literal(name)
+            ),
+            format!("DROP DATABASE IF EXISTS {}", self.quote_identifier(name)),
+        ]
+    }
+
+    fn classify(&self, sql: &str) -> Kind {
+        lint::classify_statement(sql)
+    }
+
+    fn lint(&self, context: &mut Context<'_>, kind: &Kind, hits: &mut Vec<Hit>) {
+        lint::lint(context, kind, hits);
+    }
+
+    fn tracer(&self) -> Option<&'static dyn Tracer> {
+        Some(&trace::PostgresTracer)
     }
 }

@@ -2,13 +2,20 @@
 //! table's SQL, and offline scripts for the sqlite3 shell.
 
 mod inspect;
+mod lint;
 mod offline;
+mod rebuild;
 mod table_sql;
 
 use super::{ColumnType, GuardCheck, Guards, Profile, ServerVersion, TransactionRule};
 use crate::backend::{Backend, DbError};
 use crate::dialect::Dialect;
-use crate::schema::{ConstraintKind, DumpKind, Schema, Table, View};
+use crate::lint::statement::Kind;
+use crate::lint::{Context, Hit};
+use crate::schema::{
+    Change, Column, Constraint, ConstraintKind, DumpKind, Index, Routine, Schema, Table, Trigger,
+    View,
+};
 use crate::sql::{Sql, Value};
 use crate::state_table::StateTable;
 
@@ -147,12 +154,91 @@ impl Profile for Sqlite {
     fn render_view(&self, view: &View) -> String {
         format!("{};", view.definition)
     }
+
+    fn foreign_keys_inline(&self) -> bool {
+        true
+    }
+
+    fn memory_url(&self) -> Option<&'static str> {
+        Some("sqlite::memory:")
+    }
+
+    /// `ADD COLUMN` where SQLite can; otherwise the documented rebuild.
+    fn alter_table(
+        &self,
+        old: &Table,
+        new: &Table,
+        _to: &Schema,
+    ) -> Result<Vec<Change>, Vec<String>> {
+        Ok(rebuild::alter(old, new))
+    }
+
+    fn add_column(
+        &self,
+        table: &Table,
+        column: &Column,
+        _after: Option<&str>,
+        appended: bool,
+    ) -> Option<String> {
+        appended.then(|| rebuild::add_column(table, column))
+    }
+
+    /// Always through a rebuild ([`Profile::alter_table`]).
+    fn alter_column(
+        &self,
+        _table: &Table,
+        _old: &Column,
+        _new: &Column,
+    ) -> Result<Vec<String>, String> {
+        Err(String::from(
+            "SQLite changes columns by rebuilding their table",
+        ))
+    }
+
+    /// Always through a rebuild ([`Profile::alter_table`]).
+    fn add_constraint(&self, table: &Table, constraint: &Constraint) -> String {
+        format!("-- rebuild {} to add {}", table.name, constraint.definition)
+    }
+
+    /// Always through a rebuild ([`Profile::alter_table`]).
+    fn drop_constraint(&self, table: &Table, constraint: &Constraint) -> String {
+        format!(
+            "-- rebuild {} to drop {}",
+            table.name, constraint.definition
+        )
+    }
+
+    fn drop_index(&self, _table: &Table, index: &Index) -> String {
+        format!(
+            "DROP INDEX {}",
+            Dialect::Sqlite.quote_identifier(&index.name)
+        )
+    }
+
+    fn drop_routine(&self, routine: &Routine) -> String {
+        format!("-- SQLite has no routines: {}", routine.name)
+    }
+
+    fn drop_trigger(&self, trigger: &Trigger) -> String {
+        format!(
+            "DROP TRIGGER {}",
+            Dialect::Sqlite.quote_identifier(&trigger.name)
+        )
+    }
+
+    fn classify(&self, sql: &str) -> Kind {
+        lint::classify_statement(sql)
+    }
+
+    fn lint(&self, context: &mut Context<'_>, kind: &Kind, hits: &mut Vec<Hit>) {
+        lint::lint(context, kind, hits);
+    }
 }
 
 /// `CREATE TABLE`: a one-column primary key on its column (so an `INTEGER`
 /// one stays the rowid, and `AUTOINCREMENT` has its place), every
 /// constraint inline, the options after the body.
-fn render_table(table: &Table) -> String {
+pub(super) fn render_table(table: &Table) -> String {
     let quote = |name: &str| Dialect::Sqlite.quote_identifier(name);
     let single_key = table
         .constraints

@@ -1,0 +1,184 @@
+//! Where a schema comes from (`diff --from/--to`, `check`): the migrations
+//! directory replayed up to a target, a `.sql` file applied, or a live
+//! database read. Replays run on a scratch database that is dropped
+//! afterwards (SQLite: in memory); the database is the parser.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use super::Schema;
+use crate::backend::DbError;
+use crate::database::{Database, DatabaseOptions};
+use crate::dialect::Dialect;
+use crate::error::Error;
+use crate::event::Silent;
+use crate::execute::{Migrator, RunOptions};
+use crate::graph::Target;
+use crate::migrations::Migrations;
+use crate::revision::split_statements;
+use crate::span::Span;
+
+/// A schema source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The migrations directory replayed up to a target (`migrations`,
+    /// `migrations@TARGET`; default `head`).
+    Migrations(Option<String>),
+    /// A `.sql` file applied to a scratch database.
+    SqlFile(PathBuf),
+    /// A live database, read only.
+    Url(String),
+}
+
+/// A source that is neither `migrations`, a `.sql` file nor a database URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not a schema source: expected `migrations`, `migrations@TARGET`, a path ending in .sql, or a database URL"
+)]
+pub struct InvalidSource(pub String);
+
+impl FromStr for Source {
+    type Err = InvalidSource;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text == "migrations" {
+            return Ok(Source::Migrations(None));
+        }
+        if let Some(target) = text.strip_prefix("migrations@").filter(|t| !t.is_empty()) {
+            return Ok(Source::Migrations(Some(target.to_owned())));
+        }
+        if crate::database_url::DatabaseUrl::parse(text).is_ok() {
+            return Ok(Source::Url(text.to_owned()));
+        }
+        if Path::new(text)
+            .extension()
+            .is_some_and(|extension| extension.eq_ignore_ascii_case("sql"))
+        {
+            return Ok(Source::SqlFile(PathBuf::from(text)));
+        }
+        // A URL-looking source may hold a password: echo only plain text.
+        let shown = if text.contains('@') || text.contains("://") {
+            String::from("(a URL sqlmig cannot use)")
+        } else {
+            text.to_owned()
+        };
+        Err(InvalidSource(shown))
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Migrations(None) => f.write_str("migrations"),
+            Source::Migrations(Some(target)) => write!(f, "migrations@{target}"),
+            Source::SqlFile(path) => write!(f, "{}", path.display()),
+            Source::Url(url) => match crate::database_url::DatabaseUrl::parse(url) {
+                Ok(url) => f.write_str(&url.redacted()),
+                Err(_) => f.write_str("(database URL)"),
+            },
+        }
+    }
+}
+
+/// What reading a source needs.
+#[derive(Debug)]
+pub struct SourceContext<'a> {
+    /// The dialect of the schemas compared.
+    pub dialect: Dialect,
+    /// The migrations directory.
+    pub dir: &'a Path,
+    /// Where scratch databases are made (PostgreSQL, MySQL); SQLite
+    /// replays in memory.
+    pub dev_url: Option<&'a str>,
+    /// The state table's options, for live databases and replays.
+    pub options: &'a DatabaseOptions,
+}
+
+/// Reads the schema `source` gives.
+pub fn read(source: &Source, context: &SourceContext<'_>) -> Result<Schema, Error> {
+    match source {
+        Source::Url(url) => {
+            let options = DatabaseOptions {
+                read_only: true,
+                ..context.options.clone()
+            };
+            let mut database = Database::connect(url, &options)?;
+            if database.dialect() != context.dialect {
+                return Err(Error::DialectMismatch {
+                    migrations: context.dialect,
+                    database: database.dialect(),
+                });
+            }
+            super::inspect(&mut database).map_err(|error| Error::Inspect(Box::new(error)))
+        }
+        Source::SqlFile(path) => on_scratch(context, |database| {
+            apply_file(database, path)?;
+            super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))
+        }),
+        Source::Migrations(target) => {
+            let migrations = Migrations::load(context.dir, context.dialect)?;
+            on_scratch(context, |database| {
+                let target: Target = target.as_deref().unwrap_or("head").parse()?;
+                Migrator::new(&migrations, database, &mut Silent)?
+                    .upgrade(&target, RunOptions::default())?;
+                super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))
+            })
+        }
+    }
+}
+
+/// Runs `body` on a fresh scratch database, dropped afterwards.
+fn on_scratch<T>(
+    context: &SourceContext<'_>,
+    body: impl FnOnce(&mut Database) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let options = DatabaseOptions {
+        read_only: false,
+        ..context.options.clone()
+    };
+    if let Some(memory) = context.dialect.profile().memory_url() {
+        let mut database = Database::connect(memory, &options)?;
+        return body(&mut database);
+    }
+    let Some(dev_url) = context.dev_url else {
+        return Err(Error::NeedsDevUrl {
+            dialect: context.dialect,
+        });
+    };
+    let dev_url = crate::database_url::DatabaseUrl::parse(dev_url)?;
+    let scratch = crate::scratch::ScratchDatabase::create(&dev_url)?;
+    let mut database = Database::connect(scratch.url().expose_secret(), &options)?;
+    let result = body(&mut database);
+    drop(database);
+    drop(scratch);
+    result
+}
+
+/// Applies the statements of `path` one by one; a failure names the file,
+/// the statement's line and the server's message.
+fn apply_file(database: &mut Database, path: &Path) -> Result<(), Error> {
+    let bytes = std::fs::read(path).map_err(|source| Error::SourceFile {
+        span: Span::file(path),
+        message: format!("cannot read it: {source}"),
+    })?;
+    let text = crate::revision::normalize(&bytes).map_err(|error| Error::SourceFile {
+        span: Span::file(path),
+        message: format!("not valid UTF-8 at byte {}", error.offset),
+    })?;
+    let statements =
+        split_statements(&text, database.dialect()).map_err(|error| Error::SourceFile {
+            span: Span::file(path),
+            message: error.to_string(),
+        })?;
+    for statement in statements {
+        database
+            .backend
+            .execute(&statement.sql)
+            .map_err(|error: DbError| Error::SourceFile {
+                span: Span::new(path, statement.line, statement.column),
+                message: error.to_string(),
+            })?;
+    }
+    Ok(())
+}
