@@ -542,7 +542,6 @@ fn lint_trace_reports_the_locks_postgres_takes() {
         "004_cic",
         "-- revision: cic\n-- revises: addnull\n-- transaction: false\n\n-- up\nCREATE INDEX CONCURRENTLY t_c ON t (c);\n",
     );
-    let before = scratch_databases(&db);
     let run = project
         .sqlmig()
         .args(["lint", "--trace", "--json", "--dev-url", db.url()])
@@ -590,10 +589,11 @@ fn lint_trace_reports_the_locks_postgres_takes() {
         text.stdout()
     );
     assert!(text.stdout().contains("rewrote t "), "{}", text.stdout());
-    assert_eq!(
-        scratch_databases(&db),
-        before,
-        "a scratch database was left behind"
+    let scratch = json["scratch_database"].as_str().unwrap().to_owned();
+    assert!(scratch.starts_with("sqlmig_scratch_"), "{scratch}");
+    assert!(
+        !scratch_databases(&db).contains(&scratch),
+        "{scratch} was left behind"
     );
 
     // A failing revision: an error naming file and line, and still no scratch database left.
@@ -601,15 +601,19 @@ fn lint_trace_reports_the_locks_postgres_takes() {
         "005_bad",
         "-- revision: bad\n-- revises: cic\n\n-- up\nALTER TABLE missing ADD COLUMN x INT;\n",
     );
-    project
+    let failed = project
         .sqlmig()
         .args(["lint", "--trace", "--dev-url", db.url()])
         .run()
         .failure()
         .stderr_has("005_bad.sql:5");
-    assert_eq!(
-        scratch_databases(&db),
-        before,
-        "a scratch database was left behind"
+    let stderr = failed.stderr();
+    let scratch = stderr
+        .split_whitespace()
+        .find(|word| word.starts_with("sqlmig_scratch_"))
+        .expect("the error names the scratch database");
+    assert!(
+        !scratch_databases(&db).contains(&scratch.to_owned()),
+        "{scratch} was left behind"
     );
 }

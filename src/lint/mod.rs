@@ -185,20 +185,16 @@ pub fn lint(
     let graph = migrations.graph();
     let mut known = Known::default();
     let mut report = LintReport::default();
+    let classified = classify_all(profile, graph.revisions());
     for &index in graph.order() {
         let revision = graph.revision(index);
-        let kinds: Vec<Kind> = revision
-            .up
-            .statements
-            .iter()
-            .map(|statement| profile.classify(&statement.sql))
-            .collect();
+        let kinds = &classified[index];
         if selected.contains(&index) {
             report.revisions += 1;
             let (hits, learned) = lint_revision(
                 profile,
                 revision,
-                &kinds,
+                kinds,
                 std::mem::take(&mut known),
                 init_lock_timeout,
             )?;
@@ -220,12 +216,45 @@ pub fn lint(
                     })
                 }));
         } else {
-            for kind in &kinds {
+            for kind in kinds {
                 known.learn(kind);
             }
         }
     }
     Ok(report)
+}
+
+/// Every revision's up statements classified, by graph index. Parsing is
+/// most of lint's time and independent per revision, so it is spread over
+/// the cores.
+fn classify_all(profile: &dyn Profile, revisions: &[Revision]) -> Vec<Vec<Kind>> {
+    let classify = |revision: &Revision| -> Vec<Kind> {
+        revision
+            .up
+            .statements
+            .iter()
+            .map(|statement| profile.classify(&statement.sql))
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || revisions.len() < 64 {
+        return revisions.iter().map(classify).collect();
+    }
+    let chunk_size = revisions.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = revisions
+            .chunks(chunk_size)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(classify).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// Each rule's severity under the config; `None` when turned off.

@@ -57,6 +57,15 @@ pub struct RevisionTrace {
     pub statements: Vec<StatementTrace>,
 }
 
+/// A whole trace run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trace {
+    /// The scratch database it ran on (dropped since).
+    pub scratch_database: String,
+    /// The traced revisions, in application order.
+    pub revisions: Vec<RevisionTrace>,
+}
+
 /// Why tracing failed.
 #[derive(Debug, thiserror::Error)]
 pub enum TraceError {
@@ -70,8 +79,12 @@ pub enum TraceError {
     #[error(transparent)]
     Connect(#[from] ConnectError),
     /// A statement failed on the scratch database.
-    #[error("{path}:{line}: revision {revision} failed on the scratch database: {source}")]
+    #[error(
+        "{path}:{line}: revision {revision} failed on scratch database {database} (dropped since): {source}"
+    )]
     Statement {
+        /// The scratch database.
+        database: String,
         /// The revision's id.
         revision: String,
         /// Its file.
@@ -129,7 +142,7 @@ pub fn trace(
     selected: &HashSet<usize>,
     dev_url: &DatabaseUrl,
     init_sql: &[String],
-) -> Result<Vec<RevisionTrace>, TraceError> {
+) -> Result<Trace, TraceError> {
     let dialect = migrations.dialect();
     let profile = dialect.profile();
     let tracer = profile
@@ -141,7 +154,10 @@ pub fn trace(
         .iter()
         .rposition(|index| selected.contains(index))
     else {
-        return Ok(Vec::new());
+        return Ok(Trace {
+            scratch_database: String::new(),
+            revisions: Vec::new(),
+        });
     };
     let scratch = ScratchDatabase::create(dev_url)?;
     let options = ConnectOptions {
@@ -150,6 +166,7 @@ pub fn trace(
     };
     let mut backend = backend::connect(scratch.url(), &options)?;
     let mut run = Run {
+        database: scratch.name(),
         tracer,
         backend: backend.as_mut(),
         url: scratch.url(),
@@ -164,13 +181,18 @@ pub fn trace(
             run.apply(revision)?;
         }
     }
+    let database = scratch.name().to_owned();
     drop(backend);
     drop(scratch);
-    Ok(traces)
+    Ok(Trace {
+        scratch_database: database,
+        revisions: traces,
+    })
 }
 
 /// One trace run's connection and tools.
 struct Run<'a> {
+    database: &'a str,
     tracer: &'static dyn Tracer,
     backend: &'a mut dyn Backend,
     url: &'a DatabaseUrl,
@@ -181,7 +203,8 @@ impl Run<'_> {
     /// Applies a revision's up section as `upgrade` would, without a state table.
     fn apply(&mut self, revision: &Revision) -> Result<(), TraceError> {
         let dialect = self.backend.dialect();
-        let fail = |line: u32, source: DbError| statement_error(revision, line, source);
+        let fail =
+            |line: u32, source: DbError| statement_error(self.database, revision, line, source);
         if revision.transactional {
             self.backend
                 .execute(dialect.begin_transaction())
@@ -204,7 +227,8 @@ impl Run<'_> {
     fn revision(&mut self, revision: &Revision) -> Result<RevisionTrace, TraceError> {
         let dialect = self.backend.dialect();
         let profile = dialect.profile();
-        let fail = |line: u32, source: DbError| statement_error(revision, line, source);
+        let fail =
+            |line: u32, source: DbError| statement_error(self.database, revision, line, source);
         let existing = self
             .tracer
             .relations(self.backend)
@@ -300,8 +324,9 @@ impl Run<'_> {
     }
 }
 
-fn statement_error(revision: &Revision, line: u32, source: DbError) -> TraceError {
+fn statement_error(database: &str, revision: &Revision, line: u32, source: DbError) -> TraceError {
     TraceError::Statement {
+        database: database.to_owned(),
         revision: revision.id.clone(),
         path: revision.path.display().to_string(),
         line,

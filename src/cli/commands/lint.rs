@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use anyhow::bail;
 use serde::Serialize;
 use sqlmig::Migrations;
-use sqlmig::lint::trace::{RevisionTrace, trace};
+use sqlmig::lint::trace::{RevisionTrace, Trace, trace};
 use sqlmig::lint::{Finding, LintConfig, RULES, lint, rule};
 
 use crate::cli::Outcome;
@@ -21,6 +21,8 @@ struct LintJson<'a> {
     findings: &'a [Finding],
     #[serde(skip_serializing_if = "Option::is_none")]
     trace: Option<&'a [RevisionTrace]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scratch_database: Option<&'a str>,
 }
 
 pub(crate) fn run(settings: &Settings, args: &LintArgs) -> anyhow::Result<Outcome> {
@@ -49,14 +51,15 @@ pub(crate) fn run(settings: &Settings, args: &LintArgs) -> anyhow::Result<Outcom
     if settings.json {
         print_json(&LintJson {
             findings: &report.findings,
-            trace: traces.as_deref(),
+            trace: traces.as_ref().map(|t| t.revisions.as_slice()),
+            scratch_database: traces.as_ref().map(|t| t.scratch_database.as_str()),
         })?;
     } else {
         for finding in &report.findings {
             out!("{finding}");
         }
-        for revision in traces.iter().flatten() {
-            print_trace(revision);
+        if let Some(trace) = &traces {
+            print_traces(trace);
         }
         if !settings.quiet {
             let errors = report
@@ -96,6 +99,18 @@ fn selection(migrations: &Migrations, args: &LintArgs) -> anyhow::Result<HashSet
         selected.retain(|&index| descendants.contains(index));
     }
     Ok(selected)
+}
+
+fn print_traces(trace: &Trace) {
+    if !trace.revisions.is_empty() {
+        out!(
+            "traced on scratch database {} (dropped since)",
+            trace.scratch_database
+        );
+    }
+    for revision in &trace.revisions {
+        print_trace(revision);
+    }
 }
 
 fn print_trace(revision: &RevisionTrace) {
