@@ -24,6 +24,10 @@ pub struct DatabaseOptions {
     /// Open without creating anything (status, dry runs): a missing SQLite
     /// file reads as an empty database.
     pub read_only: bool,
+    /// The longest one statement may run, `None` (the default) for no
+    /// limit; over the network also how long sqlmig waits for a silent
+    /// server (see [`crate::backend::ConnectOptions::statement_timeout`]).
+    pub statement_timeout: Option<Duration>,
 }
 
 impl Default for DatabaseOptions {
@@ -34,6 +38,7 @@ impl Default for DatabaseOptions {
             init_sql: Vec::new(),
             lock_timeout: Duration::from_secs(60),
             read_only: false,
+            statement_timeout: None,
         }
     }
 }
@@ -67,6 +72,7 @@ impl Database {
             &ConnectOptions {
                 init_sql: options.init_sql.clone(),
                 read_only: options.read_only,
+                statement_timeout: options.statement_timeout,
             },
         )?;
         let warnings = backend.take_warnings();

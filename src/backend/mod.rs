@@ -109,6 +109,15 @@ pub struct ConnectOptions {
     /// Open without creating or changing anything: a missing SQLite file reads
     /// as an empty database instead of being created.
     pub read_only: bool,
+    /// The longest one statement may run (`statement_timeout`), `None` for
+    /// no limit. PostgreSQL gets it as `statement_timeout`, MariaDB as
+    /// `max_statement_time` (MySQL: `max_execution_time`, which bounds only
+    /// `SELECT`), SQLite as its busy timeout. Over the network sqlmig also
+    /// stops waiting for the answer to a request after the limit plus a
+    /// grace of 1 s and a tenth of the limit (per statement of a pipelined
+    /// batch), so a server that stops answering (paused, cut off) ends the
+    /// run with an error, and the connection is abandoned.
+    pub statement_timeout: Option<Duration>,
 }
 
 /// Why a connection could not be opened.
@@ -158,6 +167,39 @@ pub fn connect(
     }
     Ok(backend)
 }
+
+/// How long a client waits for the answers to `statements` requests sent
+/// together when each may run for `statement_timeout`: the server's own
+/// limit ends a slow statement first, with a proper error and the
+/// connection intact; this only catches a server that does not answer at
+/// all. The grace is 1 s plus a tenth of the limit.
+pub(crate) fn answer_deadline(statement_timeout: Duration, statements: usize) -> Duration {
+    let count = u32::try_from(statements.max(1)).unwrap_or(u32::MAX);
+    statement_timeout
+        .saturating_mul(count)
+        .saturating_add(Duration::from_secs(1) + statement_timeout / 10)
+}
+
+/// The error of a request left unanswered for `waited` (see
+/// [`answer_deadline`]); the connection is abandoned.
+pub(crate) fn no_answer(endpoint: &str, waited: Duration, statement_timeout: Duration) -> DbError {
+    DbError::connection(format!(
+        "no answer from {endpoint} within {} (statement_timeout {} plus grace): the server stopped answering (paused, overloaded or cut off), so sqlmig abandoned the connection; the server rolls back the transaction in progress when it notices, and `sqlmig status` shows where the run stopped",
+        error::humanize(waited),
+        error::humanize(statement_timeout)
+    ))
+}
+
+/// TCP keepalive on every server connection: after this long without
+/// traffic the operating system probes the peer, so a server host that
+/// vanished (powered off, network cut) fails the connection instead of
+/// leaving sqlmig waiting forever.
+pub(crate) const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
+/// The interval between keepalive probes (PostgreSQL; MySQL keeps the
+/// operating system's).
+pub(crate) const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+/// Unanswered probes before the connection is declared dead (PostgreSQL).
+pub(crate) const KEEPALIVE_RETRIES: u32 = 3;
 
 /// Polls `try_lock` until it succeeds or `timeout` passes, backing off from
 /// 5 ms to 500 ms. Never blocks inside the database: a waiter blocked in a

@@ -26,6 +26,8 @@ pub struct SqliteBackend {
     path: Option<PathBuf>,
     lock_file: Option<File>,
     busy_timeout: Duration,
+    // `statement_timeout`: when set, the busy timeout throughout.
+    statement_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for SqliteBackend {
@@ -65,11 +67,20 @@ impl SqliteBackend {
             None => Connection::open_in_memory(),
         }
         .map_err(failed)?;
+        let busy_timeout = options
+            .statement_timeout
+            .map_or(Duration::from_secs(60), |limit| {
+                limit.max(Duration::from_millis(1))
+            });
+        if options.statement_timeout.is_some() {
+            connection.busy_timeout(busy_timeout).map_err(failed)?;
+        }
         Ok(SqliteBackend {
             connection,
             path: if options.read_only { None } else { path },
             lock_file: None,
-            busy_timeout: Duration::from_secs(60),
+            busy_timeout,
+            statement_timeout: options.statement_timeout,
         })
     }
 
@@ -156,7 +167,11 @@ impl Backend for SqliteBackend {
         timeout: Duration,
         waiting: &mut dyn FnMut(&str),
     ) -> Result<(), LockError> {
-        self.busy_timeout = timeout.max(Duration::from_millis(100));
+        // The busy timeout is the lock timeout, unless `statement_timeout`
+        // sets it.
+        if self.statement_timeout.is_none() {
+            self.busy_timeout = timeout.max(Duration::from_millis(100));
+        }
         self.connection
             .busy_timeout(self.busy_timeout)
             .map_err(convert_error)?;

@@ -36,6 +36,9 @@ pub(crate) struct GlobalArgs {
     /// How long to wait for another sqlmig's lock: 60s, 500ms, 2m, 0 [default: 60s]
     #[arg(long, global = true, value_name = "DURATION")]
     pub(crate) lock_timeout: Option<String>,
+    /// Longest one statement may run, and how long to wait for a silent server: 30s, 2m, 0 (off) [default: `statement_timeout` in sqlmig.toml, else off]
+    #[arg(long, global = true, value_name = "DURATION")]
+    pub(crate) statement_timeout: Option<String>,
     /// Machine-readable output on stdout
     #[arg(long, global = true)]
     pub(crate) json: bool,

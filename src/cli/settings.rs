@@ -26,6 +26,7 @@ struct ConfigFile {
     dialect: Option<String>,
     init_sql: Option<Vec<String>>,
     lock_timeout: Option<String>,
+    statement_timeout: Option<String>,
     allow_multiple_heads: Option<bool>,
     server_version: Option<String>,
     dev_url: Option<String>,
@@ -71,6 +72,8 @@ pub(crate) struct Settings {
     schema: Option<String>,
     init_sql: Vec<String>,
     lock_timeout: Duration,
+    /// `statement_timeout`: `None` when unset or `0`.
+    statement_timeout: Option<Duration>,
     /// The dialect named by `dialect` in the config or by the database URL
     /// (the two must agree).
     pub(crate) configured_dialect: Option<Dialect>,
@@ -141,6 +144,14 @@ impl Settings {
             Some(text) => parse_duration(text)?,
             None => DEFAULT_LOCK_TIMEOUT,
         };
+        let statement_timeout = global
+            .statement_timeout
+            .as_deref()
+            .or(config.statement_timeout.as_deref())
+            .map(parse_duration)
+            .transpose()
+            .context("invalid statement_timeout")?
+            .filter(|limit| !limit.is_zero());
         let init_sql = if global.init_sql.is_empty() {
             config.init_sql.unwrap_or_default()
         } else {
@@ -164,6 +175,7 @@ impl Settings {
             schema: global.schema.clone().or(config.schema),
             init_sql,
             lock_timeout,
+            statement_timeout,
             configured_dialect,
             allow_multiple_heads: config.allow_multiple_heads.unwrap_or(false),
             server_version,
@@ -210,6 +222,11 @@ impl Settings {
     /// How long to wait for another runner's lock.
     pub(crate) fn lock_timeout(&self) -> Duration {
         self.lock_timeout
+    }
+
+    /// The longest one statement may run (`None`: no limit).
+    pub(crate) fn statement_timeout(&self) -> Option<Duration> {
+        self.statement_timeout
     }
 
     /// The dialect whose lexical rules split statements: the configured one,
@@ -302,6 +319,7 @@ impl Settings {
             init_sql: self.init_sql.clone(),
             lock_timeout: self.lock_timeout,
             read_only,
+            statement_timeout: self.statement_timeout,
         }
     }
 

@@ -163,6 +163,7 @@ pub fn trace(
     let options = ConnectOptions {
         init_sql: init_sql.to_vec(),
         read_only: false,
+        statement_timeout: None,
     };
     let mut backend = backend::connect(scratch.url(), &options)?;
     let mut run = Run {

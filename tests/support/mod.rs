@@ -5,6 +5,7 @@ pub(crate) mod client;
 pub(crate) mod database;
 pub(crate) mod figures;
 pub(crate) mod pg_server;
+pub(crate) mod pgbouncer;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

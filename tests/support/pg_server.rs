@@ -170,6 +170,58 @@ impl Server {
     }
 }
 
+impl Server {
+    /// The server's processes: the postmaster (from `postmaster.pid`) and
+    /// its children (backends, checkpointer, walwriter...).
+    pub(crate) fn processes(&self) -> Vec<u32> {
+        let pid_file =
+            std::fs::read_to_string(self.data().join("postmaster.pid")).expect("postmaster.pid");
+        let postmaster: u32 = pid_file
+            .lines()
+            .next()
+            .and_then(|line| line.trim().parse().ok())
+            .expect("the postmaster's pid");
+        let mut pids = vec![postmaster];
+        for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // `pid (comm) state ppid ...`; comm may hold spaces and parentheses.
+            let parent = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|ppid| ppid.parse::<u32>().ok());
+            if parent == Some(postmaster) {
+                pids.push(pid);
+            }
+        }
+        pids
+    }
+
+    /// Sends `signal` (`STOP`, `CONT`) to every process of `pids`.
+    #[allow(dead_code, reason = "only the reliability suite (B11) uses it")]
+    /// A process that ended meanwhile (a helper connection's backend) is
+    /// skipped; the postmaster, first, must get it.
+    pub(crate) fn signal(pids: &[u32], signal: &str) {
+        for (index, pid) in pids.iter().enumerate() {
+            let status = Command::new("kill")
+                .arg(format!("-{signal}"))
+                .arg(pid.to_string())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .expect("kill");
+            assert!(index > 0 || status.success(), "kill -{signal} {pid}");
+        }
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let data = self.data();
@@ -181,7 +233,15 @@ impl Drop for Server {
         } else {
             Command::new(&path)
         };
-        // Whatever happened in the test, the server must not outlive it.
+        // Whatever happened in the test, the server must not outlive it (a
+        // paused one is woken first, or it could not stop).
+        if self.data().join("postmaster.pid").exists() {
+            let pids = self.processes();
+            let _ = Command::new("kill")
+                .arg("-CONT")
+                .args(pids.iter().map(u32::to_string))
+                .status();
+        }
         let _ = command
             .arg("-D")
             .arg(&data)
@@ -211,7 +271,7 @@ fn is_root() -> bool {
 }
 
 /// A loud skip on a developer's machine, a failure under `CI=true`.
-fn skip<T>(what: &str) -> Option<T> {
+pub(crate) fn skip<T>(what: &str) -> Option<T> {
     let in_ci = std::env::var("CI").is_ok_and(|value| value == "true" || value == "1");
     assert!(!in_ci, "this test needs {what} under CI=true");
     eprintln!("SKIPPED: this test needs {what}");

@@ -29,6 +29,14 @@
 //! it is never asked for twice on one connection (the lock is re-entrant,
 //! so a second request would succeed without meaning anything), and its
 //! release must return `1`.
+//!
+//! **Dead servers.** TCP keepalive is on (first probe after 30 s idle). With
+//! `statement_timeout` set ([`ConnectOptions::statement_timeout`]), the
+//! session sets MariaDB's `max_statement_time` (MySQL's
+//! `max_execution_time`, which bounds `SELECT` only) before `init_sql`, and
+//! sqlmig gives up on any request not answered within
+//! [`super::answer_deadline`], abandoning the connection, so a paused or
+//! wedged server ends the run with an error instead of a hang.
 
 mod error;
 mod url;
@@ -55,6 +63,8 @@ pub struct MysqlBackend {
     warnings: Vec<String>,
     /// The name of the lock this connection holds.
     lock: Option<String>,
+    /// `statement_timeout`: see the module documentation.
+    statement_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for MysqlBackend {
@@ -68,7 +78,7 @@ impl std::fmt::Debug for MysqlBackend {
 
 impl MysqlBackend {
     /// Connects to the database of a `mysql://` or `mariadb://` URL.
-    pub fn connect(url: &DatabaseUrl, _options: &ConnectOptions) -> Result<Self, ConnectError> {
+    pub fn connect(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Self, ConnectError> {
         let parsed =
             MysqlUrl::parse(url.expose_secret()).map_err(|error| ConnectError::Connect {
                 target: String::from("the MySQL/MariaDB database"),
@@ -84,13 +94,34 @@ impl MysqlBackend {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let runtime = super::runtime().map_err(failed)?;
         let (connection, warnings) = runtime.block_on(open(&parsed)).map_err(failed)?;
-        Ok(MysqlBackend {
+        let mut backend = MysqlBackend {
             runtime,
             connection: Some(connection),
-            target,
+            target: target.clone(),
             warnings,
             lock: None,
-        })
+            statement_timeout: options.statement_timeout,
+        };
+        if let Some(limit) = options.statement_timeout {
+            let mariadb = backend
+                .scalar("SELECT VERSION() LIKE '%MariaDB%'", Vec::new())
+                .map_err(failed)?
+                .and_then(|value| value.as_integer())
+                == Some(1);
+            let set = if mariadb {
+                format!(
+                    "SET SESSION max_statement_time = {:.3}",
+                    limit.as_secs_f64().max(0.001)
+                )
+            } else {
+                format!(
+                    "SET SESSION max_execution_time = {}",
+                    limit.as_millis().max(1)
+                )
+            };
+            backend.execute(&set).map_err(failed)?;
+        }
+        Ok(backend)
     }
 
     /// The name of the `GET_LOCK` lock that guards the state table `scope`
@@ -108,21 +139,32 @@ impl MysqlBackend {
         format!("sqlmig:{}", &hex.as_str()[..32])
     }
 
-    /// The runtime and the live connection, or an error once it is gone.
-    fn parts(&mut self) -> Result<(&tokio::runtime::Runtime, &mut Conn), DbError> {
+    /// A waiter for the answers and the live connection, or an error once
+    /// it is gone.
+    fn parts(&mut self) -> Result<(Waiter<'_>, &mut Conn), DbError> {
         let connection = self.connection.as_mut().ok_or_else(|| {
             DbError::connection("the connection to the server was closed after an earlier error")
         })?;
-        Ok((&self.runtime, connection))
+        Ok((
+            Waiter {
+                runtime: &self.runtime,
+                statement_timeout: self.statement_timeout,
+            },
+            connection,
+        ))
     }
 
-    /// Converts a driver error; a connection that failed is dropped, so
-    /// that nothing is ever sent on a broken protocol stream.
-    fn finish<T>(
-        &mut self,
-        result: Result<T, mysql_async::Error>,
-        sql: Option<&str>,
-    ) -> Result<T, DbError> {
+    /// Converts a driver error; a connection that failed, or whose answer
+    /// never came, is dropped, so that nothing is ever sent on a broken
+    /// protocol stream.
+    fn finish<T>(&mut self, result: Waited<T>, sql: Option<&str>) -> Result<T, DbError> {
+        let result = match result {
+            Waited::Answer(result) => result,
+            Waited::NoAnswer { waited, limit } => {
+                self.connection = None;
+                return Err(super::no_answer(&self.target, waited, limit));
+            }
+        };
         result.map_err(|error| {
             let error = error::convert(error, sql);
             if error.connection_lost {
@@ -296,6 +338,42 @@ impl Backend for MysqlBackend {
     }
 }
 
+/// Runs requests on the backend's runtime, giving up at
+/// [`super::answer_deadline`] when `statement_timeout` is set.
+struct Waiter<'a> {
+    runtime: &'a tokio::runtime::Runtime,
+    statement_timeout: Option<Duration>,
+}
+
+/// What came of a request.
+enum Waited<T> {
+    Answer(Result<T, mysql_async::Error>),
+    /// No answer within `waited` (`limit` is the `statement_timeout`).
+    NoAnswer {
+        waited: Duration,
+        limit: Duration,
+    },
+}
+
+impl Waiter<'_> {
+    fn block_on<T>(
+        &self,
+        future: impl Future<Output = Result<T, mysql_async::Error>>,
+    ) -> Waited<T> {
+        let Some(limit) = self.statement_timeout else {
+            return Waited::Answer(self.runtime.block_on(future));
+        };
+        let waited = super::answer_deadline(limit, 1);
+        match self
+            .runtime
+            .block_on(async { tokio::time::timeout(waited, future).await })
+        {
+            Ok(result) => Waited::Answer(result),
+            Err(_) => Waited::NoAnswer { waited, limit },
+        }
+    }
+}
+
 /// Opens the connection the URL describes, falling back to plaintext under
 /// `PREFERRED` when the server offers no TLS.
 async fn open(url: &MysqlUrl) -> Result<(Conn, Vec<String>), DbError> {
@@ -341,7 +419,8 @@ async fn attempt(
         .socket(url.socket.as_ref().map(|path| path.display().to_string()))
         .prefer_socket(false)
         .ssl_opts(tls)
-        .enable_cleartext_plugin(url.cleartext_plugin);
+        .enable_cleartext_plugin(url.cleartext_plugin)
+        .tcp_keepalive(Some(super::KEEPALIVE_IDLE));
     match tokio::time::timeout_at(deadline, Conn::new(options)).await {
         Ok(Ok(connection)) => Ok(connection),
         Ok(Err(error)) => Err(Failure::Driver(error)),

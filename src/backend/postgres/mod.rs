@@ -45,10 +45,22 @@
 //! it; `init_sql` may set it back to 0), so when sqlmig is killed
 //! mid-statement its backend ends, freeing the lock, within about a second
 //! instead of when the statement finishes.
+//!
+//! # Dead servers
+//!
+//! Every TCP connection has keepalive on (first probe after 30 s idle, then
+//! every 10 s, 3 misses), so a vanished host fails the connection. With
+//! `statement_timeout` set ([`ConnectOptions::statement_timeout`]), the
+//! session runs `SET statement_timeout` (before `init_sql`, which may change
+//! it), and sqlmig gives up on any request not answered within
+//! [`super::answer_deadline`]: a server that is paused or wedged (it still
+//! acknowledges keepalives) ends the run with an error instead of a hang.
+//! The connection is then abandoned: nothing more is sent on it.
 
 mod tls;
 mod url;
 
+use std::cell::Cell;
 use std::error::Error as _;
 use std::fmt;
 use std::pin::Pin;
@@ -84,6 +96,14 @@ pub struct PostgresBackend {
     byte_positions: bool,
     held_lock: Option<i64>,
     warnings: Vec<String>,
+    // `statement_timeout`, and whether a request went unanswered past its
+    // deadline (the connection is then abandoned).
+    statement_timeout: Option<Duration>,
+    abandoned: Cell<bool>,
+    // How to open a second connection to the same place (the lock's
+    // exclusivity check).
+    config: tokio_postgres::Config,
+    tls: TrackedTls,
 }
 
 impl fmt::Debug for PostgresBackend {
@@ -100,7 +120,7 @@ impl PostgresBackend {
     /// Connects to the database of a `postgres://` URL (see the module
     /// documentation for the parameters and the `sslmode` contract). Nothing
     /// is created, so `read_only` changes nothing here.
-    pub fn connect(url: &DatabaseUrl, _options: &ConnectOptions) -> Result<Self, ConnectError> {
+    pub fn connect(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Self, ConnectError> {
         let target = printable_target(url);
         let fail = |source: DbError| ConnectError::Connect {
             target: target.clone(),
@@ -121,7 +141,11 @@ impl PostgresBackend {
         let runtime = super::runtime().map_err(fail)?;
 
         let connecting = config.connect(tls.clone());
-        let limit = parsed.connect_timeout;
+        // Without connect_timeout, a statement_timeout bounds the start-up
+        // too: a paused server accepts the TCP connection, then says nothing.
+        let limit = parsed.connect_timeout.or(options
+            .statement_timeout
+            .map(|limit| super::answer_deadline(limit, 1)));
         let connected = runtime.block_on(async move {
             match limit {
                 Some(limit) => tokio::time::timeout(limit, connecting).await.ok(),
@@ -133,11 +157,12 @@ impl PostgresBackend {
             Some(Err(error)) => return Err(fail(connect_error(&error, &parsed))),
             None => {
                 return Err(fail(DbError::connection(format!(
-                    "no answer from {endpoint} within {} (connect_timeout): check the host and port, and that a PostgreSQL server listens there",
+                    "no answer from {endpoint} within {} (connect_timeout, or statement_timeout plus grace): check the host and port, and that a PostgreSQL server listens there",
                     super::error::humanize(limit.unwrap_or_default())
                 ))));
             }
         };
+        let config = config.clone();
         let connection = runtime.spawn(async move {
             // Its error, if any, reaches the client as a closed connection.
             let _ = connection.await;
@@ -152,6 +177,10 @@ impl PostgresBackend {
             byte_positions: false,
             held_lock: None,
             warnings,
+            statement_timeout: options.statement_timeout,
+            abandoned: Cell::new(false),
+            config,
+            tls: tls.clone(),
         };
         // See: docs/RELIABILITY.md C-1 and B6. A sqlmig killed mid-statement
         // leaves its backend running that statement, holding the migration
@@ -173,6 +202,14 @@ impl PostgresBackend {
         backend.backend_pid = get(first, 0).map_err(fail)?;
         backend.database = get(first, 1).map_err(fail)?;
         backend.byte_positions = get::<String>(first, 2).map_err(fail)? == "SQL_ASCII";
+        if let Some(limit) = options.statement_timeout {
+            backend
+                .execute(&format!(
+                    "SET statement_timeout = {}",
+                    limit.as_millis().max(1)
+                ))
+                .map_err(fail)?;
+        }
         if parsed.sslmode == SslMode::Prefer
             && matches!(parsed.host, Host::Tcp(_))
             && !tls.encrypted()
@@ -204,9 +241,35 @@ impl PostgresBackend {
     }
 
     fn client(&self) -> Result<&Client, DbError> {
+        if self.abandoned.get() {
+            return Err(DbError::connection(format!(
+                "the connection to {} was abandoned after the server stopped answering",
+                self.endpoint
+            )));
+        }
         self.client
             .as_ref()
             .ok_or_else(|| DbError::connection("the connection is closed"))
+    }
+
+    /// Runs `future` (the answers to `statements` requests) on the runtime,
+    /// giving up at [`super::answer_deadline`] when `statement_timeout` is
+    /// set; the connection is then abandoned.
+    fn wait<F: Future>(&self, statements: usize, future: F) -> Result<F::Output, DbError> {
+        let Some(limit) = self.statement_timeout else {
+            return Ok(self.runtime.block_on(future));
+        };
+        let deadline = super::answer_deadline(limit, statements);
+        match self
+            .runtime
+            .block_on(async { tokio::time::timeout(deadline, future).await })
+        {
+            Ok(output) => Ok(output),
+            Err(_) => {
+                self.abandoned.set(true);
+                Err(super::no_answer(&self.endpoint, deadline, limit))
+            }
+        }
     }
 
     /// Runs a query with typed parameters and returns its rows.
@@ -216,8 +279,7 @@ impl PostgresBackend {
         params: &[(&(dyn ToSql + Sync), Type)],
     ) -> Result<Vec<Row>, DbError> {
         let client = self.client()?;
-        self.runtime
-            .block_on(client.query_typed(sql, params))
+        self.wait(1, client.query_typed(sql, params))?
             .map_err(|error| self.convert(&error, sql))
     }
 
@@ -327,12 +389,66 @@ impl PostgresBackend {
     }
 }
 
+impl PostgresBackend {
+    /// Checks that a second connection to the same URL cannot take lock
+    /// `key` too (C-5). PgBouncer in transaction mode hands the server
+    /// connection that holds the session lock to the next client, whose
+    /// `pg_try_advisory_lock` then succeeds (the lock is re-entrant): two
+    /// runners would migrate at once. Its pool is last-in first-out, so
+    /// the probe gets the very server connection sqlmig just used. A probe
+    /// that cannot connect (a full server) proves nothing and is skipped.
+    fn check_lock_is_exclusive(&self, key: i64) -> Result<(), DbError> {
+        let connecting = self.config.connect(self.tls.clone());
+        let Ok((client, connection)) = self.wait(1, connecting)? else {
+            return Ok(());
+        };
+        let task = self.runtime.spawn(async move {
+            let _ = connection.await;
+        });
+        let probe = self.wait(
+            1,
+            client.query_typed(
+                "SELECT pg_try_advisory_lock($1), pg_backend_pid()",
+                &[(&key, Type::INT8)],
+            ),
+        )?;
+        let probe = probe.map_err(|error| self.convert(&error, "SELECT pg_try_advisory_lock"))?;
+        let row = probe
+            .first()
+            .ok_or_else(|| DbError::new("pg_try_advisory_lock returned no row"))?;
+        let granted: bool = get(row, 0)?;
+        let pid: i32 = get(row, 1)?;
+        if granted {
+            let _ = self.wait(
+                1,
+                client.query_typed("SELECT pg_advisory_unlock($1)", &[(&key, Type::INT8)]),
+            );
+        }
+        drop(client);
+        let _ = self
+            .runtime
+            .block_on(async { tokio::time::timeout(Duration::from_secs(2), task).await });
+        if !granted {
+            return Ok(());
+        }
+        Err(DbError::new(format!(
+            "the migration lock does not exclude other runners on {}: a second connection was granted it too (backend pid {pid}; sqlmig's is {}), so the connection goes through a pooler in transaction mode, such as PgBouncer with pool_mode=transaction, where session advisory locks do not hold; run migrations over a direct connection to PostgreSQL or through a PgBouncer pool with pool_mode=session",
+            self.endpoint, self.backend_pid
+        )))
+    }
+}
+
 impl Drop for PostgresBackend {
     fn drop(&mut self) {
         // Dropping the client makes the connection task send Terminate and
         // finish, so the server logs a clean disconnection.
         drop(self.client.take());
         if let Some(connection) = self.connection.take() {
+            if self.abandoned.get() {
+                // The server does not answer: nothing to wait for.
+                connection.abort();
+                return;
+            }
             let _ = self
                 .runtime
                 .block_on(async { tokio::time::timeout(Duration::from_secs(2), connection).await });
@@ -347,8 +463,7 @@ impl Backend for PostgresBackend {
 
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
         let client = self.client()?;
-        self.runtime
-            .block_on(client.batch_execute(sql))
+        self.wait(1, client.batch_execute(sql))?
             .map_err(|error| self.convert(&error, sql))
     }
 
@@ -356,8 +471,7 @@ impl Backend for PostgresBackend {
         let params = bind(&sql.params);
         let params = borrowed(&params);
         let client = self.client()?;
-        self.runtime
-            .block_on(client.execute_typed(&sql.text, &params))
+        self.wait(1, client.execute_typed(&sql.text, &params))?
             .map_err(|error| self.convert(&error, &sql.text))
     }
 
@@ -373,12 +487,17 @@ impl Backend for PostgresBackend {
 
     fn execute_pipelined(&mut self, statements: &[&str]) -> Result<(), (usize, Box<DbError>)> {
         let client = self.client().map_err(|error| (0, Box::new(error)))?;
-        let results = self.runtime.block_on(in_order(
-            statements
-                .iter()
-                .map(|statement| client.batch_execute(statement))
-                .collect(),
-        ));
+        let results = self
+            .wait(
+                statements.len(),
+                in_order(
+                    statements
+                        .iter()
+                        .map(|statement| client.batch_execute(statement))
+                        .collect(),
+                ),
+            )
+            .map_err(|error| (0, Box::new(error)))?;
         for (index, (result, statement)) in results.into_iter().zip(statements).enumerate() {
             result.map_err(|error| (index, Box::new(self.convert(&error, statement))))?;
         }
@@ -389,10 +508,13 @@ impl Backend for PostgresBackend {
         let params = bind(&sql.params);
         let params = borrowed(&params);
         let client = self.client()?;
-        let (affected, then_result) = self.runtime.block_on(both(
-            client.execute_typed(&sql.text, &params),
-            client.batch_execute(then),
-        ));
+        let (affected, then_result) = self.wait(
+            2,
+            both(
+                client.execute_typed(&sql.text, &params),
+                client.batch_execute(then),
+            ),
+        )?;
         let affected = affected.map_err(|error| self.convert(&error, &sql.text))?;
         then_result.map_err(|error| self.convert(&error, then))?;
         Ok(affected)
@@ -405,15 +527,18 @@ impl Backend for PostgresBackend {
         // Polled together, first to last: each request is queued on the
         // connection at its first poll, so all of them go out, in order,
         // before the first answer is awaited.
-        let (executed, rows) = self.runtime.block_on(both(
-            in_order(
-                statements
-                    .iter()
-                    .map(|statement| client.batch_execute(statement))
-                    .collect(),
+        let (executed, rows) = self.wait(
+            statements.len() + 1,
+            both(
+                in_order(
+                    statements
+                        .iter()
+                        .map(|statement| client.batch_execute(statement))
+                        .collect(),
+                ),
+                client.query_typed(&sql.text, &params),
             ),
-            client.query_typed(&sql.text, &params),
-        ));
+        )?;
         for (result, statement) in executed.into_iter().zip(statements) {
             result.map_err(|error| self.convert(&error, statement))?;
         }
@@ -440,7 +565,10 @@ impl Backend for PostgresBackend {
                     .and_then(|row| get::<bool>(row, 0))
             },
         )?;
-        if let Err(error) = self.check_lock_is_ours(key) {
+        if let Err(error) = self
+            .check_lock_is_ours(key)
+            .and_then(|()| self.check_lock_is_exclusive(key))
+        {
             // Best effort: behind a pooler this may land on yet another backend.
             let _ = self.fetch("SELECT pg_advisory_unlock($1)", &[(&key, Type::INT8)]);
             return Err(error.into());
@@ -488,7 +616,11 @@ fn configure(
         .port(url.port)
         .user(user)
         .dbname(url.dbname.as_deref().unwrap_or(user))
-        .application_name(&url.application_name);
+        .application_name(&url.application_name)
+        .keepalives(true)
+        .keepalives_idle(super::KEEPALIVE_IDLE)
+        .keepalives_interval(super::KEEPALIVE_INTERVAL)
+        .keepalives_retries(super::KEEPALIVE_RETRIES);
     if let Some(password) = &url.password {
         config.password(password.expose_secret());
     }

@@ -333,6 +333,7 @@ impl Fleet<'_> {
             init_sql: target.init_sql.clone(),
             lock_timeout: settings.lock_timeout(),
             read_only: self.job.read_only(),
+            statement_timeout: settings.statement_timeout(),
         };
         let mut database = Database::connect(target.url.expose_secret(), &options)?;
         for warning in database.warnings() {

@@ -114,6 +114,7 @@ fn from_schemas_query(settings: &Settings, query: &str) -> anyhow::Result<Vec<Fl
         &ConnectOptions {
             init_sql: settings.init_sql().to_vec(),
             read_only: true,
+            statement_timeout: settings.statement_timeout(),
         },
     )?;
     let rows = backend

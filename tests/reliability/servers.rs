@@ -1,0 +1,192 @@
+//! Servers that misbehave: B11, a server that stops answering mid-statement
+//! (paused with SIGSTOP: it still accepts TCP and acknowledges keepalives,
+//! the worst case) must end the run with a clear error within the bound
+//! `statement_timeout` sets; A9, PgBouncer in transaction mode, where
+//! session advisory locks do not hold, must be refused with a message
+//! naming it, while session mode works. Both use a throwaway PostgreSQL
+//! server (never the shared one) and stop everything they started.
+
+use std::time::{Duration, Instant};
+
+use crate::harness::{Finished, Project, Running, record};
+use crate::support::pg_server::Server;
+use crate::support::pgbouncer::Pgbouncer;
+
+/// Test-only credentials of the throwaway servers.
+const PASSWORD: &str = "reliability-servers";
+
+/// The statement left hanging, and the limit the run is given.
+const SLEEP: &str = "SELECT pg_sleep(2)";
+const STATEMENT_TIMEOUT_S: u64 = 3;
+
+/// Runs `running` to its end, killing it after `limit` (a hang).
+fn finish_within(mut running: Running, limit: Duration) -> Finished {
+    // A text never printed: this waits for the exit or the limit.
+    let _ = running.try_wait_for("\u{1}never\u{1}", limit);
+    running.kill();
+    running.finish()
+}
+
+#[test]
+fn b11_a_paused_postgres_server_ends_the_run_within_the_bound() {
+    let Some(server) = Server::start(PASSWORD) else {
+        return;
+    };
+    let project = Project::new();
+    project.chain(&[
+        ("first", "CREATE TABLE b11_first (id int);"),
+        ("slow", &format!("{SLEEP};")),
+    ]);
+    project.write(
+        "sqlmig.toml",
+        format!(
+            "database_url = \"{}\"\nstatement_timeout = \"{STATEMENT_TIMEOUT_S}s\"\n",
+            server.url("postgres", PASSWORD, "sslmode=disable")
+        ),
+    );
+    let running = Running::start(project.sqlmig().args(["upgrade"]));
+    // Wait for the slow statement to be running on the server, then pause
+    // every process of the server.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let active = server.query(
+            PASSWORD,
+            &format!(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' \
+                   AND pid <> pg_backend_pid() AND query LIKE '{SLEEP}%'"
+            ),
+        );
+        if active == ["1"] {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the slow statement never started; sqlmig's stderr:\n{}",
+            running.stderr_so_far()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pids = server.processes();
+    Server::signal(&pids, "STOP");
+    let paused = Instant::now();
+    let finished = finish_within(running, Duration::from_secs(60));
+    let waited = finished.ended.saturating_duration_since(paused);
+    Server::signal(&pids, "CONT");
+
+    // One statement's answer deadline (the limit, plus 1 s and a tenth),
+    // counted from the request, which came before the pause; plus half a
+    // second for the process to report and exit.
+    let limit = Duration::from_secs(STATEMENT_TIMEOUT_S);
+    let bound = limit + Duration::from_secs(1) + limit / 10 + Duration::from_millis(500);
+    eprintln!(
+        "B11 PostgreSQL: a paused server ended the run {:.1} s after the pause (bound {:.1} s)",
+        waited.as_secs_f64(),
+        bound.as_secs_f64()
+    );
+    record(&[
+        ("b11.runs", 1),
+        ("b11.postgres_ms_max", waited.as_millis() as u64),
+        ("b11.within_bound", u64::from(waited <= bound)),
+    ]);
+    eprintln!("B11 PostgreSQL: sqlmig said:\n{}", finished.stderr);
+    assert_eq!(finished.code(), Some(1), "{}", finished.describe());
+    assert!(
+        finished
+            .stderr
+            .contains(&format!("no answer from 127.0.0.1:{} within", server.port))
+            && finished.stderr.contains("statement_timeout 3.0s"),
+        "{}",
+        finished.describe()
+    );
+    assert!(
+        !finished.stderr.contains(PASSWORD),
+        "{}",
+        finished.describe()
+    );
+    assert!(waited <= bound, "waited {waited:?} > {bound:?}");
+
+    // Once the server answers again, the slow revision was not recorded as
+    // applied and a new run applies it.
+    let next = project.sqlmig().args(["upgrade"]).run();
+    assert!(
+        next.code() == Some(0),
+        "the next run: {}\n{}",
+        next.stdout(),
+        next.stderr()
+    );
+    let applied = server.query(
+        PASSWORD,
+        "SELECT revision, state FROM sqlmig_revisions ORDER BY revision",
+    );
+    assert_eq!(applied, ["first applied", "slow applied"]);
+}
+
+#[test]
+fn a9_pgbouncer_in_transaction_mode_is_refused() {
+    let Some(server) = Server::start(PASSWORD) else {
+        return;
+    };
+    let Some(bouncer) = Pgbouncer::start(&server, PASSWORD, "transaction") else {
+        return;
+    };
+    let project = Project::new();
+    project.chain(&[("first", "CREATE TABLE a9_first (id int);")]);
+    let run = project
+        .sqlmig()
+        .args(["upgrade", "--database-url", &bouncer.url(PASSWORD)])
+        .run();
+    let stderr = run.stderr();
+    record(&[
+        ("a9.cases", 1),
+        (
+            "a9.passed",
+            u64::from(run.code() == Some(1) && stderr.contains("PgBouncer")),
+        ),
+    ]);
+    assert_eq!(run.code(), Some(1), "{}\n{stderr}", run.stdout());
+    assert!(
+        stderr.contains("pool_mode=transaction") && stderr.contains("pool_mode=session"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(PASSWORD), "{stderr}");
+    // Nothing ran, and the lock was let go: a direct run applies it.
+    let tables = server.query(
+        PASSWORD,
+        "SELECT count(*) FROM pg_tables WHERE tablename = 'a9_first'",
+    );
+    assert_eq!(tables, ["0"]);
+    let locks = server.query(
+        PASSWORD,
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'",
+    );
+    assert_eq!(locks, ["0"], "an advisory lock outlived the refused run");
+}
+
+#[test]
+fn a9_pgbouncer_in_session_mode_works() {
+    let Some(server) = Server::start(PASSWORD) else {
+        return;
+    };
+    let Some(bouncer) = Pgbouncer::start(&server, PASSWORD, "session") else {
+        return;
+    };
+    let project = Project::new();
+    project.chain(&[
+        ("first", "CREATE TABLE a9_first (id int);"),
+        ("second", "CREATE TABLE a9_second (id int);"),
+    ]);
+    let run = project
+        .sqlmig()
+        .args(["upgrade", "--database-url", &bouncer.url(PASSWORD)])
+        .run();
+    record(&[
+        ("a9.cases", 1),
+        ("a9.passed", u64::from(run.code() == Some(0))),
+    ]);
+    assert_eq!(run.code(), Some(0), "{}\n{}", run.stdout(), run.stderr());
+    let applied = server.query(
+        PASSWORD,
+        "SELECT revision, state FROM sqlmig_revisions ORDER BY revision",
+    );
+    assert_eq!(applied, ["first applied", "second applied"]);
+}
