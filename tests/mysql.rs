@@ -757,3 +757,29 @@ fn a_killed_connection_leaves_a_visible_partial_state() {
         "the server freed the lock with the connection"
     );
 }
+
+#[test]
+fn statement_timeout_interrupts_a_long_statement() {
+    let Some(database) = TestDb::mysql() else {
+        return;
+    };
+    let project = Project::new();
+    project.chain(&[("slow", "SELECT SLEEP(5);")]);
+    configure(&project, &database, "statement_timeout = \"1s\"\n");
+    let started = std::time::Instant::now();
+    let run = project.sqlmig().args(["upgrade"]).run().failure();
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_secs(4),
+        "{elapsed:?}: {}",
+        run.stderr()
+    );
+    // MariaDB's max_statement_time (MySQL's max_execution_time says
+    // "maximum statement execution time exceeded").
+    let stderr = run.stderr().to_lowercase();
+    assert!(
+        stderr.contains("max_statement_time") || stderr.contains("execution time exceeded"),
+        "{stderr}"
+    );
+    assert!(database.applied().is_empty());
+}

@@ -1208,3 +1208,38 @@ fn a_history_is_refused_once_with_every_statement_then_applies_when_marked() {
         ["new", "paid", "shipped", "refunded"]
     );
 }
+
+#[test]
+fn statement_timeout_cancels_a_long_statement_and_the_rerun_finishes() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project.chain(&[
+        ("first", "CREATE TABLE st_first (id int);"),
+        (
+            "slow",
+            "CREATE TABLE st_slow (id int);\nSELECT pg_sleep(5);",
+        ),
+    ]);
+    configure(&project, database.url(), "statement_timeout = \"500ms\"\n");
+    let started = std::time::Instant::now();
+    let run = project.sqlmig().args(["upgrade"]).run().failure();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    // The server's own cancellation: the connection stays usable and the
+    // revision rolls back whole.
+    run.stderr_has("statement timeout").stderr_has("57014");
+    assert!(database.table_exists("st_first"));
+    assert!(!database.table_exists("st_slow"));
+    // The flag overrides the config: 0 turns the limit off.
+    project
+        .sqlmig()
+        .args(["upgrade", "--statement-timeout", "0"])
+        .run()
+        .success();
+    assert!(database.table_exists("st_slow"));
+}

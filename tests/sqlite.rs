@@ -131,3 +131,48 @@ fn migrations_loaded_for_another_dialect_are_refused() {
         .failure()
         .stderr_has("does not match the database URL, which is sqlite");
 }
+
+#[test]
+fn statement_timeout_is_the_busy_timeout() {
+    let project = Project::new();
+    let database = TestDb::sqlite(&project);
+    project.chain(&[("first", "CREATE TABLE st_first (id int);")]);
+    project.write(
+        "sqlmig.toml",
+        format!(
+            "database_url = \"{}\"\nstatement_timeout = \"300ms\"\n",
+            database.url()
+        ),
+    );
+    // Another connection holds a write lock: sqlmig waits at most the
+    // statement timeout, not the 60 s lock timeout.
+    let mut holder = sqlite3_holder(&database.sqlite_path());
+    let started = std::time::Instant::now();
+    let run = project.sqlmig().args(["upgrade"]).run().failure();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{:?}: {}",
+        started.elapsed(),
+        run.stderr()
+    );
+    run.stderr_has("locked");
+    drop(holder.stdin.take());
+    holder.wait().expect("sqlite3 ends");
+    project.sqlmig().args(["upgrade"]).run().success();
+}
+
+/// A connection in an open write transaction on `path`.
+fn sqlite3_holder(path: &str) -> std::process::Child {
+    let mut child = std::process::Command::new("sqlite3")
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("sqlite3");
+    use std::io::Write as _;
+    let stdin = child.stdin.as_mut().expect("stdin");
+    writeln!(stdin, "BEGIN IMMEDIATE; CREATE TABLE holder (x int);").expect("write");
+    stdin.flush().expect("flush");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child
+}

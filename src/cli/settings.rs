@@ -431,4 +431,31 @@ mod tests {
         assert!(parse_duration("5h").is_err());
         assert!(parse_duration("-1s").is_err());
     }
+
+    #[test]
+    fn statement_timeout_comes_from_the_flag_then_the_config_and_0_is_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("sqlmig.toml");
+        std::fs::write(&config, "statement_timeout = \"30s\"\n").unwrap();
+        let global = |flag: Option<&str>| {
+            use clap::Parser as _;
+            let mut args = vec!["sqlmig", "--config", config.to_str().unwrap()];
+            if let Some(flag) = flag {
+                args.extend(["--statement-timeout", flag]);
+            }
+            args.push("status");
+            super::super::args::Cli::try_parse_from(args)
+                .unwrap()
+                .global
+        };
+        let resolved = |flag| {
+            Settings::resolve(&global(flag))
+                .unwrap()
+                .statement_timeout()
+        };
+        assert_eq!(resolved(None), Some(Duration::from_secs(30)));
+        assert_eq!(resolved(Some("500ms")), Some(Duration::from_millis(500)));
+        assert_eq!(resolved(Some("0")), None);
+        assert!(Settings::resolve(&global(Some("soon"))).is_err());
+    }
 }

@@ -55,7 +55,7 @@ mod modes;
 mod parsing;
 /// E: the password canary in every output, TLS modes.
 mod secrets;
-/// A9 poolers (PgBouncer) and B11 servers that stop answering.
+/// A9 poolers (PgBouncer) and B13 servers that stop answering.
 mod servers;
 /// C: tampered files and tampered history.
 mod tampering;

@@ -1,4 +1,4 @@
-//! Servers that misbehave: B11, a server that stops answering mid-statement
+//! Servers that misbehave: B13, a server that stops answering mid-statement
 //! (paused with SIGSTOP: it still accepts TCP and acknowledges keepalives,
 //! the worst case) must end the run with a clear error within the bound
 //! `statement_timeout` sets; A9, PgBouncer in transaction mode, where
@@ -28,13 +28,13 @@ fn finish_within(mut running: Running, limit: Duration) -> Finished {
 }
 
 #[test]
-fn b11_a_paused_postgres_server_ends_the_run_within_the_bound() {
+fn b13_a_paused_postgres_server_ends_the_run_within_the_bound() {
     let Some(server) = Server::start(PASSWORD) else {
         return;
     };
     let project = Project::new();
     project.chain(&[
-        ("first", "CREATE TABLE b11_first (id int);"),
+        ("first", "CREATE TABLE b13_first (id int);"),
         ("slow", &format!("{SLEEP};")),
     ]);
     project.write(
@@ -79,16 +79,16 @@ fn b11_a_paused_postgres_server_ends_the_run_within_the_bound() {
     let limit = Duration::from_secs(STATEMENT_TIMEOUT_S);
     let bound = limit + Duration::from_secs(1) + limit / 10 + Duration::from_millis(500);
     eprintln!(
-        "B11 PostgreSQL: a paused server ended the run {:.1} s after the pause (bound {:.1} s)",
+        "B13 PostgreSQL: a paused server ended the run {:.1} s after the pause (bound {:.1} s)",
         waited.as_secs_f64(),
         bound.as_secs_f64()
     );
     record(&[
-        ("b11.runs", 1),
-        ("b11.postgres_ms_max", waited.as_millis() as u64),
-        ("b11.within_bound", u64::from(waited <= bound)),
+        ("b13.runs", 1),
+        ("b13.postgres_ms_max", waited.as_millis() as u64),
+        ("b13.within_bound", u64::from(waited <= bound)),
     ]);
-    eprintln!("B11 PostgreSQL: sqlmig said:\n{}", finished.stderr);
+    eprintln!("B13 PostgreSQL: sqlmig said:\n{}", finished.stderr);
     assert_eq!(finished.code(), Some(1), "{}", finished.describe());
     assert!(
         finished

@@ -206,7 +206,7 @@ impl Server {
     }
 
     /// Sends `signal` (`STOP`, `CONT`) to every process of `pids`.
-    #[allow(dead_code, reason = "only the reliability suite (B11) uses it")]
+    #[allow(dead_code, reason = "only the reliability suite (B13) uses it")]
     /// A process that ended meanwhile (a helper connection's backend) is
     /// skipped; the postmaster, first, must get it.
     pub(crate) fn signal(pids: &[u32], signal: &str) {

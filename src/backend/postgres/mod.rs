@@ -157,8 +157,13 @@ impl PostgresBackend {
             Some(Err(error)) => return Err(fail(connect_error(&error, &parsed))),
             None => {
                 return Err(fail(DbError::connection(format!(
-                    "no answer from {endpoint} within {} (connect_timeout, or statement_timeout plus grace): check the host and port, and that a PostgreSQL server listens there",
-                    super::error::humanize(limit.unwrap_or_default())
+                    "no answer from {endpoint} within {} ({}): check the host and port, and that a PostgreSQL server listens there",
+                    super::error::humanize(limit.unwrap_or_default()),
+                    if parsed.connect_timeout.is_some() {
+                        "connect_timeout"
+                    } else {
+                        "statement_timeout plus grace"
+                    }
                 ))));
             }
         };
