@@ -9,6 +9,7 @@
 use std::time::{Duration, Instant};
 
 use crate::harness::{Finished, Project, Running, record};
+use crate::support::mariadb_server::{MariaServer, PASSWORD as MARIADB_PASSWORD};
 use crate::support::pg_server::Server;
 use crate::support::pgbouncer::Pgbouncer;
 
@@ -189,4 +190,185 @@ fn a9_pgbouncer_in_session_mode_works() {
         "SELECT revision, state FROM sqlmig_revisions ORDER BY revision",
     );
     assert_eq!(applied, ["first applied", "second applied"]);
+}
+
+/// E3 for MariaDB: a throwaway server with a test CA's certificate, which
+/// names `localhost` only; each `ssl-mode` that checks something is tried
+/// with the right and a wrong CA or host name.
+#[test]
+fn e3_mariadb_tls_modes_against_a_server_with_a_test_ca() {
+    let Some(server) = MariaServer::start(true) else {
+        return;
+    };
+    let ca = server.certs().join("ca.pem");
+    let other_ca = server.certs().join("other-ca.pem");
+    let (ca, other_ca) = (ca.display(), other_ca.display());
+    let project = Project::new();
+    project.chain(&[("first", "CREATE TABLE e3_first (id int);")]);
+    // (host, parameters, connects, what the error must say)
+    let cases: Vec<(&str, String, bool, &str)> = vec![
+        ("127.0.0.1", String::from("ssl-mode=REQUIRED"), true, ""),
+        ("localhost", String::from("ssl-mode=REQUIRED"), true, ""),
+        (
+            "127.0.0.1",
+            format!("ssl-mode=VERIFY_CA&ssl-ca={ca}"),
+            true,
+            "",
+        ),
+        (
+            "127.0.0.1",
+            format!("ssl-mode=VERIFY_CA&ssl-ca={other_ca}"),
+            false,
+            "ssl-ca",
+        ),
+        // Without ssl-ca only the public web roots are trusted.
+        (
+            "127.0.0.1",
+            String::from("ssl-mode=VERIFY_CA"),
+            false,
+            "TLS",
+        ),
+        (
+            "localhost",
+            format!("ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}"),
+            true,
+            "",
+        ),
+        // The certificate names localhost, not 127.0.0.1: a wrong host name.
+        (
+            "127.0.0.1",
+            format!("ssl-mode=VERIFY_IDENTITY&ssl-ca={ca}"),
+            false,
+            "VERIFY_IDENTITY",
+        ),
+        (
+            "localhost",
+            format!("ssl-mode=VERIFY_IDENTITY&ssl-ca={other_ca}"),
+            false,
+            "ssl-ca",
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (host, params, connects, says) in &cases {
+        let url = server.url(host, params);
+        let run = project
+            .sqlmig()
+            .args(["status", "--database-url", &url])
+            .run();
+        let stderr = run.stderr();
+        let ok = if *connects {
+            run.code() == Some(0)
+        } else {
+            run.code() == Some(1) && stderr.contains(says) && stderr.contains("TLS with")
+        };
+        if stderr.contains(MARIADB_PASSWORD) || run.stdout().contains(MARIADB_PASSWORD) {
+            problems.push(format!("{host} {params}: the password leaked"));
+        } else if !ok {
+            problems.push(format!(
+                "{host} {params}: expected {}, got {:?}:\n{stderr}",
+                if *connects {
+                    "a connection"
+                } else {
+                    "a refusal"
+                },
+                run.code()
+            ));
+        }
+    }
+    // The server saw TLS handshakes (a connection without TLS would pass
+    // the REQUIRED cases only if the driver fell back, which it must not).
+    let handshakes = server.sql(
+        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'SSL_ACCEPTS'",
+    );
+    let handshakes: usize = handshakes.parse().unwrap_or(0);
+    if handshakes < cases.len() {
+        problems.push(format!(
+            "only {handshakes} TLS handshakes for {} cases",
+            cases.len()
+        ));
+    }
+    eprintln!(
+        "E3 MariaDB TLS: {}/{} cases pass, {handshakes} TLS handshakes accepted",
+        cases.len().saturating_sub(problems.len()),
+        cases.len()
+    );
+    record(&[
+        ("e3.cases", cases.len() as u64),
+        (
+            "e3.passed",
+            cases.len().saturating_sub(problems.len()) as u64,
+        ),
+    ]);
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// B13 for MariaDB: the whole server (one process) paused mid-statement.
+#[test]
+fn b13_a_paused_mariadb_server_ends_the_run_within_the_bound() {
+    let Some(server) = MariaServer::start(false) else {
+        return;
+    };
+    let project = Project::new();
+    project.chain(&[
+        ("first", "CREATE TABLE b13_first (id int);"),
+        ("slow", "SELECT SLEEP(2);"),
+    ]);
+    project.write(
+        "sqlmig.toml",
+        format!(
+            "database_url = \"{}\"\nstatement_timeout = \"{STATEMENT_TIMEOUT_S}s\"\n",
+            server.url("127.0.0.1", "ssl-mode=DISABLED")
+        ),
+    );
+    let running = Running::start(project.sqlmig().args(["upgrade"]));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.sql(
+        "SELECT count(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP(2)%'",
+    ) != "1"
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the slow statement never started; sqlmig's stderr:\n{}",
+            running.stderr_so_far()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Server::signal(&[server.pid()], "STOP");
+    let paused = Instant::now();
+    let finished = finish_within(running, Duration::from_secs(60));
+    let waited = finished.ended.saturating_duration_since(paused);
+    Server::signal(&[server.pid()], "CONT");
+    let limit = Duration::from_secs(STATEMENT_TIMEOUT_S);
+    let bound = limit + Duration::from_secs(1) + limit / 10 + Duration::from_millis(500);
+    eprintln!(
+        "B13 MariaDB: a paused server ended the run {:.1} s after the pause (bound {:.1} s)",
+        waited.as_secs_f64(),
+        bound.as_secs_f64()
+    );
+    record(&[
+        ("b13.runs", 1),
+        ("b13.mysql_ms_max", waited.as_millis() as u64),
+        ("b13.within_bound", u64::from(waited <= bound)),
+    ]);
+    assert_eq!(finished.code(), Some(1), "{}", finished.describe());
+    assert!(
+        finished
+            .stderr
+            .contains(&format!("no answer from 127.0.0.1:{}", server.port)),
+        "{}",
+        finished.describe()
+    );
+    assert!(
+        !finished.stderr.contains(MARIADB_PASSWORD),
+        "{}",
+        finished.describe()
+    );
+    assert!(waited <= bound, "waited {waited:?} > {bound:?}");
+    // Once the server answers again, a new run finishes the job.
+    let next = project.sqlmig().args(["upgrade"]).run();
+    assert_eq!(next.code(), Some(0), "{}", next.stderr());
+    assert_eq!(
+        server.sql("SELECT revision, state FROM app.sqlmig_revisions ORDER BY revision"),
+        "first\tapplied\nslow\tapplied"
+    );
 }

@@ -4,6 +4,7 @@
 pub(crate) mod client;
 pub(crate) mod database;
 pub(crate) mod figures;
+pub(crate) mod mariadb_server;
 pub(crate) mod pg_server;
 pub(crate) mod pgbouncer;
 

@@ -15,7 +15,10 @@
 //!   without checking the certificate, unless `ssl-ca` is given, which
 //!   makes them check it against that file as `VERIFY_CA` does.
 //! - `VERIFY_CA`: the certificate must chain to `ssl-ca` (or, without it,
-//!   to the built-in web roots). `VERIFY_IDENTITY`: also name the host.
+//!   to the built-in web roots); the host name is not compared (when the
+//!   driver's check fails on the name alone, the handshake is made again
+//!   with the name the certificate presents). `VERIFY_IDENTITY`: also name
+//!   the host.
 //! - A Unix socket (`socket=`) never uses TLS: it does not leave the machine.
 //!
 //! **Statements** run with the text protocol, each exactly as written (a
@@ -60,6 +63,8 @@ pub struct MysqlBackend {
     connection: Option<Conn>,
     /// The URL without its password, for messages.
     target: String,
+    /// `host:port` (or the socket), for messages.
+    address: String,
     warnings: Vec<String>,
     /// The name of the lock this connection holds.
     lock: Option<String>,
@@ -98,6 +103,7 @@ impl MysqlBackend {
             runtime,
             connection: Some(connection),
             target: target.clone(),
+            address: parsed.address(),
             warnings,
             lock: None,
             statement_timeout: options.statement_timeout,
@@ -162,7 +168,7 @@ impl MysqlBackend {
             Waited::Answer(result) => result,
             Waited::NoAnswer { waited, limit } => {
                 self.connection = None;
-                return Err(super::no_answer(&self.target, waited, limit));
+                return Err(super::no_answer(&self.address, waited, limit));
             }
         };
         result.map_err(|error| {
@@ -381,7 +387,20 @@ async fn open(url: &MysqlUrl) -> Result<(Conn, Vec<String>), DbError> {
     let tls = tls_options(url)?;
     let with_tls = tls.is_some();
     let mut warnings = Vec::new();
-    let connection = match attempt(url, tls, deadline).await {
+    let connection = match attempt(url, tls.clone(), deadline).await {
+        // VERIFY_CA checks the chain, not the name. mysql_async's switch
+        // for that no longer recognises rustls's name error, so the check
+        // is made again with the name the certificate presents: the chain
+        // is verified in full, and only the name comparison is moot.
+        Err(Failure::Driver(error)) if url.tls_mode == TlsMode::VerifyCa => {
+            match (presented_name(&error), tls) {
+                (Some(name), Some(tls)) => {
+                    let tls = tls.with_danger_tls_hostname_override(Some(name));
+                    attempt(url, Some(tls), deadline).await
+                }
+                _ => Err(Failure::Driver(error)),
+            }
+        }
         Err(Failure::Driver(mysql_async::Error::Driver(DriverError::NoClientSslFlagFromServer)))
             if with_tls && url.tls_mode == TlsMode::Preferred =>
         {
@@ -498,6 +517,27 @@ fn connect_error(url: &MysqlUrl, failure: Failure) -> DbError {
                 "add enable_cleartext_plugin=true to the URL, together with ssl-mode=REQUIRED or stricter",
             ),
         ),
+        Failure::Driver(mysql_async::Error::Io(mysql_async::IoError::Io(io)))
+            if certificate_error(&io).is_some() =>
+        {
+            (
+                DbError::connection(format!(
+                    "TLS with {address} failed (ssl-mode={}): {io}",
+                    url.tls_mode.name()
+                )),
+                Some(match certificate_error(&io) {
+                    Some(rustls::CertificateError::UnknownIssuer) if url.ssl_ca.is_some() => {
+                        "the server's certificate does not lead to a certificate authority of the ssl-ca file"
+                    }
+                    Some(rustls::CertificateError::UnknownIssuer) => {
+                        "without ssl-ca only public (webpki-roots) authorities are trusted: set ssl-ca=PATH to the PEM file of the server's certificate authority"
+                    }
+                    _ => {
+                        "check ssl-ca and ssl-mode: VERIFY_IDENTITY needs a certificate that names the host in the URL (VERIFY_CA checks the chain only)"
+                    }
+                }),
+            )
+        }
         Failure::Driver(mysql_async::Error::Io(mysql_async::IoError::Io(io))) => (
             DbError::connection(format!("cannot reach {address}: {io}")),
             None,
@@ -517,6 +557,32 @@ fn connect_error(url: &MysqlUrl, failure: Failure) -> DbError {
         hint: hint.map(str::to_owned),
         ..error
     }
+}
+
+/// The certificate error inside an I/O error (tokio-rustls wraps rustls's).
+fn certificate_error(io: &std::io::Error) -> Option<&rustls::CertificateError> {
+    match io.get_ref()?.downcast_ref::<rustls::Error>()? {
+        rustls::Error::InvalidCertificate(error) => Some(error),
+        _ => None,
+    }
+}
+
+/// The first DNS name the server's certificate presents, when the only
+/// fault found in it was that it names another host.
+fn presented_name(error: &mysql_async::Error) -> Option<String> {
+    let mysql_async::Error::Io(mysql_async::IoError::Io(io)) = error else {
+        return None;
+    };
+    let rustls::CertificateError::NotValidForNameContext { presented, .. } = certificate_error(io)?
+    else {
+        return None;
+    };
+    // rustls writes them as `DnsName("db.example")`.
+    presented.iter().find_map(|name| {
+        name.strip_prefix("DnsName(\"")?
+            .strip_suffix("\")")
+            .map(str::to_owned)
+    })
 }
 
 /// The driver's parameters for sqlmig's values.
