@@ -204,6 +204,16 @@ impl Running {
             .collect()
     }
 
+    /// Sends `signal` (`TERM`, `INT`) to the process.
+    pub(crate) fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill");
+        assert!(status.success(), "kill -{signal}");
+    }
+
     /// Sends SIGKILL (what `Child::kill` does on Unix): no cleanup at all.
     pub(crate) fn kill(&mut self) {
         let _ = self.child.kill();

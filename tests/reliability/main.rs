@@ -57,5 +57,7 @@ mod parsing;
 mod secrets;
 /// A9 poolers (PgBouncer) and B13 servers that stop answering.
 mod servers;
+/// B10: SIGTERM and SIGINT during a run.
+mod signals;
 /// C: tampered files and tampered history.
 mod tampering;
