@@ -39,8 +39,9 @@
 //! a blocking `pg_advisory_lock`, which deadlocks against the holder's
 //! `CREATE INDEX CONCURRENTLY`. `k` is [`PostgresBackend::lock_key`] of the
 //! database and the state table. Once taken, `pg_locks` must show it held by
-//! this connection's backend: a pooler in transaction mode breaks session
-//! locks, and is refused (C-5). On PostgreSQL 14 and later the session sets
+//! this connection's backend, and (unless the connection is provably direct)
+//! a second connection must fail to take it: a pooler in transaction mode
+//! breaks session locks, and is refused (C-5). On PostgreSQL 14 and later the session sets
 //! `client_connection_check_interval = 1s` (unless the URL's `options` set
 //! it; `init_sql` may set it back to 0), so when sqlmig is killed
 //! mid-statement its backend ends, freeing the lock, within about a second
@@ -104,6 +105,10 @@ pub struct PostgresBackend {
     // exclusivity check).
     config: tokio_postgres::Config,
     tls: TrackedTls,
+    // The TCP host and port sqlmig dialed, and the address and port the
+    // server says its end of the connection has (`None` off TCP).
+    dialed: Option<(String, u16)>,
+    server_socket: Option<(std::net::IpAddr, u16)>,
 }
 
 impl fmt::Debug for PostgresBackend {
@@ -186,6 +191,11 @@ impl PostgresBackend {
             abandoned: Cell::new(false),
             config,
             tls: tls.clone(),
+            dialed: match &parsed.host {
+                Host::Tcp(host) => Some((host.clone(), parsed.port)),
+                Host::Unix(_) => None,
+            },
+            server_socket: None,
         };
         // See: docs/RELIABILITY.md C-1 and B6. A sqlmig killed mid-statement
         // leaves its backend running that statement, holding the migration
@@ -197,7 +207,8 @@ impl PostgresBackend {
                 "SELECT pg_backend_pid(), current_database(), current_setting('server_encoding'), \
                    CASE WHEN current_setting('server_version_num')::int >= 140000 \
                      AND current_setting('client_connection_check_interval', true) = '0' \
-                   THEN set_config('client_connection_check_interval', '1s', false) END",
+                   THEN set_config('client_connection_check_interval', '1s', false) END, \
+                 host(inet_server_addr()), inet_server_port()",
                 &[],
             )
             .map_err(fail)?;
@@ -207,6 +218,11 @@ impl PostgresBackend {
         backend.backend_pid = get(first, 0).map_err(fail)?;
         backend.database = get(first, 1).map_err(fail)?;
         backend.byte_positions = get::<String>(first, 2).map_err(fail)? == "SQL_ASCII";
+        let server_addr: Option<String> = get(first, 4).map_err(fail)?;
+        let server_port: Option<i32> = get(first, 5).map_err(fail)?;
+        backend.server_socket = server_addr
+            .and_then(|addr| addr.parse().ok())
+            .zip(server_port.and_then(|port| u16::try_from(port).ok()));
         if let Some(limit) = options.statement_timeout {
             backend
                 .execute(&format!(
@@ -403,6 +419,9 @@ impl PostgresBackend {
     /// the probe gets the very server connection sqlmig just used. A probe
     /// that cannot connect (a full server) proves nothing and is skipped.
     fn check_lock_is_exclusive(&self, key: i64) -> Result<(), DbError> {
+        if self.is_direct() {
+            return Ok(());
+        }
         let connecting = self.config.connect(self.tls.clone());
         let Ok((client, connection)) = self.wait(1, connecting)? else {
             return Ok(());
@@ -440,6 +459,41 @@ impl PostgresBackend {
             "the migration lock does not exclude other runners on {}: a second connection was granted it too (backend pid {pid}; sqlmig's is {}), so the connection goes through a pooler in transaction mode, such as PgBouncer with pool_mode=transaction, where session advisory locks do not hold; run migrations over a direct connection to PostgreSQL or through a PgBouncer pool with pool_mode=session",
             self.endpoint, self.backend_pid
         )))
+    }
+}
+
+impl PostgresBackend {
+    /// Whether the connection certainly reaches PostgreSQL itself: the
+    /// server's end of it has the very address and port sqlmig dialed. A
+    /// pooler's server connection ends at the address the pooler dialed,
+    /// which is not the pooler's own (two listeners cannot share one), so
+    /// then [`PostgresBackend::check_lock_is_exclusive`] needs its probe;
+    /// so does anything unsure (a Unix socket, NAT, an unresolvable name).
+    fn is_direct(&self) -> bool {
+        let (Some((host, port)), Some((server_addr, server_port))) =
+            (&self.dialed, self.server_socket)
+        else {
+            return false;
+        };
+        if *port != server_port {
+            return false;
+        }
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(address) = host.parse::<std::net::IpAddr>() {
+            return address == server_addr;
+        }
+        // A name: direct if it resolves to the server's address only.
+        let resolved = self
+            .runtime
+            .block_on(async { tokio::net::lookup_host((host, *port)).await });
+        resolved.is_ok_and(|mut addresses| {
+            let mut any = false;
+            let all = addresses.all(|address| {
+                any = true;
+                address.ip() == server_addr
+            });
+            any && all
+        })
     }
 }
 
