@@ -127,7 +127,7 @@ fn a9_pgbouncer_in_transaction_mode_is_refused() {
     let Some(server) = Server::start(PASSWORD) else {
         return;
     };
-    let Some(bouncer) = Pgbouncer::start(&server, PASSWORD, "transaction") else {
+    let Some(bouncer) = Pgbouncer::start(&server, PASSWORD, "transaction", 20) else {
         return;
     };
     let project = Project::new();
@@ -168,7 +168,7 @@ fn a9_pgbouncer_in_session_mode_works() {
     let Some(server) = Server::start(PASSWORD) else {
         return;
     };
-    let Some(bouncer) = Pgbouncer::start(&server, PASSWORD, "session") else {
+    let Some(bouncer) = Pgbouncer::start(&server, PASSWORD, "session", 1) else {
         return;
     };
     let project = Project::new();

@@ -23,11 +23,16 @@ pub(crate) struct Pgbouncer {
 }
 
 impl Pgbouncer {
-    /// Starts PgBouncer with `pool_mode` (`transaction`, `session`) in front
-    /// of database `postgres` of `server`, whose `postgres` password is
-    /// `password`; `None` (a loud skip, a failure under `CI=true`) without
+    /// Starts PgBouncer with `pool_mode` (`transaction`, `session`) and
+    /// `pool_size` server connections in front of database `postgres` of
+    /// `server`, whose `postgres` password is `password`; `None` (a loud skip, a failure under `CI=true`) without
     /// the `pgbouncer` package.
-    pub(crate) fn start(server: &Server, password: &str, pool_mode: &str) -> Option<Pgbouncer> {
+    pub(crate) fn start(
+        server: &Server,
+        password: &str,
+        pool_mode: &str,
+        pool_size: u32,
+    ) -> Option<Pgbouncer> {
         if !Path::new(PGBOUNCER).exists() {
             return skip("PgBouncer (apt-get install pgbouncer)");
         }
@@ -46,7 +51,7 @@ impl Pgbouncer {
             format!(
                 "[databases]\npostgres = host=127.0.0.1 port={} dbname=postgres\n\n\
                  [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
-                 auth_type = scram-sha-256\nauth_file = {}\npool_mode = {pool_mode}\n\
+                 auth_type = scram-sha-256\nauth_file = {}\npool_mode = {pool_mode}\ndefault_pool_size = {pool_size}\n\
                  logfile = {}\npidfile = {}\nignore_startup_parameters = extra_float_digits\n",
                 server.port,
                 users.display(),

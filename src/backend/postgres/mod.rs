@@ -410,6 +410,9 @@ impl PostgresBackend {
     }
 }
 
+/// How long the lock's second-connection probe may take.
+const PROBE_LIMIT: Duration = Duration::from_secs(5);
+
 impl PostgresBackend {
     /// Checks that a second connection to the same URL cannot take lock
     /// `key` too (C-5). PgBouncer in transaction mode hands the server
@@ -417,44 +420,48 @@ impl PostgresBackend {
     /// `pg_try_advisory_lock` then succeeds (the lock is re-entrant): two
     /// runners would migrate at once. Its pool is last-in first-out, so
     /// the probe gets the very server connection sqlmig just used. A probe
-    /// that cannot connect (a full server) proves nothing and is skipped.
+    /// that cannot connect (a full server), fails or gets no answer within
+    /// [`PROBE_LIMIT`] (a session pool with no free server connection)
+    /// proves nothing and is skipped.
     fn check_lock_is_exclusive(&self, key: i64) -> Result<(), DbError> {
         if self.is_direct() {
             return Ok(());
         }
-        let connecting = self.config.connect(self.tls.clone());
-        let Ok((client, connection)) = self.wait(1, connecting)? else {
+        // Its own limit, never the session's answer deadline: a probe that
+        // waits (a session pool with no free server connection) must not
+        // abandon the connection that holds the lock.
+        let probe = async {
+            let (client, connection) = self.config.connect(self.tls.clone()).await.ok()?;
+            let task = tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            let rows = client
+                .query_typed(
+                    "SELECT pg_try_advisory_lock($1), pg_backend_pid()",
+                    &[(&key, Type::INT8)],
+                )
+                .await
+                .ok()?;
+            let row = rows.first()?;
+            let granted: bool = row.try_get(0).ok()?;
+            let pid: i32 = row.try_get(1).ok()?;
+            if granted {
+                let _ = client
+                    .query_typed("SELECT pg_advisory_unlock($1)", &[(&key, Type::INT8)])
+                    .await;
+            }
+            drop(client);
+            let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
+            Some((granted, pid))
+        };
+        let outcome = self
+            .runtime
+            .block_on(async { tokio::time::timeout(PROBE_LIMIT, probe).await })
+            .ok()
+            .flatten();
+        let Some((true, pid)) = outcome else {
             return Ok(());
         };
-        let task = self.runtime.spawn(async move {
-            let _ = connection.await;
-        });
-        let probe = self.wait(
-            1,
-            client.query_typed(
-                "SELECT pg_try_advisory_lock($1), pg_backend_pid()",
-                &[(&key, Type::INT8)],
-            ),
-        )?;
-        let probe = probe.map_err(|error| self.convert(&error, "SELECT pg_try_advisory_lock"))?;
-        let row = probe
-            .first()
-            .ok_or_else(|| DbError::new("pg_try_advisory_lock returned no row"))?;
-        let granted: bool = get(row, 0)?;
-        let pid: i32 = get(row, 1)?;
-        if granted {
-            let _ = self.wait(
-                1,
-                client.query_typed("SELECT pg_advisory_unlock($1)", &[(&key, Type::INT8)]),
-            );
-        }
-        drop(client);
-        let _ = self
-            .runtime
-            .block_on(async { tokio::time::timeout(Duration::from_secs(2), task).await });
-        if !granted {
-            return Ok(());
-        }
         Err(DbError::new(format!(
             "the migration lock does not exclude other runners on {}: a second connection was granted it too (backend pid {pid}; sqlmig's is {}), so the connection goes through a pooler in transaction mode, such as PgBouncer with pool_mode=transaction, where session advisory locks do not hold; run migrations over a direct connection to PostgreSQL or through a PgBouncer pool with pool_mode=session",
             self.endpoint, self.backend_pid
