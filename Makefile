@@ -38,6 +38,7 @@ bench:
 demo:
 	$(CARGO) run --quiet --locked -- upgrade
 	$(CARGO) run --quiet --locked -- status
+	$(CARGO) run --quiet --locked -- check --schema-file
 
 clean:
 	$(CARGO) clean

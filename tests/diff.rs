@@ -586,3 +586,256 @@ fn migrations_against_a_schema_file_on_postgres_replay_on_scratch_databases() {
         .failure()
         .stderr_has("needs a scratch database: set `dev_url`");
 }
+
+/// The schema changes of the `diff -m` and `check` tests, per dialect:
+/// the first revision, the wanted schema, and what is added out of band.
+struct Workflow {
+    first: &'static str,
+    wanted: &'static str,
+    out_of_band: &'static str,
+    names: [&'static str; 3],
+}
+
+fn workflow(kind: Kind) -> Workflow {
+    match kind {
+        Kind::Postgres => Workflow {
+            first: "CREATE TABLE a (id int PRIMARY KEY, v text);",
+            wanted: "CREATE TABLE a (id int PRIMARY KEY, v varchar(200) NOT NULL DEFAULT '', w int);\nCREATE INDEX a_w ON a (w);\nCREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));\n",
+            out_of_band: "ALTER TABLE a ADD COLUMN sneaky int; CREATE INDEX sneaky_idx ON a (v); ALTER TABLE a ADD CONSTRAINT sneaky_check CHECK (id > 0);",
+            names: ["sneaky", "sneaky_idx", "sneaky_check"],
+        },
+        Kind::Mysql => Workflow {
+            first: "CREATE TABLE a (id INT PRIMARY KEY, v TEXT);",
+            wanted: "CREATE TABLE a (id INT PRIMARY KEY, v VARCHAR(200) NOT NULL DEFAULT '', w INT);\nCREATE INDEX a_w ON a (w);\nCREATE TABLE b (id INT PRIMARY KEY, a_id INT, CONSTRAINT b_a FOREIGN KEY (a_id) REFERENCES a (id));\n",
+            out_of_band: "ALTER TABLE a ADD COLUMN sneaky INT; CREATE INDEX sneaky_idx ON a (v(10)); ALTER TABLE a ADD CONSTRAINT sneaky_check CHECK (id > 0);",
+            names: ["sneaky", "sneaky_idx", "sneaky_check"],
+        },
+        Kind::Sqlite => Workflow {
+            first: "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT);\nINSERT INTO a VALUES (1, 'kept');",
+            wanted: "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT NOT NULL DEFAULT '', w INTEGER);\nCREATE INDEX a_w ON a (w);\nCREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (id));\n",
+            out_of_band: "ALTER TABLE a ADD COLUMN sneaky INTEGER; CREATE INDEX sneaky_idx ON a (v); CREATE TABLE sneaky_check (x INTEGER CHECK (x > 0));",
+            names: ["sneaky", "sneaky_idx", "sneaky_check"],
+        },
+    }
+}
+
+fn writes_a_verified_revision_and_checks_pass(kind: Kind) {
+    let project = Project::new();
+    let Some(live) = database(kind, &project, "live.db") else {
+        return;
+    };
+    let dev = match kind {
+        Kind::Sqlite => None,
+        _ => database(kind, &project, "unused.db"),
+    };
+    let flow = workflow(kind);
+    let mut config = format!(
+        "dialect = \"{}\"\ndatabase_url = \"{}\"\nschema_file = \"schema.sql\"\n",
+        match kind {
+            Kind::Postgres => "postgres",
+            Kind::Mysql => "mysql",
+            Kind::Sqlite => "sqlite",
+        },
+        live.url()
+    );
+    if let Some(dev) = &dev {
+        config.push_str(&format!("dev_url = \"{}\"\n", dev.url()));
+    }
+    project
+        .revision(
+            "1",
+            &format!(
+                "-- revision: first\n\n-- up\n{}\n\n-- down\nDROP TABLE a;\n",
+                flow.first
+            ),
+        )
+        .write("schema.sql", flow.wanted)
+        .write("sqlmig.toml", config);
+    project.sqlmig().args(["hash"]).run().success();
+    project.sqlmig().args(["upgrade"]).run().success();
+
+    // The schema file wants more than the migrations give.
+    project
+        .sqlmig()
+        .args(["check", "--schema-file"])
+        .run()
+        .failure()
+        .stdout_has("CREATE TABLE");
+    let written = project
+        .sqlmig()
+        .args(["--json", "diff", "-m", "grow the schema"])
+        .run()
+        .success()
+        .json();
+    let path = written["path"].as_str().unwrap().to_owned();
+    let text = project.read(&path);
+    assert!(
+        text.contains("-- revises: first") && text.contains("-- down\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.contains("-- transaction: false"),
+        kind == Kind::Sqlite,
+        "only SQLite's rebuild runs outside a transaction:\n{text}"
+    );
+    project.sqlmig().args(["verify"]).run().success();
+    project
+        .sqlmig()
+        .args(["check", "--schema-file"])
+        .run()
+        .success();
+    // Nothing left to write.
+    project
+        .sqlmig()
+        .args(["diff", "-m", "again"])
+        .run()
+        .success()
+        .stdout_has("no changes");
+    assert_eq!(
+        std::fs::read_dir(project.path("migrations"))
+            .unwrap()
+            .count(),
+        3
+    );
+
+    // On the live database: up, then down and up again.
+    project.sqlmig().args(["upgrade"]).run().success();
+    project.sqlmig().args(["check", "--drift"]).run().success();
+    if kind == Kind::Sqlite {
+        assert_eq!(
+            live.column("SELECT v FROM a"),
+            ["kept"],
+            "rows survive the rebuild"
+        );
+    }
+    project.sqlmig().args(["downgrade", "-1"]).run().success();
+    project.sqlmig().args(["check", "--drift"]).run().success();
+    project.sqlmig().args(["upgrade"]).run().success();
+
+    // Changes made with the database's own client show as drift.
+    live.execute(flow.out_of_band);
+    let run = project.sqlmig().args(["check", "--drift"]).run().failure();
+    for name in flow.names {
+        assert!(
+            run.stdout().contains(name),
+            "{kind:?}: {name} not named:\n{}",
+            run.stdout()
+        );
+    }
+    run.stderr_has("changed out of band");
+}
+
+#[test]
+fn postgres_diff_m_writes_a_verified_revision_and_checks_pass() {
+    writes_a_verified_revision_and_checks_pass(Kind::Postgres);
+}
+
+#[test]
+fn mysql_diff_m_writes_a_verified_revision_and_checks_pass() {
+    writes_a_verified_revision_and_checks_pass(Kind::Mysql);
+}
+
+#[test]
+fn sqlite_diff_m_writes_a_verified_revision_and_checks_pass() {
+    writes_a_verified_revision_and_checks_pass(Kind::Sqlite);
+}
+
+#[test]
+fn dump_schema_writes_the_schema_file_after_each_change() {
+    let project = Project::new();
+    let live = TestDb::sqlite(&project);
+    project
+        .revision(
+            "1",
+            "-- revision: one\n\n-- up\nCREATE TABLE a (id INTEGER);\n\n-- down\nDROP TABLE a;\n",
+        )
+        .write(
+            "sqlmig.toml",
+            format!(
+                "database_url = \"{}\"\nschema_file = \"db/schema.sql\"\ndump_schema = true\n",
+                live.url()
+            ),
+        );
+    std::fs::create_dir(project.path("db")).unwrap();
+    project.sqlmig().args(["upgrade"]).run().success();
+    assert_eq!(
+        project.read("db/schema.sql"),
+        "CREATE TABLE \"a\" (\n    \"id\" INTEGER\n);\n"
+    );
+    project
+        .sqlmig()
+        .args(["check", "--schema-file"])
+        .run()
+        .success();
+    project.sqlmig().args(["downgrade", "base"]).run().success();
+    assert_eq!(project.read("db/schema.sql"), "");
+    project.sqlmig().args(["stamp", "head"]).run().success();
+    assert_eq!(project.read("db/schema.sql"), "");
+}
+
+/// The emit fixtures and the example project, replayed on a scratch
+/// database, give exactly the schema an online upgrade leaves.
+fn replay_equals_the_live_database(kind: Kind, dir: &str) {
+    let project = Project::new();
+    let (Some(live), dev) = (
+        database(kind, &project, "live.db"),
+        match kind {
+            Kind::Sqlite => None,
+            _ => database(kind, &project, "unused.db"),
+        },
+    ) else {
+        return;
+    };
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let dir = dir.to_str().unwrap();
+    project
+        .sqlmig()
+        .args(["--dir", dir, "--database-url", live.url(), "upgrade"])
+        .run()
+        .success();
+    let mut args = vec![
+        "--dir",
+        dir,
+        "diff",
+        "--from",
+        "migrations",
+        "--to",
+        live.url(),
+    ];
+    if let Some(dev) = &dev {
+        args.extend(["--dev-url", dev.url()]);
+    }
+    let run = project.sqlmig().args(args).run().success();
+    assert!(
+        run.stdout()
+            .lines()
+            .all(|line| line.starts_with("-- not compared")),
+        "{kind:?} {dir}:\n{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn the_emit_fixtures_replay_to_their_live_databases() {
+    replay_equals_the_live_database(Kind::Postgres, "fixtures/emit/postgres/migrations");
+    replay_equals_the_live_database(Kind::Mysql, "fixtures/emit/mysql/migrations");
+    replay_equals_the_live_database(Kind::Sqlite, "fixtures/emit/sqlite/migrations");
+}
+
+#[test]
+fn the_example_project_replays_to_its_live_database_on_every_dialect() {
+    replay_equals_the_live_database(Kind::Postgres, "migrations");
+    replay_equals_the_live_database(Kind::Mysql, "migrations");
+    replay_equals_the_live_database(Kind::Sqlite, "migrations");
+    // And its schema.sql is what its migrations give.
+    Project::new()
+        .sqlmig()
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/sqlmig.toml"),
+            "check",
+            "--schema-file",
+        ])
+        .run()
+        .success();
+}

@@ -125,7 +125,7 @@ pub(crate) enum Command {
     /// Set the database's state to TARGET without running any SQL
     Stamp(StampArgs),
     /// Exit 0 only if the database is at head with no drift, failed or pending revisions
-    Check,
+    Check(CheckArgs),
     /// Clear failed rows, accept changed checksums or forget missing files, each only when asked
     Repair(RepairArgs),
     /// Print one SQL script that does what `upgrade` (or `downgrade`) would do, for a DBA to review and run
@@ -149,9 +149,25 @@ pub(crate) struct DiffArgs {
     #[arg(long, value_name = "SRC")]
     pub(crate) to: Option<String>,
     /// Print the reverse: the DDL that turns TO back into FROM
-    #[arg(long)]
+    #[arg(long, conflicts_with = "message")]
     pub(crate) down: bool,
+    /// Write a new revision whose up section is the difference and whose down section is the reverse, both verified on a scratch database first
+    #[arg(short, long, value_name = "MSG")]
+    pub(crate) message: Option<String>,
     /// Server where sqlmig may create scratch databases to replay SQL on [default: env SQLMIG_DEV_URL, else `dev_url` in sqlmig.toml; SQLite replays in memory]
+    #[arg(long, value_name = "URL")]
+    pub(crate) dev_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Instead: exit 0 only if the migrations replayed to head give exactly the schema of FILE [default: `schema_file` in sqlmig.toml]
+    #[arg(long, value_name = "FILE", num_args = 0..=1, conflicts_with = "drift")]
+    pub(crate) schema_file: Option<Option<PathBuf>>,
+    /// Instead: exit 0 only if the live database's schema is what its applied revisions give
+    #[arg(long)]
+    pub(crate) drift: bool,
+    /// Server where sqlmig may create scratch databases [default: env SQLMIG_DEV_URL, else `dev_url` in sqlmig.toml; SQLite replays in memory]
     #[arg(long, value_name = "URL")]
     pub(crate) dev_url: Option<String>,
 }

@@ -76,7 +76,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Current => commands::current::run(&settings),
         Command::Status => commands::status::run(&settings),
         Command::Stamp(args) => commands::stamp::run(&settings, &args),
-        Command::Check => commands::check::run(&settings),
+        Command::Check(args) => commands::check::run(&settings, &args),
         Command::Repair(args) => commands::repair::run(&settings, &args),
         Command::Emit(args) => commands::emit::run(&settings, &args),
         Command::Schema(args) => commands::schema::run(&settings, &args),
@@ -110,7 +110,7 @@ fn fleet_job(command: &Command) -> anyhow::Result<fleet::Job> {
         },
         Command::Status => fleet::Job::Status,
         Command::Current => fleet::Job::Current,
-        Command::Check => fleet::Job::Check,
+        Command::Check(args) if args.schema_file.is_none() && !args.drift => fleet::Job::Check,
         Command::Emit(args) => {
             if args.offline || args.dialect.is_some() {
                 usage_error(

@@ -30,6 +30,7 @@ struct ConfigFile {
     server_version: Option<String>,
     dev_url: Option<String>,
     schema_file: Option<PathBuf>,
+    dump_schema: Option<bool>,
     lint: Option<LintTable>,
     targets: Option<Vec<TargetConfig>>,
 }
@@ -83,6 +84,8 @@ pub(crate) struct Settings {
     dev_url: Option<String>,
     /// `schema_file` from the config, resolved against its directory.
     schema_file: Option<PathBuf>,
+    /// `dump_schema` from the config.
+    dump_schema: bool,
     /// `lint.deny` and `lint.allow` from the config.
     pub(crate) lint_deny: Vec<String>,
     pub(crate) lint_allow: Vec<String>,
@@ -168,6 +171,7 @@ impl Settings {
             allow_multiple_heads: config.allow_multiple_heads.unwrap_or(false),
             server_version,
             dev_url: config.dev_url,
+            dump_schema: config.dump_schema.unwrap_or(false),
             schema_file: config
                 .schema_file
                 .as_deref()
@@ -262,6 +266,11 @@ impl Settings {
                     .filter(|url| !url.is_empty())
             })
             .or_else(|| self.dev_url.clone())
+    }
+
+    /// Whether the live schema is written to `schema_file` after each change.
+    pub(crate) fn dump_schema(&self) -> bool {
+        self.dump_schema
     }
 
     /// `schema_file` from the config, relative to the config's directory.

@@ -12,7 +12,7 @@ mod source;
 
 pub use diff::{Action, Change, Diff, diff};
 pub(crate) use diff::{alter_in_place, qualified, routine_kind};
-pub use source::{InvalidSource, Source, SourceContext, read};
+pub use source::{InvalidSource, Source, SourceContext, read, read_replayed, verify_scripts};
 
 pub(crate) use dump::{DumpKind, column_clause, create_table, qualified_name};
 

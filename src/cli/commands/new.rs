@@ -32,6 +32,7 @@ pub(crate) fn run(settings: &Settings, args: &NewArgs) -> anyhow::Result<Outcome
         branch: args.branch.as_deref(),
         message: one_line_message(&args.message)?,
         transactional: !args.no_transaction,
+        body: None,
     };
     let (path, id) = write_revision(migrations.dir(), graph, &new)?;
     if settings.json {

@@ -52,7 +52,11 @@ pub(crate) fn run(
         Direction::Upgrade => migrator.upgrade(&target, options)?,
         Direction::Downgrade => migrator.downgrade(&target, options)?,
     };
+    drop(migrator);
     progress.finish(direction);
+    if !report.dry_run {
+        super::schema::dump_if_configured(settings, &mut database)?;
+    }
     if report.interrupted && !settings.quiet {
         eprintln!(
             "interrupted: stopped after {} of {} revisions; now at {}",

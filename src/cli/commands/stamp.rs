@@ -22,6 +22,7 @@ pub(crate) fn run(settings: &Settings, args: &StampArgs) -> anyhow::Result<Outco
     let graph = migrations.graph();
     let mut progress = Progress::new(settings.quiet, settings.json);
     let report = Migrator::new(&migrations, &mut database, &mut progress)?.stamp(&target)?;
+    super::schema::dump_if_configured(settings, &mut database)?;
     if settings.json {
         print_json(&StampJson {
             stamped: graph.ids(&report.inserted),
