@@ -18,6 +18,39 @@ struct Scenario {
 
 const POSTGRES: &[Scenario] = &[
     Scenario {
+        name: "drops and changes of every kind",
+        reversible: true,
+        before: &[
+            "CREATE TABLE p (id int PRIMARY KEY, code text UNIQUE)",
+            "CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p (id), qty int CHECK (qty > 0), note text DEFAULT 'n', flag boolean NOT NULL DEFAULT false)",
+            "CREATE INDEX c_note ON c (note)",
+            "CREATE INDEX c_qty ON c (qty DESC)",
+            "CREATE VIEW cv AS SELECT id, qty FROM c",
+            "CREATE VIEW pv AS SELECT id FROM p",
+            "CREATE FUNCTION f1() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+            "CREATE FUNCTION f2(x int) RETURNS int LANGUAGE sql AS 'SELECT x'",
+            "CREATE FUNCTION t1() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+            "CREATE TRIGGER c_t1 BEFORE INSERT ON c FOR EACH ROW EXECUTE FUNCTION t1()",
+            "CREATE TYPE old_kind AS ENUM ('x')",
+            "CREATE SEQUENCE s1",
+            "CREATE TABLE gone1 (a int)",
+            "CREATE TABLE gone2 (a int)",
+            "COMMENT ON TABLE c IS 'c table'",
+            "COMMENT ON COLUMN c.qty IS 'how many'",
+        ],
+        after: &[
+            "CREATE TABLE p (id int PRIMARY KEY, code text)",
+            "CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p (id) ON DELETE SET NULL, qty int CHECK (qty >= 0), note text DEFAULT 'note', flag boolean NOT NULL DEFAULT true)",
+            "CREATE INDEX c_qty ON c (qty)",
+            "CREATE VIEW cv AS SELECT id, qty, note FROM c",
+            "CREATE FUNCTION f1() RETURNS int LANGUAGE sql AS 'SELECT 2'",
+            "CREATE FUNCTION t1() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+            "CREATE TRIGGER c_t1 AFTER INSERT ON c FOR EACH ROW EXECUTE FUNCTION t1()",
+            "CREATE SEQUENCE s1 INCREMENT BY 5",
+            "COMMENT ON TABLE c IS 'the c table'",
+        ],
+    },
+    Scenario {
         name: "add a table",
         reversible: true,
         before: &["CREATE TABLE a (id int PRIMARY KEY)"],
@@ -123,6 +156,33 @@ const POSTGRES: &[Scenario] = &[
 
 const MYSQL: &[Scenario] = &[
     Scenario {
+        name: "drops and changes of every kind",
+        reversible: true,
+        before: &[
+            "CREATE TABLE p (id INT PRIMARY KEY, code VARCHAR(20), CONSTRAINT p_code UNIQUE (code))",
+            "CREATE TABLE c (id INT PRIMARY KEY, p_id INT, qty INT, note VARCHAR(50) DEFAULT 'n', flag TINYINT NOT NULL DEFAULT 0, CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id), CONSTRAINT qty_pos CHECK (qty > 0))",
+            "CREATE INDEX c_note ON c (note)",
+            "CREATE INDEX c_qty ON c (qty DESC)",
+            "CREATE VIEW cv AS SELECT id, qty FROM c",
+            "CREATE VIEW pv AS SELECT id FROM p",
+            "CREATE FUNCTION f1() RETURNS INT DETERMINISTIC RETURN 1",
+            "CREATE FUNCTION f2(x INT) RETURNS INT DETERMINISTIC RETURN x",
+            "CREATE PROCEDURE p1() BEGIN SELECT 1; END",
+            "CREATE TRIGGER c_t1 BEFORE INSERT ON c FOR EACH ROW SET NEW.note = 'x'",
+            "CREATE TABLE gone1 (a INT)",
+            "CREATE TABLE gone2 (a INT)",
+        ],
+        after: &[
+            "CREATE TABLE p (id INT PRIMARY KEY, code VARCHAR(20))",
+            "CREATE TABLE c (id INT PRIMARY KEY, p_id INT, qty INT, note VARCHAR(50) DEFAULT 'note', flag TINYINT NOT NULL DEFAULT 1, CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL, CONSTRAINT qty_pos CHECK (qty >= 0))",
+            "CREATE INDEX c_qty ON c (qty)",
+            "CREATE VIEW cv AS SELECT id, qty, note FROM c",
+            "CREATE FUNCTION f1() RETURNS INT DETERMINISTIC RETURN 2",
+            "CREATE PROCEDURE p1() BEGIN SELECT 2; END",
+            "CREATE TRIGGER c_t1 AFTER INSERT ON c FOR EACH ROW SET @x = 1",
+        ],
+    },
+    Scenario {
         name: "add a table",
         reversible: true,
         before: &["CREATE TABLE a (id INT PRIMARY KEY)"],
@@ -182,6 +242,62 @@ const MYSQL: &[Scenario] = &[
 ];
 
 const SQLITE: &[Scenario] = &[
+    Scenario {
+        name: "more tables, columns, indexes, views and triggers",
+        reversible: true,
+        before: &[
+            "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT)",
+            "CREATE TABLE old1 (x INTEGER)",
+            "CREATE TABLE old2 (x INTEGER)",
+            "CREATE INDEX a_v ON a (v)",
+            "CREATE VIEW old_view AS SELECT x FROM old1",
+            "CREATE TRIGGER old_t AFTER INSERT ON old2 BEGIN SELECT 1; END",
+            "INSERT INTO a VALUES (1, 'kept')",
+        ],
+        after: &[
+            "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT COLLATE NOCASE, w INTEGER GENERATED ALWAYS AS (id * 2) VIRTUAL)",
+            "CREATE TABLE t1 (a INTEGER) STRICT",
+            "CREATE TABLE t2 (a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID",
+            "CREATE TABLE t3 (a TEXT)",
+            "CREATE INDEX a_v ON a (v COLLATE NOCASE)",
+            "CREATE INDEX t3_a ON t3 (a)",
+            "CREATE UNIQUE INDEX t1_a ON t1 (a)",
+            "CREATE VIEW v1 AS SELECT a FROM t1",
+            "CREATE VIEW v2 AS SELECT a FROM v1",
+            "CREATE TRIGGER t3_t AFTER INSERT ON t3 BEGIN SELECT 2; END",
+        ],
+    },
+    Scenario {
+        name: "drops and changes of every kind",
+        reversible: true,
+        before: &[
+            "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)",
+            "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id), qty INTEGER CHECK (qty > 0), note TEXT DEFAULT 'n')",
+            "CREATE INDEX c_note ON c (note)",
+            "CREATE INDEX c_qty ON c (qty DESC)",
+            "CREATE VIEW cv AS SELECT id, qty FROM c",
+            "CREATE VIEW pv AS SELECT id FROM p",
+            "CREATE TRIGGER c_t1 BEFORE INSERT ON c BEGIN SELECT 1; END",
+            "CREATE TRIGGER c_t2 AFTER INSERT ON c BEGIN SELECT 2; END",
+            "CREATE TABLE gone1 (a INTEGER)",
+            "CREATE TABLE gone2 (a INTEGER)",
+            "CREATE TABLE gone3 (a INTEGER)",
+            "INSERT INTO p VALUES (1, 'one')",
+            "INSERT INTO c VALUES (1, 1, 5, 'kept')",
+        ],
+        after: &[
+            "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT)",
+            "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id) ON DELETE SET NULL, qty INTEGER CHECK (qty >= 0), note TEXT DEFAULT 'note')",
+            "CREATE INDEX c_qty ON c (qty)",
+            "CREATE VIEW cv AS SELECT id, qty, note FROM c",
+            "CREATE TRIGGER c_t1 AFTER INSERT ON c BEGIN SELECT 1; END",
+            "CREATE TABLE new1 (a INTEGER)",
+            "CREATE TABLE new2 (a INTEGER, b TEXT)",
+            "CREATE INDEX new2_b ON new2 (b)",
+            "CREATE VIEW new_view AS SELECT a FROM new1",
+            "CREATE TRIGGER new1_t AFTER INSERT ON new1 BEGIN SELECT 3; END",
+        ],
+    },
     Scenario {
         name: "add a table and columns ALTER TABLE can add",
         reversible: true,
@@ -838,4 +954,99 @@ fn the_example_project_replays_to_its_live_database_on_every_dialect() {
         ])
         .run()
         .success();
+}
+
+/// Every reversible change of the corpus through the whole workflow:
+/// `diff -m` writes it (verified by replay), `upgrade` reaches exactly the
+/// target schema, `downgrade -1` returns exactly to the one before. Returns
+/// how many changes the revisions made.
+fn every_change_through_diff_m(kind: Kind, scenarios: &[Scenario]) -> usize {
+    let mut changes = 0;
+    for (number, scenario) in scenarios.iter().enumerate().filter(|(_, s)| s.reversible) {
+        let project = Project::new();
+        let (Some(live), Some(to), Some(back)) = (
+            database(kind, &project, "live.db"),
+            database(kind, &project, "to.db"),
+            database(kind, &project, "back.db"),
+        ) else {
+            return 0;
+        };
+        let dev = match kind {
+            Kind::Sqlite => None,
+            _ => database(kind, &project, "unused.db"),
+        };
+        build(&project, &to, "after", scenario.after);
+        build(&project, &back, "before", scenario.before);
+        let statements = |list: &[&str]| {
+            list.iter()
+                .map(|sql| format!("{sql};\n"))
+                .collect::<String>()
+        };
+        let mut config = format!(
+            "dialect = \"{}\"\ndatabase_url = \"{}\"\nschema_file = \"schema.sql\"\n",
+            match kind {
+                Kind::Postgres => "postgres",
+                Kind::Mysql => "mysql",
+                Kind::Sqlite => "sqlite",
+            },
+            live.url()
+        );
+        if let Some(dev) = &dev {
+            config.push_str(&format!("dev_url = \"{}\"\n", dev.url()));
+        }
+        project
+            .revision(
+                "1",
+                &format!(
+                    "-- revision: before\n\n-- up\n{}",
+                    statements(scenario.before)
+                ),
+            )
+            .write("schema.sql", statements(scenario.after))
+            .write("sqlmig.toml", config);
+        project.sqlmig().args(["hash"]).run().success();
+        project.sqlmig().args(["upgrade"]).run().success();
+        let context = format!("{kind:?} #{number} {}", scenario.name);
+        let written = project
+            .sqlmig()
+            .args(["--json", "diff", "-m", scenario.name])
+            .run()
+            .success()
+            .json();
+        changes += written["changes"].as_array().map_or(0, Vec::len);
+        project.sqlmig().args(["upgrade"]).run().success();
+        assert_eq!(
+            dump(&project, &live),
+            dump(&project, &to),
+            "{context}: upgrade"
+        );
+        project.sqlmig().args(["downgrade", "-1"]).run().success();
+        assert_eq!(
+            dump(&project, &live),
+            dump(&project, &back),
+            "{context}: downgrade -1"
+        );
+    }
+    changes
+}
+
+#[test]
+fn postgres_diff_m_upgrade_and_downgrade_reach_each_schema() {
+    let changes = every_change_through_diff_m(Kind::Postgres, POSTGRES);
+    eprintln!("PostgreSQL: {changes} changes written, upgraded and downgraded");
+    assert!(changes == 0 || changes >= 40, "a corpus of at least 40 changes");
+}
+
+#[test]
+fn mysql_diff_m_upgrade_and_downgrade_reach_each_schema() {
+    let changes = every_change_through_diff_m(Kind::Mysql, MYSQL);
+    eprintln!("MySQL/MariaDB: {changes} changes written, upgraded and downgraded");
+    assert!(changes == 0 || changes >= 40, "a corpus of at least 40 changes");
+}
+
+#[test]
+fn sqlite_diff_m_upgrade_and_downgrade_reach_each_schema() {
+    let changes = every_change_through_diff_m(Kind::Sqlite, SQLITE);
+    eprintln!("SQLite: {changes} changes written, upgraded and downgraded");
+    assert!(changes == 0 || changes >= 40, "a corpus of at least 40 changes");
 }
