@@ -1034,19 +1034,122 @@ fn every_change_through_diff_m(kind: Kind, scenarios: &[Scenario]) -> usize {
 fn postgres_diff_m_upgrade_and_downgrade_reach_each_schema() {
     let changes = every_change_through_diff_m(Kind::Postgres, POSTGRES);
     eprintln!("PostgreSQL: {changes} changes written, upgraded and downgraded");
-    assert!(changes == 0 || changes >= 40, "a corpus of at least 40 changes");
+    assert!(
+        changes == 0 || changes >= 40,
+        "a corpus of at least 40 changes"
+    );
 }
 
 #[test]
 fn mysql_diff_m_upgrade_and_downgrade_reach_each_schema() {
     let changes = every_change_through_diff_m(Kind::Mysql, MYSQL);
     eprintln!("MySQL/MariaDB: {changes} changes written, upgraded and downgraded");
-    assert!(changes == 0 || changes >= 40, "a corpus of at least 40 changes");
+    assert!(
+        changes == 0 || changes >= 40,
+        "a corpus of at least 40 changes"
+    );
 }
 
 #[test]
 fn sqlite_diff_m_upgrade_and_downgrade_reach_each_schema() {
     let changes = every_change_through_diff_m(Kind::Sqlite, SQLITE);
     eprintln!("SQLite: {changes} changes written, upgraded and downgraded");
-    assert!(changes == 0 || changes >= 40, "a corpus of at least 40 changes");
+    assert!(
+        changes == 0 || changes >= 40,
+        "a corpus of at least 40 changes"
+    );
+}
+
+#[test]
+fn a_possible_rename_is_written_as_drop_and_add_with_a_hint() {
+    let project = Project::new();
+    let (from, to) = (
+        TestDb::sqlite_named(&project, "from.db"),
+        TestDb::sqlite_named(&project, "to.db"),
+    );
+    build(
+        &project,
+        &from,
+        "before",
+        &["CREATE TABLE people (id INTEGER, name TEXT)"],
+    );
+    build(
+        &project,
+        &to,
+        "after",
+        &["CREATE TABLE persons (id INTEGER, name TEXT)"],
+    );
+    let (_, up) = diff(&project, &from, &to, false);
+    assert!(
+        up.contains("-- a rename cannot be told from a drop and an add: if \"people\" became \"persons\", write ALTER TABLE \"people\" RENAME TO \"persons\" instead"),
+        "{up}"
+    );
+    let Some((from, to)) = TestDb::postgres().zip(TestDb::postgres()) else {
+        return;
+    };
+    build(
+        &project,
+        &from,
+        "before",
+        &["CREATE TABLE a (id int, full_name text)"],
+    );
+    build(
+        &project,
+        &to,
+        "after",
+        &["CREATE TABLE a (id int, name text)"],
+    );
+    let (_, up) = diff(&project, &from, &to, false);
+    let hint = "-- a rename cannot be told from a drop and an add: if full_name became name, write ALTER TABLE \"public\".\"a\" RENAME COLUMN \"full_name\" TO \"name\" instead, which keeps its data";
+    assert_eq!(
+        up.matches(hint).count(),
+        2,
+        "before the drop and before the add:\n{up}"
+    );
+}
+
+#[test]
+fn an_unreachable_dev_url_and_a_user_who_may_not_create_databases_fail_clearly() {
+    let project = Project::new();
+    project
+        .revision("1", "-- revision: one\n\n-- up\nCREATE TABLE a (id int);\n")
+        .write("schema.sql", "CREATE TABLE a (id int);\n")
+        .write(
+            "sqlmig.toml",
+            "dialect = \"postgres\"\nschema_file = \"schema.sql\"\n",
+        );
+    project
+        .sqlmig()
+        .args([
+            "diff",
+            "--dev-url",
+            "postgres://u:s3cret@127.0.0.1:1/dev?connect_timeout=1",
+        ])
+        .run()
+        .failure()
+        .stderr_has("cannot connect");
+    // A MariaDB user who may use its own database but create none.
+    let Some(dev) = TestDb::mysql() else {
+        return;
+    };
+    let _user = crate::support::database::TestUser::create(&dev, "Pw-s3cret-9");
+    let url = format!(
+        "mysql://sqlmig_t_{0}:Pw-s3cret-9@127.0.0.1:3306/{0}",
+        dev.name()
+    );
+    project.write(
+        "sqlmig.toml",
+        "dialect = \"mysql\"\nschema_file = \"schema.sql\"\n",
+    );
+    let run = project
+        .sqlmig()
+        .args(["diff", "--dev-url", &url])
+        .run()
+        .failure()
+        .stderr_has("cannot create scratch database");
+    assert!(!run.stderr().contains("s3cret"), "{}", run.stderr());
+    assert!(
+        project.path("migrations").read_dir().unwrap().count() == 1,
+        "nothing written"
+    );
 }

@@ -388,12 +388,26 @@ impl Differ<'_> {
         for table in &from.tables {
             if to_table(table_key(table)).is_none() {
                 let name = self.name(table.schema.as_deref(), &table.name);
+                let mut sql = vec![format!("DROP TABLE {name}")];
+                // The same columns under a new name may be a rename.
+                if let Some(renamed) = to.tables.iter().find(|new| {
+                    from_table(table_key(new)).is_none() && new.columns == table.columns
+                }) {
+                    sql.insert(
+                        0,
+                        format!(
+                            "-- a rename cannot be told from a drop and an add: if {name} became {}, write ALTER TABLE {name} RENAME TO {} instead, which keeps its rows",
+                            self.name(renamed.schema.as_deref(), &renamed.name),
+                            self.dialect.quote_identifier(&renamed.name)
+                        ),
+                    );
+                }
                 self.push_change(Change {
                     kind: "table",
                     object: name.clone(),
                     action: Action::Drop,
                     destructive: true,
-                    sql: vec![format!("DROP TABLE {name}")],
+                    sql,
                 });
             }
         }
@@ -770,11 +784,53 @@ pub(crate) fn alter_in_place(
             new.options.join(" ")
         ));
     }
+    for (dropped, added) in column_renames(old, new) {
+        let hint = format!(
+            "-- a rename cannot be told from a drop and an add: if {dropped} became {added}, write ALTER TABLE {table} RENAME COLUMN {} TO {} instead, which keeps its data",
+            dialect.quote_identifier(&dropped),
+            dialect.quote_identifier(&added)
+        );
+        for change in &mut changes {
+            let object = format!(
+                "{table}.{}",
+                if change.action == Action::Drop {
+                    &dropped
+                } else {
+                    &added
+                }
+            );
+            if change.kind == "column" && change.action != Action::Alter && change.object == object
+            {
+                change.sql.insert(0, hint.clone());
+            }
+        }
+    }
     if problems.is_empty() {
         Ok(changes)
     } else {
         Err(problems)
     }
+}
+
+/// Columns of `old` that `new` drops, paired with a column `new` adds with
+/// the same type: each pair may be a rename, which a schema cannot tell.
+pub(crate) fn column_renames(old: &Table, new: &Table) -> Vec<(String, String)> {
+    let dropped = old
+        .columns
+        .iter()
+        .filter(|column| !new.columns.iter().any(|n| n.name == column.name));
+    let mut added: Vec<&super::model::Column> = new
+        .columns
+        .iter()
+        .filter(|column| !old.columns.iter().any(|o| o.name == column.name))
+        .collect();
+    let mut pairs = Vec::new();
+    for column in dropped {
+        if let Some(at) = added.iter().position(|a| a.data_type == column.data_type) {
+            pairs.push((column.name.clone(), added.remove(at).name.clone()));
+        }
+    }
+    pairs
 }
 
 /// A table's quoted, qualified name.

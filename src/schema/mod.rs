@@ -11,7 +11,7 @@ mod model;
 mod source;
 
 pub use diff::{Action, Change, Diff, diff};
-pub(crate) use diff::{alter_in_place, qualified, routine_kind};
+pub(crate) use diff::{alter_in_place, column_renames, qualified, routine_kind};
 pub use source::{InvalidSource, Source, SourceContext, read, read_replayed, verify_scripts};
 
 pub(crate) use dump::{DumpKind, column_clause, create_table, qualified_name};
