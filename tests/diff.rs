@@ -493,8 +493,8 @@ fn a_sqlite_rebuild_keeps_rows_and_cascades_nothing() {
     let project = Project::new();
     let from = TestDb::sqlite_named(&project, "from.db");
     let to = TestDb::sqlite_named(&project, "to.db");
-    build(&project, &from, "before", SQLITE[1].before);
-    build(&project, &to, "after", SQLITE[1].after);
+    build(&project, &from, "before", rebuild_scenario().before);
+    build(&project, &to, "after", rebuild_scenario().after);
     let (_, up) = diff(&project, &from, &to, false);
     assert!(up.contains("PRAGMA foreign_keys = OFF"), "{up}");
     apply(&project, &from, "up", &up);
@@ -1152,4 +1152,11 @@ fn an_unreachable_dev_url_and_a_user_who_may_not_create_databases_fail_clearly()
         project.path("migrations").read_dir().unwrap().count() == 1,
         "nothing written"
     );
+}
+
+fn rebuild_scenario() -> &'static Scenario {
+    SQLITE
+        .iter()
+        .find(|scenario| scenario.name == "a rebuild keeps the rows and the foreign keys")
+        .expect("the rebuild scenario")
 }

@@ -66,12 +66,15 @@ impl Diff {
     pub fn script(&self) -> String {
         let mut text = String::new();
         for change in &self.changes {
-            if change.destructive {
-                text.push_str("-- WARNING: destroys data\n");
-            }
+            let mut warned = !change.destructive;
             for statement in &change.sql {
+                let comment = statement.trim_start().starts_with("--");
+                if !comment && !warned {
+                    text.push_str("-- WARNING: destroys data\n");
+                    warned = true;
+                }
                 text.push_str(statement);
-                if !statement.trim_start().starts_with("--") {
+                if !comment {
                     text.push(';');
                 }
                 text.push('\n');
