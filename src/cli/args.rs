@@ -154,6 +154,9 @@ pub(crate) struct DiffArgs {
     /// Write a new revision whose up section is the difference and whose down section is the reverse, both verified on a scratch database first
     #[arg(short, long, value_name = "MSG")]
     pub(crate) message: Option<String>,
+    /// With -m on PostgreSQL: build indexes on existing tables in the main revision instead of CONCURRENTLY in one of their own
+    #[arg(long, requires = "message")]
+    pub(crate) no_concurrently: bool,
     /// Server where sqlmig may create scratch databases to replay SQL on [default: env SQLMIG_DEV_URL, else `dev_url` in sqlmig.toml; SQLite replays in memory]
     #[arg(long, value_name = "URL")]
     pub(crate) dev_url: Option<String>,

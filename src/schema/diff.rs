@@ -935,3 +935,51 @@ mod tests {
         assert_eq!(added_enum_values(&old, &values(&["a"])), None);
     }
 }
+
+/// Indexes that `to` adds (or changes) on tables `from` already has, built
+/// without blocking writes where the dialect can (PostgreSQL
+/// `CONCURRENTLY`): they go in a revision of their own, outside a
+/// transaction, after the rest of the change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConcurrentIndexes {
+    /// `to` without those indexes: what the rest of the change reaches.
+    pub without: Schema,
+    /// The statements that build them.
+    pub up: Vec<String>,
+    /// The statements that drop them again.
+    pub down: Vec<String>,
+}
+
+/// The [`ConcurrentIndexes`] of the change from `from` to `to`, if the
+/// dialect builds indexes concurrently and there are any.
+pub fn concurrent_indexes(
+    from: &Schema,
+    to: &Schema,
+    dialect: Dialect,
+) -> Option<ConcurrentIndexes> {
+    let profile = dialect.profile();
+    let mut without = to.clone();
+    let (mut up, mut down) = (Vec::new(), Vec::new());
+    for table in &mut without.tables {
+        let Some(old) = from
+            .tables
+            .iter()
+            .find(|old| table_key(old) == table_key(table))
+        else {
+            continue;
+        };
+        let mut kept = Vec::new();
+        for index in std::mem::take(&mut table.indexes) {
+            let built = !old.indexes.contains(&index);
+            match (built, profile.create_index_concurrently(&index.definition)) {
+                (true, Some(create)) => {
+                    up.push(create);
+                    down.push(profile.drop_index_concurrently(table, &index));
+                }
+                _ => kept.push(index),
+            }
+        }
+        table.indexes = kept;
+    }
+    (!up.is_empty()).then_some(ConcurrentIndexes { without, up, down })
+}

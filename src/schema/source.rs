@@ -164,15 +164,18 @@ fn on_scratch<T>(
     result
 }
 
-/// Replays `from` on a scratch database, then runs `up` there and checks
-/// that it gives `to`, then `down` and checks that it gives `from` again.
-/// Returns what is left between the schemas after each step, each line
-/// naming its object; empty when both scripts do exactly their job.
+/// One step of a verification: a script, what it is called in messages,
+/// and the schema it must reach.
+pub type Step<'a> = (&'a str, &'a str, &'a Schema);
+
+/// Replays `from` on a scratch database, then runs each step's script
+/// there in turn and checks that it reaches the step's schema. Returns what
+/// is left after each step, each line naming its object; empty when every
+/// script does exactly its job.
 pub fn verify_scripts(
     from: &Source,
     from_schema: &Schema,
-    to_schema: &Schema,
-    scripts: (&str, &str),
+    steps: &[Step<'_>],
     context: &SourceContext<'_>,
 ) -> Result<Vec<String>, Error> {
     let replay = |database: &mut Database| -> Result<(), Error> {
@@ -195,10 +198,7 @@ pub fn verify_scripts(
     on_scratch(context, |database| {
         replay(database)?;
         let mut problems = Vec::new();
-        for (script, name, expected) in [
-            (scripts.0, "up", to_schema),
-            (scripts.1, "down", from_schema),
-        ] {
+        for &(script, name, expected) in steps {
             apply_text(database, script, Path::new(name))?;
             let reached =
                 super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))?;

@@ -84,6 +84,7 @@ pub(crate) fn run(settings: &Settings, args: &DiffArgs) -> anyhow::Result<Outcom
             (&from, &from_schema),
             &to_schema,
             message,
+            !args.no_concurrently,
         );
     }
     let diff = if args.down {
@@ -140,34 +141,50 @@ pub(crate) fn refuse_unsupported(diff: &Diff, dialect: Dialect) -> anyhow::Resul
     )
 }
 
-/// `diff -m`: the revision, verified before it is written.
+/// `diff -m`: the revision, verified before it is written. On PostgreSQL an
+/// index on a table that already exists is built `CONCURRENTLY` in a second
+/// revision of its own, outside a transaction (unless `--no-concurrently`).
 fn write(
     settings: &Settings,
     reader: &Reader,
     (from, from_schema): (&Source, &Schema),
     to_schema: &Schema,
     message: &str,
+    concurrently: bool,
 ) -> anyhow::Result<Outcome> {
     let message = one_line_message(message)?;
-    let up = sqlmig::schema::diff(from_schema, to_schema, reader.dialect);
-    let down = sqlmig::schema::diff(to_schema, from_schema, reader.dialect);
+    let concurrent = concurrently
+        .then(|| sqlmig::schema::concurrent_indexes(from_schema, to_schema, reader.dialect))
+        .flatten();
+    let first_target = concurrent.as_ref().map_or(to_schema, |c| &c.without);
+    let up = sqlmig::schema::diff(from_schema, first_target, reader.dialect);
+    let down = sqlmig::schema::diff(first_target, from_schema, reader.dialect);
     refuse_unsupported(&up, reader.dialect)?;
     refuse_unsupported(&down, reader.dialect)?;
-    if up.is_empty() {
+    if up.is_empty() && concurrent.is_none() {
         if !settings.quiet {
             out!("no changes: the two schemas are equal, nothing written");
         }
         return Ok(Outcome::Success);
     }
     let (up_script, down_script) = (up.script(), down.script());
-    let problems = sqlmig::schema::verify_scripts(
-        from,
-        from_schema,
-        to_schema,
-        (&up_script, &down_script),
-        &reader.context(settings),
-    )
-    .context("cannot verify the generated revision")?;
+    let (index_up, index_down) = concurrent.as_ref().map_or_else(Default::default, |c| {
+        (statements(&c.up), statements(&c.down))
+    });
+    let mut steps: Vec<sqlmig::schema::Step<'_>> = Vec::new();
+    if !up.is_empty() {
+        steps.push((&up_script, "up", first_target));
+    }
+    if concurrent.is_some() {
+        steps.push((&index_up, "up (indexes)", to_schema));
+        steps.push((&index_down, "down (indexes)", first_target));
+    }
+    if !up.is_empty() {
+        steps.push((&down_script, "down", from_schema));
+    }
+    let problems =
+        sqlmig::schema::verify_scripts(from, from_schema, &steps, &reader.context(settings))
+            .context("cannot verify the generated revision")?;
     if !problems.is_empty() {
         bail!(
             "the generated revision does not do what it should, so nothing was written:\n{}",
@@ -180,7 +197,7 @@ fn write(
     }
     let migrations = sqlmig::Migrations::load_allow_empty(&settings.dir, reader.dialect)?;
     let graph = migrations.graph();
-    let parents = match graph.heads() {
+    let mut parents = match graph.heads() {
         [] => Vec::new(),
         [head] => vec![graph.revision(*head).id.clone()],
         heads => bail!(
@@ -188,39 +205,67 @@ fn write(
             graph.ids(heads).join(", ")
         ),
     };
-    let rebuild = up.needs_no_transaction || down.needs_no_transaction;
-    let new = NewRevision {
-        id: None,
-        parents,
-        dependencies: Vec::new(),
-        branch: None,
-        message,
-        transactional: !rebuild,
-        body: Some(Body {
-            up: up_script,
-            down: down_script,
-            note: Some(if rebuild {
-                String::from(
-                    "written by `sqlmig diff -m` and verified by replay; `transaction: false` because SQLite ignores PRAGMA foreign_keys inside a transaction, and its table rebuilds turn foreign keys off",
-                )
-            } else {
-                String::from("written by `sqlmig diff -m` and verified by replay")
+    let mut written = Vec::new();
+    if !up.is_empty() {
+        let rebuild = up.needs_no_transaction || down.needs_no_transaction;
+        let note = if rebuild {
+            "written by `sqlmig diff -m` and verified by replay; `transaction: false` because SQLite ignores PRAGMA foreign_keys inside a transaction, and its table rebuilds turn foreign keys off"
+        } else {
+            "written by `sqlmig diff -m` and verified by replay"
+        };
+        let new = NewRevision {
+            id: None,
+            parents: parents.clone(),
+            dependencies: Vec::new(),
+            branch: None,
+            message,
+            transactional: !rebuild,
+            body: Some(Body {
+                up: up_script.clone(),
+                down: down_script.clone(),
+                note: Some(String::from(note)),
             }),
-        }),
-    };
-    let (path, id) = write_revision(migrations.dir(), graph, &new)?;
+        };
+        let (path, id) = write_revision(migrations.dir(), graph, &new)?;
+        parents = vec![id.clone()];
+        written.push((path, id));
+    }
+    if concurrent.is_some() {
+        let index_message = format!("{message} (indexes, built concurrently)");
+        let new = NewRevision {
+            id: None,
+            parents,
+            dependencies: Vec::new(),
+            branch: None,
+            message: &index_message,
+            transactional: false,
+            body: Some(Body {
+                up: index_up.clone(),
+                down: index_down.clone(),
+                note: Some(String::from(
+                    "written by `sqlmig diff -m` and verified by replay; indexes on existing tables are built CONCURRENTLY, which cannot run in a transaction, so that writes go on meanwhile",
+                )),
+            }),
+        };
+        written.push(write_revision(migrations.dir(), graph, &new)?);
+    }
     if settings.json {
         print_json(&serde_json::json!({
-            "revision": id,
-            "path": path.display().to_string(),
-            "changes": up.changes,
+            "revision": written.last().map(|(_, id)| id.clone()),
+            "path": written.last().map(|(path, _)| path.display().to_string()),
+            "revisions": written.iter().map(|(_, id)| id.clone()).collect::<Vec<_>>(),
+            "paths": written.iter().map(|(path, _)| path.display().to_string()).collect::<Vec<_>>(),
+            "changes": up.changes.len() + concurrent.as_ref().map_or(0, |c| c.up.len()),
         }))?;
     } else if !settings.quiet {
-        out!(
-            "created {} (revision {id}, {} change(s), verified)",
-            path.display(),
-            up.changes.len()
-        );
+        for (path, id) in &written {
+            out!("created {} (revision {id}, verified)", path.display());
+        }
     }
     Ok(Outcome::Success)
+}
+
+/// Statements as a section's text, one per line with its `;`.
+fn statements(list: &[String]) -> String {
+    list.iter().map(|sql| format!("{sql};\n")).collect()
 }
