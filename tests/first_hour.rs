@@ -741,3 +741,21 @@ fn sqlite_errors_have_no_unknown_code_and_hints_read_hint() {
     assert!(stderr.contains("\nhint: No function matches"), "{stderr}");
     assert!(!stderr.contains("error: hint:"), "{stderr}");
 }
+
+#[test]
+fn check_lists_pending_revisions_one_per_line() {
+    let project = sqlite_project();
+    let run = project.sqlmig().args(["check"]).run().failure();
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("error: 2 revisions pending (run `sqlmig upgrade`):\n  a\n  b\n"),
+        "{stderr}"
+    );
+    project.sqlmig().args(["upgrade", "+1"]).run().success();
+    project
+        .sqlmig()
+        .args(["check"])
+        .run()
+        .failure()
+        .stderr_has("error: 1 revision pending (run `sqlmig upgrade`):\n  b\n");
+}
