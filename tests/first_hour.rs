@@ -759,3 +759,28 @@ fn check_lists_pending_revisions_one_per_line() {
         .failure()
         .stderr_has("error: 1 revision pending (run `sqlmig upgrade`):\n  b\n");
 }
+
+#[test]
+fn verify_on_a_modified_file_warns_that_hash_does_not_cure_applied_drift() {
+    let project = sqlite_project();
+    project.sqlmig().args(["upgrade"]).run().success();
+    let path = project.path("migrations/002_b.sql");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("CREATE TABLE b", "CREATE TABLE bb")).unwrap();
+    project
+        .sqlmig()
+        .args(["verify"])
+        .run()
+        .failure()
+        .stderr_has("modified: 002_b.sql (revision b)")
+        .stderr_has("restore the file and put the change in a new revision");
+    // What the message says: hashing quiets verify, not the database checks.
+    project.sqlmig().args(["hash"]).run().success();
+    project.sqlmig().args(["verify"]).run().success();
+    project
+        .sqlmig()
+        .args(["check"])
+        .run()
+        .failure()
+        .stderr_has("b");
+}
