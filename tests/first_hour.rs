@@ -784,3 +784,50 @@ fn verify_on_a_modified_file_warns_that_hash_does_not_cure_applied_drift() {
         .failure()
         .stderr_has("b");
 }
+
+/// Runs `sqlmig ARGS` on a pseudo-terminal (util-linux `script`), in `dir`,
+/// and returns what the terminal showed.
+fn on_a_terminal(dir: &std::path::Path, args: &str, no_color: bool) -> String {
+    let mut command = std::process::Command::new("script");
+    command
+        .args([
+            "-qec",
+            &format!("{} {args}", env!("CARGO_BIN_EXE_sqlmig")),
+            "/dev/null",
+        ])
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::null());
+    if no_color {
+        command.env("NO_COLOR", "1");
+    }
+    let output = command.output().expect("util-linux `script` runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn messages_are_coloured_only_on_a_terminal_without_no_color() {
+    let project = Project::new();
+    std::fs::remove_dir(project.path("migrations")).unwrap();
+    let shown = on_a_terminal(project.root(), "heads", false);
+    assert!(
+        shown.contains("\x1b[1;31merror:\x1b[0m migrations directory"),
+        "{shown:?}"
+    );
+    let shown = on_a_terminal(project.root(), "heads", true);
+    assert!(shown.contains("error: migrations directory"), "{shown:?}");
+    assert!(!shown.contains('\x1b'), "{shown:?}");
+    // Not a terminal: plain, whatever NO_COLOR says.
+    let run = project
+        .sqlmig()
+        .env_remove("NO_COLOR")
+        .args(["heads"])
+        .run()
+        .failure();
+    assert!(
+        run.stderr().starts_with("error: migrations directory"),
+        "{:?}",
+        run.stderr()
+    );
+}

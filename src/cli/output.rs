@@ -6,6 +6,44 @@ use std::io::Write as _;
 
 use serde::Serialize;
 
+/// `error:`, in bold red when stderr is a terminal and `NO_COLOR` is unset.
+pub(crate) fn error_label() -> &'static str {
+    if color() {
+        "\x1b[1;31merror:\x1b[0m"
+    } else {
+        "error:"
+    }
+}
+
+/// `warning:`, in bold yellow when stderr is a terminal and `NO_COLOR` is unset.
+pub(crate) fn warning_label() -> &'static str {
+    if color() {
+        "\x1b[1;33mwarning:\x1b[0m"
+    } else {
+        "warning:"
+    }
+}
+
+/// `hint:`, in bold cyan when stderr is a terminal and `NO_COLOR` is unset.
+fn hint_label() -> &'static str {
+    if color() {
+        "\x1b[1;36mhint:\x1b[0m"
+    } else {
+        "hint:"
+    }
+}
+
+/// Whether sqlmig's own messages on stderr are coloured: only on a
+/// terminal, and never with `NO_COLOR` set (<https://no-color.org>).
+fn color() -> bool {
+    use std::io::IsTerminal as _;
+    static COLOR: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *COLOR.get_or_init(|| {
+        std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+            && std::io::stderr().is_terminal()
+    })
+}
+
 /// `println!` for the CLI's data: a closed pipe (`sqlmig status | head`)
 /// ends the process quietly with success instead of panicking.
 macro_rules! out {
@@ -29,7 +67,7 @@ pub(crate) fn exit_on_write_error(error: &std::io::Error) -> ! {
     if error.kind() == std::io::ErrorKind::BrokenPipe {
         std::process::exit(0);
     }
-    eprintln!("error: cannot write to stdout: {error}");
+    eprintln!("{} cannot write to stdout: {error}", error_label());
     std::process::exit(1);
 }
 
@@ -67,10 +105,9 @@ pub(crate) fn print_error(error: &anyhow::Error, json: bool) {
 /// `error: ` before each line of `message`, except `hint:` lines.
 fn print_error_lines(message: &str) {
     for line in message.lines() {
-        if line.starts_with("hint: ") {
-            eprintln!("{line}");
-        } else {
-            eprintln!("error: {line}");
+        match line.strip_prefix("hint: ") {
+            Some(hint) => eprintln!("{} {hint}", hint_label()),
+            None => eprintln!("{} {line}", error_label()),
         }
     }
 }

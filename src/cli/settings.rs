@@ -321,7 +321,7 @@ impl Settings {
         let database = Database::connect(url, &self.database_options(read_only))?;
         if !self.quiet {
             for warning in database.warnings() {
-                eprintln!("warning: {warning}");
+                eprintln!("{} {warning}", super::output::warning_label());
             }
         }
         Ok(database)

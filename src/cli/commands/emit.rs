@@ -120,7 +120,8 @@ fn init_sql(settings: &Settings, dialect: Dialect) -> &[String] {
         Some(configured) if configured != dialect && !settings.init_sql().is_empty() => {
             if !settings.quiet {
                 eprintln!(
-                    "warning: init_sql is left out of the script: it is set up for the configured {configured} database, the script is for {dialect}"
+                    "{} init_sql is left out of the script: it is set up for the configured {configured} database, the script is for {dialect}",
+                    crate::cli::output::warning_label()
                 );
             }
             &[]
