@@ -21,9 +21,17 @@ pub(crate) struct GlobalArgs {
     /// Migrations directory [default: `directory` in sqlmig.toml, else `migrations`]
     #[arg(long, global = true, value_name = "PATH")]
     pub(crate) dir: Option<PathBuf>,
-    /// Database URL [default: env DATABASE_URL, else `database_url` in sqlmig.toml]
+    /// Database URL [default: env DATABASE_URL (also read from ./.env), else `database_url` in sqlmig.toml]
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) database_url: Option<String>,
+    /// Read the database URL from FILE (a container secret), trimmed [default: `database_url_file` in sqlmig.toml]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with = "database_url"
+    )]
+    pub(crate) database_url_file: Option<PathBuf>,
     /// Name of the state table [default: `table` in sqlmig.toml, else sqlmig_revisions]
     #[arg(long, global = true, value_name = "NAME")]
     pub(crate) table: Option<String>,
@@ -39,7 +47,7 @@ pub(crate) struct GlobalArgs {
     /// Machine-readable output on stdout
     #[arg(long, global = true)]
     pub(crate) json: bool,
-    /// Configuration file [default: ./sqlmig.toml]
+    /// Configuration file [default: sqlmig.toml in the current directory or the nearest parent]
     #[arg(long, global = true, value_name = "PATH")]
     pub(crate) config: Option<PathBuf>,
     /// Print nothing but errors and requested data
@@ -138,6 +146,17 @@ pub(crate) enum Command {
     Lint(LintArgs),
     /// Print the DDL that turns the schema of FROM into the schema of TO (exit 1 when they differ)
     Diff(DiffArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum, value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -219,7 +238,7 @@ pub(crate) struct LintArgs {
 #[derive(Debug, Args)]
 pub(crate) struct EmitArgs {
     /// Where the script takes the database: head, heads, ID or prefix, LABEL@head, base, +N/-N [default: head; required with --down]
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_negative_numbers = true)]
     pub(crate) target: Option<String>,
     /// Render without a database: the database is assumed to be at --from
     #[arg(long)]
@@ -261,7 +280,7 @@ pub(crate) struct RunArgs {
 #[derive(Debug, Args)]
 pub(crate) struct UpgradeArgs {
     /// head, heads, ID or prefix, LABEL@head, or +N
-    #[arg(default_value = "head", allow_hyphen_values = true)]
+    #[arg(default_value = "head", allow_negative_numbers = true)]
     pub(crate) target: String,
     #[command(flatten)]
     pub(crate) run: RunArgs,
@@ -270,7 +289,7 @@ pub(crate) struct UpgradeArgs {
 #[derive(Debug, Args)]
 pub(crate) struct DowngradeArgs {
     /// base, ID or prefix, LABEL@head, or -N (no default: say how far)
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_negative_numbers = true)]
     pub(crate) target: String,
     #[command(flatten)]
     pub(crate) run: RunArgs,
@@ -279,7 +298,7 @@ pub(crate) struct DowngradeArgs {
 #[derive(Debug, Args)]
 pub(crate) struct StampArgs {
     /// head, heads, base, ID or prefix, LABEL@head, +N or -N
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_negative_numbers = true)]
     pub(crate) target: String,
 }
 

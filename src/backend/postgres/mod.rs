@@ -46,6 +46,7 @@
 //! mid-statement its backend ends, freeing the lock, within about a second
 //! instead of when the statement finishes.
 
+mod pgpass;
 mod tls;
 mod url;
 
@@ -66,6 +67,7 @@ use self::url::{PgUrl, SslMode};
 use super::{Backend, ConnectError, ConnectOptions, DbError, ErrorPosition, LockError};
 use crate::database_url::DatabaseUrl;
 use crate::database_url::host::Host;
+use crate::database_url::parts::Password;
 use crate::dialect::Dialect;
 use crate::sql::{Sql, Value};
 
@@ -115,6 +117,9 @@ impl PostgresBackend {
             .resolve_user(os_user)
             .map_err(|error| fail(DbError::new(error.to_string())))?;
         let mut warnings = Vec::new();
+        if parsed.password.is_none() {
+            parsed.password = pgpass::find(&parsed, &mut warnings).map(Password::from_secret);
+        }
         let (config, tls) =
             configure(&parsed, &mut warnings).map_err(|error| fail(DbError::new(error)))?;
         let endpoint = parsed.endpoint();
@@ -130,7 +135,18 @@ impl PostgresBackend {
         });
         let (client, connection) = match connected {
             Some(Ok(connected)) => connected,
-            Some(Err(error)) => return Err(fail(connect_error(&error, &parsed))),
+            Some(Err(error)) => {
+                let mut error = connect_error(&error, &parsed);
+                // A password file that was ignored explains a missing
+                // password: say so with the failure, not only on success.
+                if parsed.password.is_none() && error.hint.is_none() {
+                    error.hint = warnings
+                        .iter()
+                        .find(|warning| warning.starts_with(pgpass::IGNORED))
+                        .cloned();
+                }
+                return Err(fail(error));
+            }
             None => {
                 return Err(fail(DbError::connection(format!(
                     "no answer from {endpoint} within {} (connect_timeout): check the host and port, and that a PostgreSQL server listens there",

@@ -54,12 +54,14 @@ pub(crate) fn run(settings: &Settings, args: &CheckArgs) -> anyhow::Result<Outco
             print_problem(problem);
         }
         if !pending.is_empty() {
+            // One id a line: a long list stays readable and greppable.
             print_problem(&format!(
-                "{} revision{} pending: {} (run `sqlmig upgrade`)",
-                pending.len(),
-                if pending.len() == 1 { "" } else { "s" },
-                pending.join(", ")
+                "{} pending (run `sqlmig upgrade`):",
+                crate::cli::output::revisions(pending.len()),
             ));
+            for id in &pending {
+                eprintln!("  {id}");
+            }
         }
         if up_to_date && !settings.quiet {
             out!("up to date at {}", status.current.join(", "));

@@ -21,6 +21,12 @@ pub(crate) fn run(settings: &Settings, args: &NewArgs) -> anyhow::Result<Outcome
                 graph.ids(heads).join(", ")
             ),
         }
+    } else if args.revises.iter().any(|id| id == "base") {
+        // `base`, as in the header's `revises: base`: a new root.
+        if args.revises.len() > 1 {
+            bail!("--revises base starts a new root: it cannot be combined with other parents");
+        }
+        Vec::new()
     } else {
         resolve_ids(graph, &args.revises)?
     };

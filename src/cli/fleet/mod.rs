@@ -140,7 +140,10 @@ pub(crate) fn run(settings: &Settings, args: &FleetArgs, job: &Job) -> anyhow::R
     let started = Instant::now();
     if targets.is_empty() {
         if !settings.quiet {
-            eprintln!("warning: the schemas query returned no schema: nothing to do");
+            eprintln!(
+                "{} the schemas query returned no schema: nothing to do",
+                super::output::warning_label()
+            );
         }
         if settings.json {
             report::print_fleet_json(job.command(), &[], 0.0)?;
