@@ -35,9 +35,12 @@ bench:
 	benches/run.sh
 
 # Migrate the example project into SQLite (sqlmig-demo.db) and show its status.
+# The build runs first, with cargo's progress, so the first run is not a silence.
 demo:
+	$(CARGO) build --locked
 	$(CARGO) run --quiet --locked -- upgrade
 	$(CARGO) run --quiet --locked -- status
+	$(CARGO) run --quiet --locked -- check --schema-file
 
 clean:
 	$(CARGO) clean

@@ -238,7 +238,7 @@ impl fmt::Display for SumProblem {
         match self {
             SumProblem::Modified { path, revision } => write!(
                 f,
-                "modified: {path} (revision {revision}) changed since it was hashed; if the edit is intended, run `sqlmig hash`"
+                "modified: {path} (revision {revision}) changed since it was hashed. If the revision may be applied anywhere, restore the file and put the change in a new revision (`sqlmig new`): `upgrade` and `check` refuse an applied revision whose file changed, whatever sqlmig.sum says. Only if it was never applied anywhere, run `sqlmig hash`"
             ),
             SumProblem::AddedWithoutHash { path, revision } => write!(
                 f,

@@ -18,6 +18,39 @@ struct Scenario {
 
 const POSTGRES: &[Scenario] = &[
     Scenario {
+        name: "drops and changes of every kind",
+        reversible: true,
+        before: &[
+            "CREATE TABLE p (id int PRIMARY KEY, code text UNIQUE)",
+            "CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p (id), qty int CHECK (qty > 0), note text DEFAULT 'n', flag boolean NOT NULL DEFAULT false)",
+            "CREATE INDEX c_note ON c (note)",
+            "CREATE INDEX c_qty ON c (qty DESC)",
+            "CREATE VIEW cv AS SELECT id, qty FROM c",
+            "CREATE VIEW pv AS SELECT id FROM p",
+            "CREATE FUNCTION f1() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+            "CREATE FUNCTION f2(x int) RETURNS int LANGUAGE sql AS 'SELECT x'",
+            "CREATE FUNCTION t1() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+            "CREATE TRIGGER c_t1 BEFORE INSERT ON c FOR EACH ROW EXECUTE FUNCTION t1()",
+            "CREATE TYPE old_kind AS ENUM ('x')",
+            "CREATE SEQUENCE s1",
+            "CREATE TABLE gone1 (a int)",
+            "CREATE TABLE gone2 (a int)",
+            "COMMENT ON TABLE c IS 'c table'",
+            "COMMENT ON COLUMN c.qty IS 'how many'",
+        ],
+        after: &[
+            "CREATE TABLE p (id int PRIMARY KEY, code text)",
+            "CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p (id) ON DELETE SET NULL, qty int CHECK (qty >= 0), note text DEFAULT 'note', flag boolean NOT NULL DEFAULT true)",
+            "CREATE INDEX c_qty ON c (qty)",
+            "CREATE VIEW cv AS SELECT id, qty, note FROM c",
+            "CREATE FUNCTION f1() RETURNS int LANGUAGE sql AS 'SELECT 2'",
+            "CREATE FUNCTION t1() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+            "CREATE TRIGGER c_t1 AFTER INSERT ON c FOR EACH ROW EXECUTE FUNCTION t1()",
+            "CREATE SEQUENCE s1 INCREMENT BY 5",
+            "COMMENT ON TABLE c IS 'the c table'",
+        ],
+    },
+    Scenario {
         name: "add a table",
         reversible: true,
         before: &["CREATE TABLE a (id int PRIMARY KEY)"],
@@ -123,6 +156,33 @@ const POSTGRES: &[Scenario] = &[
 
 const MYSQL: &[Scenario] = &[
     Scenario {
+        name: "drops and changes of every kind",
+        reversible: true,
+        before: &[
+            "CREATE TABLE p (id INT PRIMARY KEY, code VARCHAR(20), CONSTRAINT p_code UNIQUE (code))",
+            "CREATE TABLE c (id INT PRIMARY KEY, p_id INT, qty INT, note VARCHAR(50) DEFAULT 'n', flag TINYINT NOT NULL DEFAULT 0, CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id), CONSTRAINT qty_pos CHECK (qty > 0))",
+            "CREATE INDEX c_note ON c (note)",
+            "CREATE INDEX c_qty ON c (qty DESC)",
+            "CREATE VIEW cv AS SELECT id, qty FROM c",
+            "CREATE VIEW pv AS SELECT id FROM p",
+            "CREATE FUNCTION f1() RETURNS INT DETERMINISTIC RETURN 1",
+            "CREATE FUNCTION f2(x INT) RETURNS INT DETERMINISTIC RETURN x",
+            "CREATE PROCEDURE p1() BEGIN SELECT 1; END",
+            "CREATE TRIGGER c_t1 BEFORE INSERT ON c FOR EACH ROW SET NEW.note = 'x'",
+            "CREATE TABLE gone1 (a INT)",
+            "CREATE TABLE gone2 (a INT)",
+        ],
+        after: &[
+            "CREATE TABLE p (id INT PRIMARY KEY, code VARCHAR(20))",
+            "CREATE TABLE c (id INT PRIMARY KEY, p_id INT, qty INT, note VARCHAR(50) DEFAULT 'note', flag TINYINT NOT NULL DEFAULT 1, CONSTRAINT c_p FOREIGN KEY (p_id) REFERENCES p (id) ON DELETE SET NULL, CONSTRAINT qty_pos CHECK (qty >= 0))",
+            "CREATE INDEX c_qty ON c (qty)",
+            "CREATE VIEW cv AS SELECT id, qty, note FROM c",
+            "CREATE FUNCTION f1() RETURNS INT DETERMINISTIC RETURN 2",
+            "CREATE PROCEDURE p1() BEGIN SELECT 2; END",
+            "CREATE TRIGGER c_t1 AFTER INSERT ON c FOR EACH ROW SET @x = 1",
+        ],
+    },
+    Scenario {
         name: "add a table",
         reversible: true,
         before: &["CREATE TABLE a (id INT PRIMARY KEY)"],
@@ -182,6 +242,62 @@ const MYSQL: &[Scenario] = &[
 ];
 
 const SQLITE: &[Scenario] = &[
+    Scenario {
+        name: "more tables, columns, indexes, views and triggers",
+        reversible: true,
+        before: &[
+            "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT)",
+            "CREATE TABLE old1 (x INTEGER)",
+            "CREATE TABLE old2 (x INTEGER)",
+            "CREATE INDEX a_v ON a (v)",
+            "CREATE VIEW old_view AS SELECT x FROM old1",
+            "CREATE TRIGGER old_t AFTER INSERT ON old2 BEGIN SELECT 1; END",
+            "INSERT INTO a VALUES (1, 'kept')",
+        ],
+        after: &[
+            "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT COLLATE NOCASE, w INTEGER GENERATED ALWAYS AS (id * 2) VIRTUAL)",
+            "CREATE TABLE t1 (a INTEGER) STRICT",
+            "CREATE TABLE t2 (a INTEGER, b INTEGER, PRIMARY KEY (a, b)) WITHOUT ROWID",
+            "CREATE TABLE t3 (a TEXT)",
+            "CREATE INDEX a_v ON a (v COLLATE NOCASE)",
+            "CREATE INDEX t3_a ON t3 (a)",
+            "CREATE UNIQUE INDEX t1_a ON t1 (a)",
+            "CREATE VIEW v1 AS SELECT a FROM t1",
+            "CREATE VIEW v2 AS SELECT a FROM v1",
+            "CREATE TRIGGER t3_t AFTER INSERT ON t3 BEGIN SELECT 2; END",
+        ],
+    },
+    Scenario {
+        name: "drops and changes of every kind",
+        reversible: true,
+        before: &[
+            "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE)",
+            "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id), qty INTEGER CHECK (qty > 0), note TEXT DEFAULT 'n')",
+            "CREATE INDEX c_note ON c (note)",
+            "CREATE INDEX c_qty ON c (qty DESC)",
+            "CREATE VIEW cv AS SELECT id, qty FROM c",
+            "CREATE VIEW pv AS SELECT id FROM p",
+            "CREATE TRIGGER c_t1 BEFORE INSERT ON c BEGIN SELECT 1; END",
+            "CREATE TRIGGER c_t2 AFTER INSERT ON c BEGIN SELECT 2; END",
+            "CREATE TABLE gone1 (a INTEGER)",
+            "CREATE TABLE gone2 (a INTEGER)",
+            "CREATE TABLE gone3 (a INTEGER)",
+            "INSERT INTO p VALUES (1, 'one')",
+            "INSERT INTO c VALUES (1, 1, 5, 'kept')",
+        ],
+        after: &[
+            "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT)",
+            "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id) ON DELETE SET NULL, qty INTEGER CHECK (qty >= 0), note TEXT DEFAULT 'note')",
+            "CREATE INDEX c_qty ON c (qty)",
+            "CREATE VIEW cv AS SELECT id, qty, note FROM c",
+            "CREATE TRIGGER c_t1 AFTER INSERT ON c BEGIN SELECT 1; END",
+            "CREATE TABLE new1 (a INTEGER)",
+            "CREATE TABLE new2 (a INTEGER, b TEXT)",
+            "CREATE INDEX new2_b ON new2 (b)",
+            "CREATE VIEW new_view AS SELECT a FROM new1",
+            "CREATE TRIGGER new1_t AFTER INSERT ON new1 BEGIN SELECT 3; END",
+        ],
+    },
     Scenario {
         name: "add a table and columns ALTER TABLE can add",
         reversible: true,
@@ -377,8 +493,8 @@ fn a_sqlite_rebuild_keeps_rows_and_cascades_nothing() {
     let project = Project::new();
     let from = TestDb::sqlite_named(&project, "from.db");
     let to = TestDb::sqlite_named(&project, "to.db");
-    build(&project, &from, "before", SQLITE[1].before);
-    build(&project, &to, "after", SQLITE[1].after);
+    build(&project, &from, "before", rebuild_scenario().before);
+    build(&project, &to, "after", rebuild_scenario().after);
     let (_, up) = diff(&project, &from, &to, false);
     assert!(up.contains("PRAGMA foreign_keys = OFF"), "{up}");
     apply(&project, &from, "up", &up);
@@ -585,4 +701,477 @@ fn migrations_against_a_schema_file_on_postgres_replay_on_scratch_databases() {
         .run()
         .failure()
         .stderr_has("needs a scratch database: set `dev_url`");
+}
+
+/// The schema changes of the `diff -m` and `check` tests, per dialect:
+/// the first revision, the wanted schema, and what is added out of band.
+struct Workflow {
+    first: &'static str,
+    wanted: &'static str,
+    out_of_band: &'static str,
+    names: [&'static str; 3],
+}
+
+fn workflow(kind: Kind) -> Workflow {
+    match kind {
+        Kind::Postgres => Workflow {
+            first: "CREATE TABLE a (id int PRIMARY KEY, v text);",
+            wanted: "CREATE TABLE a (id int PRIMARY KEY, v varchar(200) NOT NULL DEFAULT '', w int);\nCREATE INDEX a_w ON a (w);\nCREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));\n",
+            out_of_band: "ALTER TABLE a ADD COLUMN sneaky int; CREATE INDEX sneaky_idx ON a (v); ALTER TABLE a ADD CONSTRAINT sneaky_check CHECK (id > 0);",
+            names: ["sneaky", "sneaky_idx", "sneaky_check"],
+        },
+        Kind::Mysql => Workflow {
+            first: "CREATE TABLE a (id INT PRIMARY KEY, v TEXT);",
+            wanted: "CREATE TABLE a (id INT PRIMARY KEY, v VARCHAR(200) NOT NULL DEFAULT '', w INT);\nCREATE INDEX a_w ON a (w);\nCREATE TABLE b (id INT PRIMARY KEY, a_id INT, CONSTRAINT b_a FOREIGN KEY (a_id) REFERENCES a (id));\n",
+            out_of_band: "ALTER TABLE a ADD COLUMN sneaky INT; CREATE INDEX sneaky_idx ON a (v(10)); ALTER TABLE a ADD CONSTRAINT sneaky_check CHECK (id > 0);",
+            names: ["sneaky", "sneaky_idx", "sneaky_check"],
+        },
+        Kind::Sqlite => Workflow {
+            first: "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT);\nINSERT INTO a VALUES (1, 'kept');",
+            wanted: "CREATE TABLE a (id INTEGER PRIMARY KEY, v TEXT NOT NULL DEFAULT '', w INTEGER);\nCREATE INDEX a_w ON a (w);\nCREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a (id));\n",
+            out_of_band: "ALTER TABLE a ADD COLUMN sneaky INTEGER; CREATE INDEX sneaky_idx ON a (v); CREATE TABLE sneaky_check (x INTEGER CHECK (x > 0));",
+            names: ["sneaky", "sneaky_idx", "sneaky_check"],
+        },
+    }
+}
+
+fn writes_a_verified_revision_and_checks_pass(kind: Kind) {
+    let project = Project::new();
+    let Some(live) = database(kind, &project, "live.db") else {
+        return;
+    };
+    let dev = match kind {
+        Kind::Sqlite => None,
+        _ => database(kind, &project, "unused.db"),
+    };
+    let flow = workflow(kind);
+    let mut config = format!(
+        "dialect = \"{}\"\ndatabase_url = \"{}\"\nschema_file = \"schema.sql\"\n",
+        match kind {
+            Kind::Postgres => "postgres",
+            Kind::Mysql => "mysql",
+            Kind::Sqlite => "sqlite",
+        },
+        live.url()
+    );
+    if let Some(dev) = &dev {
+        config.push_str(&format!("dev_url = \"{}\"\n", dev.url()));
+    }
+    project
+        .revision(
+            "1",
+            &format!(
+                "-- revision: first\n\n-- up\n{}\n\n-- down\nDROP TABLE a;\n",
+                flow.first
+            ),
+        )
+        .write("schema.sql", flow.wanted)
+        .write("sqlmig.toml", config);
+    project.sqlmig().args(["hash"]).run().success();
+    project.sqlmig().args(["upgrade"]).run().success();
+
+    // The schema file wants more than the migrations give.
+    project
+        .sqlmig()
+        .args(["check", "--schema-file"])
+        .run()
+        .failure()
+        .stdout_has("CREATE TABLE");
+    let written = project
+        .sqlmig()
+        .args(["--json", "diff", "-m", "grow the schema"])
+        .run()
+        .success()
+        .json();
+    let paths: Vec<String> = written["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|path| path.as_str().unwrap().to_owned())
+        .collect();
+    // PostgreSQL builds the index on the existing table concurrently, in a
+    // second revision outside a transaction.
+    assert_eq!(
+        paths.len(),
+        if kind == Kind::Postgres { 2 } else { 1 },
+        "{written}"
+    );
+    let text = project.read(&paths[0]);
+    assert!(
+        text.contains("-- revises: first") && text.contains("-- down\n"),
+        "{text}"
+    );
+    assert_eq!(
+        text.contains("-- transaction: false"),
+        kind == Kind::Sqlite,
+        "only SQLite's rebuild runs outside a transaction:\n{text}"
+    );
+    if let Some(second) = paths.get(1) {
+        let text = project.read(second);
+        assert!(
+            text.contains("-- transaction: false")
+                && text.contains("CREATE INDEX CONCURRENTLY a_w ON public.a")
+                && text.contains("DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"a_w\""),
+            "{text}"
+        );
+    }
+    project.sqlmig().args(["verify"]).run().success();
+    project
+        .sqlmig()
+        .args(["check", "--schema-file"])
+        .run()
+        .success();
+    // Nothing left to write.
+    project
+        .sqlmig()
+        .args(["diff", "-m", "again"])
+        .run()
+        .success()
+        .stdout_has("no changes");
+    assert_eq!(
+        std::fs::read_dir(project.path("migrations"))
+            .unwrap()
+            .count(),
+        2 + paths.len()
+    );
+
+    // On the live database: up, then down and up again.
+    project.sqlmig().args(["upgrade"]).run().success();
+    project.sqlmig().args(["check", "--drift"]).run().success();
+    if kind == Kind::Sqlite {
+        assert_eq!(
+            live.column("SELECT v FROM a"),
+            ["kept"],
+            "rows survive the rebuild"
+        );
+    }
+    project.sqlmig().args(["downgrade", "-1"]).run().success();
+    project.sqlmig().args(["check", "--drift"]).run().success();
+    project.sqlmig().args(["upgrade"]).run().success();
+
+    // Changes made with the database's own client show as drift.
+    live.execute(flow.out_of_band);
+    let run = project.sqlmig().args(["check", "--drift"]).run().failure();
+    for name in flow.names {
+        assert!(
+            run.stdout().contains(name),
+            "{kind:?}: {name} not named:\n{}",
+            run.stdout()
+        );
+    }
+    run.stderr_has("changed out of band");
+}
+
+#[test]
+fn postgres_diff_m_writes_a_verified_revision_and_checks_pass() {
+    writes_a_verified_revision_and_checks_pass(Kind::Postgres);
+}
+
+#[test]
+fn mysql_diff_m_writes_a_verified_revision_and_checks_pass() {
+    writes_a_verified_revision_and_checks_pass(Kind::Mysql);
+}
+
+#[test]
+fn sqlite_diff_m_writes_a_verified_revision_and_checks_pass() {
+    writes_a_verified_revision_and_checks_pass(Kind::Sqlite);
+}
+
+#[test]
+fn dump_schema_writes_the_schema_file_after_each_change() {
+    let project = Project::new();
+    let live = TestDb::sqlite(&project);
+    project
+        .revision(
+            "1",
+            "-- revision: one\n\n-- up\nCREATE TABLE a (id INTEGER);\n\n-- down\nDROP TABLE a;\n",
+        )
+        .write(
+            "sqlmig.toml",
+            format!(
+                "database_url = \"{}\"\nschema_file = \"db/schema.sql\"\ndump_schema = true\n",
+                live.url()
+            ),
+        );
+    std::fs::create_dir(project.path("db")).unwrap();
+    project.sqlmig().args(["upgrade"]).run().success();
+    assert_eq!(
+        project.read("db/schema.sql"),
+        "CREATE TABLE \"a\" (\n    \"id\" INTEGER\n);\n"
+    );
+    project
+        .sqlmig()
+        .args(["check", "--schema-file"])
+        .run()
+        .success();
+    project.sqlmig().args(["downgrade", "base"]).run().success();
+    assert_eq!(project.read("db/schema.sql"), "");
+    project.sqlmig().args(["stamp", "head"]).run().success();
+    assert_eq!(project.read("db/schema.sql"), "");
+}
+
+/// The emit fixtures and the example project, replayed on a scratch
+/// database, give exactly the schema an online upgrade leaves.
+fn replay_equals_the_live_database(kind: Kind, dir: &str) {
+    let project = Project::new();
+    let (Some(live), dev) = (
+        database(kind, &project, "live.db"),
+        match kind {
+            Kind::Sqlite => None,
+            _ => database(kind, &project, "unused.db"),
+        },
+    ) else {
+        return;
+    };
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let dir = dir.to_str().unwrap();
+    project
+        .sqlmig()
+        .args(["--dir", dir, "--database-url", live.url(), "upgrade"])
+        .run()
+        .success();
+    let mut args = vec![
+        "--dir",
+        dir,
+        "diff",
+        "--from",
+        "migrations",
+        "--to",
+        live.url(),
+    ];
+    if let Some(dev) = &dev {
+        args.extend(["--dev-url", dev.url()]);
+    }
+    let run = project.sqlmig().args(args).run().success();
+    assert!(
+        run.stdout()
+            .lines()
+            .all(|line| line.starts_with("-- not compared")),
+        "{kind:?} {dir}:\n{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn the_emit_fixtures_replay_to_their_live_databases() {
+    replay_equals_the_live_database(Kind::Postgres, "fixtures/emit/postgres/migrations");
+    replay_equals_the_live_database(Kind::Mysql, "fixtures/emit/mysql/migrations");
+    replay_equals_the_live_database(Kind::Sqlite, "fixtures/emit/sqlite/migrations");
+}
+
+#[test]
+fn the_example_project_replays_to_its_live_database_on_every_dialect() {
+    replay_equals_the_live_database(Kind::Postgres, "migrations");
+    replay_equals_the_live_database(Kind::Mysql, "migrations");
+    replay_equals_the_live_database(Kind::Sqlite, "migrations");
+    // And its schema.sql is what its migrations give.
+    Project::new()
+        .sqlmig()
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/sqlmig.toml"),
+            "check",
+            "--schema-file",
+        ])
+        .run()
+        .success();
+}
+
+/// Every reversible change of the corpus through the whole workflow:
+/// `diff -m` writes it (verified by replay), `upgrade` reaches exactly the
+/// target schema, `downgrade` of what it wrote returns exactly to the one before; the
+/// corpus holds at least 40 changes.
+fn every_change_through_diff_m(kind: Kind, scenarios: &[Scenario]) {
+    let mut changes = 0;
+    for (number, scenario) in scenarios.iter().enumerate().filter(|(_, s)| s.reversible) {
+        let project = Project::new();
+        let (Some(live), Some(to), Some(back)) = (
+            database(kind, &project, "live.db"),
+            database(kind, &project, "to.db"),
+            database(kind, &project, "back.db"),
+        ) else {
+            return;
+        };
+        let dev = match kind {
+            Kind::Sqlite => None,
+            _ => database(kind, &project, "unused.db"),
+        };
+        build(&project, &to, "after", scenario.after);
+        build(&project, &back, "before", scenario.before);
+        let statements = |list: &[&str]| {
+            list.iter()
+                .map(|sql| format!("{sql};\n"))
+                .collect::<String>()
+        };
+        let mut config = format!(
+            "dialect = \"{}\"\ndatabase_url = \"{}\"\nschema_file = \"schema.sql\"\n",
+            match kind {
+                Kind::Postgres => "postgres",
+                Kind::Mysql => "mysql",
+                Kind::Sqlite => "sqlite",
+            },
+            live.url()
+        );
+        if let Some(dev) = &dev {
+            config.push_str(&format!("dev_url = \"{}\"\n", dev.url()));
+        }
+        project
+            .revision(
+                "1",
+                &format!(
+                    "-- revision: before\n\n-- up\n{}",
+                    statements(scenario.before)
+                ),
+            )
+            .write("schema.sql", statements(scenario.after))
+            .write("sqlmig.toml", config);
+        project.sqlmig().args(["hash"]).run().success();
+        project.sqlmig().args(["upgrade"]).run().success();
+        let context = format!("{kind:?} #{number} {}", scenario.name);
+        let written = project
+            .sqlmig()
+            .args(["--json", "diff", "-m", scenario.name])
+            .run()
+            .success()
+            .json();
+        changes += usize::try_from(written["changes"].as_u64().unwrap_or_default()).unwrap();
+        let revisions = written["revisions"].as_array().map_or(0, Vec::len);
+        project.sqlmig().args(["upgrade"]).run().success();
+        assert_eq!(
+            dump(&project, &live),
+            dump(&project, &to),
+            "{context}: upgrade"
+        );
+        project
+            .sqlmig()
+            .args(["downgrade", &format!("-{revisions}")])
+            .run()
+            .success();
+        assert_eq!(
+            dump(&project, &live),
+            dump(&project, &back),
+            "{context}: downgrade -1"
+        );
+    }
+    eprintln!("{kind:?}: {changes} changes written, upgraded and downgraded");
+    assert!(
+        changes >= 40,
+        "{kind:?}: a corpus of at least 40 changes, not {changes}"
+    );
+}
+
+#[test]
+fn postgres_diff_m_upgrade_and_downgrade_reach_each_schema() {
+    every_change_through_diff_m(Kind::Postgres, POSTGRES);
+}
+
+#[test]
+fn mysql_diff_m_upgrade_and_downgrade_reach_each_schema() {
+    every_change_through_diff_m(Kind::Mysql, MYSQL);
+}
+
+#[test]
+fn sqlite_diff_m_upgrade_and_downgrade_reach_each_schema() {
+    every_change_through_diff_m(Kind::Sqlite, SQLITE);
+}
+
+#[test]
+fn a_possible_rename_is_written_as_drop_and_add_with_a_hint() {
+    let project = Project::new();
+    let (from, to) = (
+        TestDb::sqlite_named(&project, "from.db"),
+        TestDb::sqlite_named(&project, "to.db"),
+    );
+    build(
+        &project,
+        &from,
+        "before",
+        &["CREATE TABLE people (id INTEGER, name TEXT)"],
+    );
+    build(
+        &project,
+        &to,
+        "after",
+        &["CREATE TABLE persons (id INTEGER, name TEXT)"],
+    );
+    let (_, up) = diff(&project, &from, &to, false);
+    assert!(
+        up.contains("-- a rename cannot be told from a drop and an add: if \"people\" became \"persons\", write ALTER TABLE \"people\" RENAME TO \"persons\" instead"),
+        "{up}"
+    );
+    let Some((from, to)) = TestDb::postgres().zip(TestDb::postgres()) else {
+        return;
+    };
+    build(
+        &project,
+        &from,
+        "before",
+        &["CREATE TABLE a (id int, full_name text)"],
+    );
+    build(
+        &project,
+        &to,
+        "after",
+        &["CREATE TABLE a (id int, name text)"],
+    );
+    let (_, up) = diff(&project, &from, &to, false);
+    let hint = "-- a rename cannot be told from a drop and an add: if full_name became name, write ALTER TABLE \"public\".\"a\" RENAME COLUMN \"full_name\" TO \"name\" instead, which keeps its data";
+    assert_eq!(
+        up.matches(hint).count(),
+        2,
+        "before the drop and before the add:\n{up}"
+    );
+}
+
+#[test]
+fn an_unreachable_dev_url_and_a_user_who_may_not_create_databases_fail_clearly() {
+    let project = Project::new();
+    project
+        .revision("1", "-- revision: one\n\n-- up\nCREATE TABLE a (id int);\n")
+        .write("schema.sql", "CREATE TABLE a (id int);\n")
+        .write(
+            "sqlmig.toml",
+            "dialect = \"postgres\"\nschema_file = \"schema.sql\"\n",
+        );
+    project
+        .sqlmig()
+        .args([
+            "diff",
+            "--dev-url",
+            "postgres://u:s3cret@127.0.0.1:1/dev?connect_timeout=1",
+        ])
+        .run()
+        .failure()
+        .stderr_has("cannot connect");
+    // A MariaDB user who may use its own database but create none.
+    let Some(dev) = TestDb::mysql() else {
+        return;
+    };
+    let _user = crate::support::database::TestUser::create(&dev, "Pw-s3cret-9");
+    let url = format!(
+        "mysql://sqlmig_t_{0}:Pw-s3cret-9@127.0.0.1:3306/{0}",
+        dev.name()
+    );
+    project.write(
+        "sqlmig.toml",
+        "dialect = \"mysql\"\nschema_file = \"schema.sql\"\n",
+    );
+    let run = project
+        .sqlmig()
+        .args(["diff", "--dev-url", &url])
+        .run()
+        .failure()
+        .stderr_has("cannot create scratch database");
+    assert!(!run.stderr().contains("s3cret"), "{}", run.stderr());
+    assert!(
+        project.path("migrations").read_dir().unwrap().count() == 1,
+        "nothing written"
+    );
+}
+
+fn rebuild_scenario() -> &'static Scenario {
+    SQLITE
+        .iter()
+        .find(|scenario| scenario.name == "a rebuild keeps the rows and the foreign keys")
+        .expect("the rebuild scenario")
 }

@@ -1,4 +1,4 @@
-//! Fleets (SPEC §10) through the binary on the machine's servers: many
+//! Fleets (README "Many databases") through the binary on the machine's servers: many
 //! SQLite files, PostgreSQL databases and schemas, and MariaDB databases in
 //! one run; failures on one target, unreachable targets, canaries,
 //! `--keep-going`, concurrent fleets, Ctrl-C, and passwords never shown.

@@ -14,6 +14,8 @@ mod diff;
 mod emit;
 /// The online engine, the same tests on every backend.
 mod engine;
+/// The first hour of a new user: config, flags, completions.
+mod first_hour;
 /// The fixture corpus: invalid files and graphs, golden checksums.
 mod fixtures;
 /// Fleets: many databases and schemas in one run.

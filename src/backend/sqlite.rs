@@ -237,13 +237,24 @@ fn convert_error(error: rusqlite::Error) -> DbError {
             let characters = sql.get(..offset).map_or(0, |prefix| prefix.chars().count());
             DbError {
                 position: Some(ErrorPosition::Character(characters)),
-                ..DbError::new(msg).with_code(format!("{:?}", error.code))
+                ..with_code(DbError::new(msg), error)
             }
         }
-        rusqlite::Error::SqliteFailure(error, message) => {
-            DbError::new(message.unwrap_or_else(|| error.to_string()))
-                .with_code(format!("{:?}", error.code))
-        }
+        rusqlite::Error::SqliteFailure(error, message) => with_code(
+            DbError::new(message.unwrap_or_else(|| error.to_string())),
+            error,
+        ),
         other => DbError::new(other.to_string()),
+    }
+}
+
+/// The error's SQLite code (`ConstraintViolation`...), unless SQLite's
+/// generic `SQLITE_ERROR`, which rusqlite calls `Unknown`: `(Unknown)` after
+/// a message only confuses.
+fn with_code(db: DbError, error: rusqlite::ffi::Error) -> DbError {
+    if error.code == rusqlite::ErrorCode::Unknown {
+        db
+    } else {
+        db.with_code(format!("{:?}", error.code))
     }
 }

@@ -21,9 +21,17 @@ pub(crate) struct GlobalArgs {
     /// Migrations directory [default: `directory` in sqlmig.toml, else `migrations`]
     #[arg(long, global = true, value_name = "PATH")]
     pub(crate) dir: Option<PathBuf>,
-    /// Database URL [default: env DATABASE_URL, else `database_url` in sqlmig.toml]
+    /// Database URL [default: env DATABASE_URL (also read from ./.env), else `database_url` in sqlmig.toml]
     #[arg(long, global = true, value_name = "URL")]
     pub(crate) database_url: Option<String>,
+    /// Read the database URL from FILE (a container secret), trimmed [default: `database_url_file` in sqlmig.toml]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with = "database_url"
+    )]
+    pub(crate) database_url_file: Option<PathBuf>,
     /// Name of the state table [default: `table` in sqlmig.toml, else sqlmig_revisions]
     #[arg(long, global = true, value_name = "NAME")]
     pub(crate) table: Option<String>,
@@ -42,7 +50,7 @@ pub(crate) struct GlobalArgs {
     /// Machine-readable output on stdout
     #[arg(long, global = true)]
     pub(crate) json: bool,
-    /// Configuration file [default: ./sqlmig.toml]
+    /// Configuration file [default: sqlmig.toml in the current directory or the nearest parent]
     #[arg(long, global = true, value_name = "PATH")]
     pub(crate) config: Option<PathBuf>,
     /// Print nothing but errors and requested data
@@ -128,7 +136,7 @@ pub(crate) enum Command {
     /// Set the database's state to TARGET without running any SQL
     Stamp(StampArgs),
     /// Exit 0 only if the database is at head with no drift, failed or pending revisions
-    Check,
+    Check(CheckArgs),
     /// Clear failed rows, accept changed checksums or forget missing files, each only when asked
     Repair(RepairArgs),
     /// Print one SQL script that does what `upgrade` (or `downgrade`) would do, for a DBA to review and run
@@ -141,6 +149,17 @@ pub(crate) enum Command {
     Lint(LintArgs),
     /// Print the DDL that turns the schema of FROM into the schema of TO (exit 1 when they differ)
     Diff(DiffArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum, value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -152,9 +171,28 @@ pub(crate) struct DiffArgs {
     #[arg(long, value_name = "SRC")]
     pub(crate) to: Option<String>,
     /// Print the reverse: the DDL that turns TO back into FROM
-    #[arg(long)]
+    #[arg(long, conflicts_with = "message")]
     pub(crate) down: bool,
+    /// Write a new revision whose up section is the difference and whose down section is the reverse, both verified on a scratch database first
+    #[arg(short, long, value_name = "MSG")]
+    pub(crate) message: Option<String>,
+    /// With -m on PostgreSQL: build indexes on existing tables in the main revision instead of CONCURRENTLY in one of their own
+    #[arg(long, requires = "message")]
+    pub(crate) no_concurrently: bool,
     /// Server where sqlmig may create scratch databases to replay SQL on [default: env SQLMIG_DEV_URL, else `dev_url` in sqlmig.toml; SQLite replays in memory]
+    #[arg(long, value_name = "URL")]
+    pub(crate) dev_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Instead: exit 0 only if the migrations replayed to head give exactly the schema of FILE [default: `schema_file` in sqlmig.toml]
+    #[arg(long, value_name = "FILE", num_args = 0..=1, conflicts_with = "drift")]
+    pub(crate) schema_file: Option<Option<PathBuf>>,
+    /// Instead: exit 0 only if the live database's schema is what its applied revisions give
+    #[arg(long)]
+    pub(crate) drift: bool,
+    /// Server where sqlmig may create scratch databases [default: env SQLMIG_DEV_URL, else `dev_url` in sqlmig.toml; SQLite replays in memory]
     #[arg(long, value_name = "URL")]
     pub(crate) dev_url: Option<String>,
 }
@@ -203,7 +241,7 @@ pub(crate) struct LintArgs {
 #[derive(Debug, Args)]
 pub(crate) struct EmitArgs {
     /// Where the script takes the database: head, heads, ID or prefix, LABEL@head, base, +N/-N [default: head; required with --down]
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_negative_numbers = true)]
     pub(crate) target: Option<String>,
     /// Render without a database: the database is assumed to be at --from
     #[arg(long)]
@@ -245,7 +283,7 @@ pub(crate) struct RunArgs {
 #[derive(Debug, Args)]
 pub(crate) struct UpgradeArgs {
     /// head, heads, ID or prefix, LABEL@head, or +N
-    #[arg(default_value = "head", allow_hyphen_values = true)]
+    #[arg(default_value = "head", allow_negative_numbers = true)]
     pub(crate) target: String,
     #[command(flatten)]
     pub(crate) run: RunArgs,
@@ -254,7 +292,7 @@ pub(crate) struct UpgradeArgs {
 #[derive(Debug, Args)]
 pub(crate) struct DowngradeArgs {
     /// base, ID or prefix, LABEL@head, or -N (no default: say how far)
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_negative_numbers = true)]
     pub(crate) target: String,
     #[command(flatten)]
     pub(crate) run: RunArgs,
@@ -263,7 +301,7 @@ pub(crate) struct DowngradeArgs {
 #[derive(Debug, Args)]
 pub(crate) struct StampArgs {
     /// head, heads, base, ID or prefix, LABEL@head, +N or -N
-    #[arg(allow_hyphen_values = true)]
+    #[arg(allow_negative_numbers = true)]
     pub(crate) target: String,
 }
 

@@ -32,19 +32,25 @@ pub(crate) enum Outcome {
 
 /// Runs the parsed command line and returns the process's exit code.
 pub(crate) fn run(cli: Cli) -> ExitCode {
+    let json = cli.global.json;
     match dispatch(cli) {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::CheckFailed) => ExitCode::FAILURE,
         Err(error) => {
-            output::print_error(&error);
+            output::print_error(&error, json);
             ExitCode::FAILURE
         }
     }
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
-    if let Command::Init(args) = &cli.command {
-        return commands::init::run(args, cli.global.quiet);
+    match &cli.command {
+        Command::Init(args) => {
+            return commands::init::run(args, cli.global.quiet, cli.global.json);
+        }
+        Command::Completions(args) => return commands::completions::run(args),
+        Command::Man => return commands::completions::man(),
+        _ => {}
     }
     if cli.global.fleet.enabled() {
         let job = fleet_job(&cli.command)?;
@@ -58,7 +64,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     }
     let settings = Settings::resolve(&cli.global)?;
     match cli.command {
-        Command::Init(_) => unreachable!("handled above: init needs no settings"),
+        Command::Init(_) | Command::Completions(_) | Command::Man => {
+            unreachable!("handled above: these need no settings")
+        }
         Command::New(args) => commands::new::run(&settings, &args),
         Command::Heads => commands::heads::run(&settings),
         Command::Branches => commands::branches::run(&settings),
@@ -76,7 +84,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Current => commands::current::run(&settings),
         Command::Status => commands::status::run(&settings),
         Command::Stamp(args) => commands::stamp::run(&settings, &args),
-        Command::Check => commands::check::run(&settings),
+        Command::Check(args) => commands::check::run(&settings, &args),
         Command::Repair(args) => commands::repair::run(&settings, &args),
         Command::Emit(args) => commands::emit::run(&settings, &args),
         Command::Schema(args) => commands::schema::run(&settings, &args),
@@ -110,7 +118,7 @@ fn fleet_job(command: &Command) -> anyhow::Result<fleet::Job> {
         },
         Command::Status => fleet::Job::Status,
         Command::Current => fleet::Job::Current,
-        Command::Check => fleet::Job::Check,
+        Command::Check(args) if args.schema_file.is_none() && !args.drift => fleet::Job::Check,
         Command::Emit(args) => {
             if args.offline || args.dialect.is_some() {
                 usage_error(

@@ -5,6 +5,7 @@
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
+use super::output::warning_label;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sqlmig::event::{Event, Observer};
 use sqlmig::plan::Direction;
@@ -141,8 +142,8 @@ impl Observer for Progress {
                 }
             }
             Event::Warning { message } if self.mode != Mode::Silent => match &self.bar {
-                Some(bar) => bar.println(format!("warning: {message}")),
-                None => eprintln!("warning: {message}"),
+                Some(bar) => bar.println(format!("{} {message}", warning_label())),
+                None => eprintln!("{} {message}", warning_label()),
             },
             _ => {}
         }

@@ -19,6 +19,16 @@ pub(crate) struct NewRevision<'a> {
     pub(crate) branch: Option<&'a str>,
     pub(crate) message: &'a str,
     pub(crate) transactional: bool,
+    /// The sections' text; `None`: the empty template.
+    pub(crate) body: Option<Body>,
+}
+
+/// The up and down sections of a generated revision, and a comment on why
+/// it is written the way it is.
+pub(crate) struct Body {
+    pub(crate) up: String,
+    pub(crate) down: String,
+    pub(crate) note: Option<String>,
 }
 
 /// Writes the revision file into `dir` and records it in `sqlmig.sum`.
@@ -81,7 +91,19 @@ fn render(id: &str, new: &NewRevision<'_>) -> String {
     if !new.transactional {
         text.push_str("-- transaction: false\n");
     }
-    text.push_str("\n-- up\n\n\n-- down\n\n");
+    match &new.body {
+        None => text.push_str("\n-- up\n\n\n-- down\n\n"),
+        Some(body) => {
+            if let Some(note) = &body.note {
+                text.push_str(&format!("-- {note}\n"));
+            }
+            text.push_str(&format!(
+                "\n-- up\n{}\n\n-- down\n{}\n",
+                body.up.trim_end(),
+                body.down.trim_end()
+            ));
+        }
+    }
     text
 }
 

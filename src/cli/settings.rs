@@ -21,6 +21,7 @@ const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 struct ConfigFile {
     directory: Option<PathBuf>,
     database_url: Option<String>,
+    database_url_file: Option<PathBuf>,
     table: Option<String>,
     schema: Option<String>,
     dialect: Option<String>,
@@ -31,6 +32,7 @@ struct ConfigFile {
     server_version: Option<String>,
     dev_url: Option<String>,
     schema_file: Option<PathBuf>,
+    dump_schema: Option<bool>,
     lint: Option<LintTable>,
     targets: Option<Vec<TargetConfig>>,
 }
@@ -86,6 +88,8 @@ pub(crate) struct Settings {
     dev_url: Option<String>,
     /// `schema_file` from the config, resolved against its directory.
     schema_file: Option<PathBuf>,
+    /// `dump_schema` from the config.
+    dump_schema: bool,
     /// `lint.deny` and `lint.allow` from the config.
     pub(crate) lint_deny: Vec<String>,
     pub(crate) lint_allow: Vec<String>,
@@ -102,22 +106,33 @@ pub(crate) struct Settings {
 impl Settings {
     /// Resolves the settings from the global flags, `DATABASE_URL` and the config file.
     pub(crate) fn resolve(global: &GlobalArgs) -> anyhow::Result<Settings> {
-        let (mut config, config_dir) = read_config(global.config.as_deref())?;
+        let (mut config, config_dir, config_path) = read_config(global.config.as_deref())?;
         let config_targets = config.targets.take().unwrap_or_default();
         let dir = match (&global.dir, &config.directory) {
             (Some(dir), _) => dir.clone(),
             (None, Some(dir)) => join_relative(&config_dir, dir),
             (None, None) => join_relative(&config_dir, Path::new(DEFAULT_DIRECTORY)),
         };
-        let database_url = global
-            .database_url
-            .clone()
-            .or_else(|| {
-                std::env::var("DATABASE_URL")
-                    .ok()
-                    .filter(|url| !url.is_empty())
-            })
-            .or(config.database_url);
+        if config.database_url.is_some() && config.database_url_file.is_some() {
+            bail!(
+                "{} sets both `database_url` and `database_url_file`: keep one",
+                config_path.display()
+            );
+        }
+        let database_url = match (&global.database_url, &global.database_url_file) {
+            (Some(url), _) => Some(url.clone()),
+            (None, Some(file)) => Some(read_url_file(file)?),
+            (None, None) => match env_var("DATABASE_URL")? {
+                Some(url) => Some(url),
+                None => match &config.database_url_file {
+                    Some(file) => Some(read_url_file(&join_relative(&config_dir, file))?),
+                    None => config
+                        .database_url
+                        .take()
+                        .map(|url| relative_sqlite_url(&config_dir, url)),
+                },
+            },
+        };
         let url_dialect = database_url
             .as_deref()
             .and_then(|url| DatabaseUrl::parse(url).ok())
@@ -166,7 +181,7 @@ impl Settings {
         Ok(Settings {
             dir,
             database_url,
-            database_url_flag: global.database_url.is_some(),
+            database_url_flag: global.database_url.is_some() || global.database_url_file.is_some(),
             table: global
                 .table
                 .clone()
@@ -180,6 +195,7 @@ impl Settings {
             allow_multiple_heads: config.allow_multiple_heads.unwrap_or(false),
             server_version,
             dev_url: config.dev_url,
+            dump_schema: config.dump_schema.unwrap_or(false),
             schema_file: config
                 .schema_file
                 .as_deref()
@@ -197,10 +213,7 @@ impl Settings {
             json: global.json,
             quiet: global.quiet,
             config_targets,
-            config_path: global
-                .config
-                .clone()
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG)),
+            config_path,
         })
     }
 
@@ -273,12 +286,13 @@ impl Settings {
     /// The dev URL if one is configured anywhere (see [`Settings::dev_url`]).
     pub(crate) fn dev_url_if_any(&self, flag: Option<&str>) -> Option<String> {
         flag.map(str::to_owned)
-            .or_else(|| {
-                std::env::var("SQLMIG_DEV_URL")
-                    .ok()
-                    .filter(|url| !url.is_empty())
-            })
+            .or_else(|| env_var("SQLMIG_DEV_URL").ok().flatten())
             .or_else(|| self.dev_url.clone())
+    }
+
+    /// Whether the live schema is written to `schema_file` after each change.
+    pub(crate) fn dump_schema(&self) -> bool {
+        self.dump_schema
     }
 
     /// `schema_file` from the config, relative to the config's directory.
@@ -334,11 +348,67 @@ impl Settings {
         let database = Database::connect(url, &self.database_options(read_only))?;
         if !self.quiet {
             for warning in database.warnings() {
-                eprintln!("warning: {warning}");
+                eprintln!("{} {warning}", super::output::warning_label());
             }
         }
         Ok(database)
     }
+}
+
+/// An environment variable sqlmig reads (`DATABASE_URL`, `SQLMIG_*`): the
+/// real environment, else `.env` in the current directory. Empty is unset.
+fn env_var(key: &str) -> anyhow::Result<Option<String>> {
+    if let Some(value) = std::env::var(key).ok().filter(|value| !value.is_empty()) {
+        return Ok(Some(value));
+    }
+    Ok(dotenv()?
+        .iter()
+        .find(|(name, _)| name == key)
+        .map(|(_, value)| value.clone())
+        .filter(|value| !value.is_empty()))
+}
+
+/// The `DATABASE_URL` and `SQLMIG_*` entries of `./.env`, read once (as
+/// dbmate, sqlx and diesel do). Other entries are not sqlmig's and are left
+/// alone. A line that does not parse is an error that never quotes it: it
+/// may hold a password.
+fn dotenv() -> anyhow::Result<&'static [(String, String)]> {
+    static DOTENV: std::sync::OnceLock<Result<Vec<(String, String)>, String>> =
+        std::sync::OnceLock::new();
+    let read = DOTENV.get_or_init(|| {
+        let entries = match dotenvy::from_path_iter(".env") {
+            Ok(entries) => entries,
+            Err(error) if error.not_found() => return Ok(Vec::new()),
+            Err(_) => return Err("cannot read .env".to_owned()),
+        };
+        let mut found = Vec::new();
+        for (number, entry) in entries.enumerate() {
+            let (key, value) = entry.map_err(|_| {
+                format!(
+                    ".env: entry {} does not parse (KEY=value, one per line; the line is not shown, it may hold a password)",
+                    number + 1
+                )
+            })?;
+            if key == "DATABASE_URL" || key.starts_with("SQLMIG_") {
+                found.push((key, value));
+            }
+        }
+        Ok(found)
+    });
+    read.as_deref()
+        .map_err(|message| anyhow::anyhow!("{message}"))
+}
+
+/// The database URL held in `path` (a container secret), trimmed. Neither
+/// the URL nor any of the file's text ever appears in a message.
+fn read_url_file(path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the database URL file {}", path.display()))?;
+    let url = text.trim();
+    if url.is_empty() {
+        bail!("the database URL file {} is empty", path.display());
+    }
+    Ok(url.to_owned())
 }
 
 /// `60s`, `500ms`, `2m`, `0`, or a plain number of seconds.
@@ -364,20 +434,24 @@ fn parse_duration(text: &str) -> anyhow::Result<Duration> {
     Ok(Duration::from_secs_f64(seconds))
 }
 
-/// Reads the config file: an explicit `--config` must exist, the default
-/// `./sqlmig.toml` may be absent. Returns it with the directory that relative
-/// paths inside it are resolved against.
-fn read_config(explicit: Option<&Path>) -> anyhow::Result<(ConfigFile, PathBuf)> {
-    let path = explicit.unwrap_or(Path::new(DEFAULT_CONFIG));
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
-            return Ok((ConfigFile::default(), PathBuf::new()));
-        }
-        Err(error) => {
-            return Err(error).with_context(|| format!("cannot read {}", path.display()));
-        }
+/// Reads the config file: an explicit `--config` must exist; otherwise the
+/// nearest `sqlmig.toml` (see [`find_config`]), which may be absent. Returns
+/// it with the directory that relative paths inside it are resolved against,
+/// and its path.
+fn read_config(explicit: Option<&Path>) -> anyhow::Result<(ConfigFile, PathBuf, PathBuf)> {
+    let found;
+    let path = match explicit {
+        Some(path) => path,
+        None => match find_config()? {
+            Some(path) => {
+                found = path;
+                &found
+            }
+            None => return Ok((ConfigFile::default(), PathBuf::new(), DEFAULT_CONFIG.into())),
+        },
     };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let config = toml::from_str::<ConfigFile>(&text).map_err(|error| {
         // The error's own Display quotes the offending line, which may hold a
         // password: report the position and the message only.
@@ -394,7 +468,45 @@ fn read_config(explicit: Option<&Path>) -> anyhow::Result<(ConfigFile, PathBuf)>
         )
     })?;
     let config_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok((config, config_dir))
+    Ok((config, config_dir, path.to_path_buf()))
+}
+
+/// `sqlmig.toml` in the current directory or the nearest parent that has
+/// one, as git and cargo find theirs: `sqlmig.toml`, `../sqlmig.toml`, ...
+/// (relative, so messages show short paths).
+fn find_config() -> anyhow::Result<Option<PathBuf>> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let mut relative = PathBuf::new();
+    for directory in cwd.ancestors() {
+        if directory.join(DEFAULT_CONFIG).is_file() {
+            return Ok(Some(relative.join(DEFAULT_CONFIG)));
+        }
+        relative.push("..");
+    }
+    Ok(None)
+}
+
+/// A `sqlite:` URL of the config with a relative file path, made relative
+/// to the config's directory (found in a parent) like the config's other
+/// paths; any other URL unchanged.
+fn relative_sqlite_url(config_dir: &Path, url: String) -> String {
+    if config_dir.as_os_str().is_empty() {
+        return url;
+    }
+    let Some((scheme, rest)) = ["sqlite3:", "sqlite:"]
+        .iter()
+        .find_map(|scheme| Some((*scheme, url.strip_prefix(scheme)?)))
+    else {
+        return url;
+    };
+    let (slashes, path) = match rest.strip_prefix("//") {
+        Some(path) => ("//", path),
+        None => ("", rest),
+    };
+    if path.is_empty() || path == ":memory:" || Path::new(path).is_absolute() {
+        return url;
+    }
+    format!("{scheme}{slashes}{}", config_dir.join(path).display())
 }
 
 /// `base` joined with `path`, without a leading `./` when `base` is the

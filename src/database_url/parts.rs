@@ -17,6 +17,12 @@ impl Password {
         decode(text, part).map(Password)
     }
 
+    /// A password found outside the URL (an environment variable, a
+    /// password file).
+    pub(crate) fn from_secret(bytes: Vec<u8>) -> Password {
+        Password(bytes)
+    }
+
     /// The password, for the driver only. Never print it.
     pub(crate) fn expose_secret(&self) -> &[u8] {
         &self.0

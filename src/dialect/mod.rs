@@ -220,6 +220,16 @@ pub(crate) trait Profile: Sync {
     fn drop_constraint(&self, table: &Table, constraint: &Constraint) -> String;
     /// Drops an index of a table.
     fn drop_index(&self, table: &Table, index: &Index) -> String;
+    /// `definition` built without blocking writes, where the dialect can.
+    fn create_index_concurrently(&self, definition: &str) -> Option<String> {
+        let _ = definition;
+        None
+    }
+    /// Drops an index without blocking writes (where
+    /// [`Profile::create_index_concurrently`] builds one).
+    fn drop_index_concurrently(&self, table: &Table, index: &Index) -> String {
+        self.drop_index(table, index)
+    }
     /// Drops a function or procedure.
     fn drop_routine(&self, routine: &Routine) -> String;
     /// Drops a trigger.

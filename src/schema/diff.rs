@@ -66,12 +66,15 @@ impl Diff {
     pub fn script(&self) -> String {
         let mut text = String::new();
         for change in &self.changes {
-            if change.destructive {
-                text.push_str("-- WARNING: destroys data\n");
-            }
+            let mut warned = !change.destructive;
             for statement in &change.sql {
+                let comment = statement.trim_start().starts_with("--");
+                if !comment && !warned {
+                    text.push_str("-- WARNING: destroys data\n");
+                    warned = true;
+                }
                 text.push_str(statement);
-                if !statement.trim_start().starts_with("--") {
+                if !comment {
                     text.push(';');
                 }
                 text.push('\n');
@@ -388,12 +391,26 @@ impl Differ<'_> {
         for table in &from.tables {
             if to_table(table_key(table)).is_none() {
                 let name = self.name(table.schema.as_deref(), &table.name);
+                let mut sql = vec![format!("DROP TABLE {name}")];
+                // The same columns under a new name may be a rename.
+                if let Some(renamed) = to.tables.iter().find(|new| {
+                    from_table(table_key(new)).is_none() && new.columns == table.columns
+                }) {
+                    sql.insert(
+                        0,
+                        format!(
+                            "-- a rename cannot be told from a drop and an add: if {name} became {}, write ALTER TABLE {name} RENAME TO {} instead, which keeps its rows",
+                            self.name(renamed.schema.as_deref(), &renamed.name),
+                            self.dialect.quote_identifier(&renamed.name)
+                        ),
+                    );
+                }
                 self.push_change(Change {
                     kind: "table",
                     object: name.clone(),
                     action: Action::Drop,
                     destructive: true,
-                    sql: vec![format!("DROP TABLE {name}")],
+                    sql,
                 });
             }
         }
@@ -770,11 +787,53 @@ pub(crate) fn alter_in_place(
             new.options.join(" ")
         ));
     }
+    for (dropped, added) in column_renames(old, new) {
+        let hint = format!(
+            "-- a rename cannot be told from a drop and an add: if {dropped} became {added}, write ALTER TABLE {table} RENAME COLUMN {} TO {} instead, which keeps its data",
+            dialect.quote_identifier(&dropped),
+            dialect.quote_identifier(&added)
+        );
+        for change in &mut changes {
+            let object = format!(
+                "{table}.{}",
+                if change.action == Action::Drop {
+                    &dropped
+                } else {
+                    &added
+                }
+            );
+            if change.kind == "column" && change.action != Action::Alter && change.object == object
+            {
+                change.sql.insert(0, hint.clone());
+            }
+        }
+    }
     if problems.is_empty() {
         Ok(changes)
     } else {
         Err(problems)
     }
+}
+
+/// Columns of `old` that `new` drops, paired with a column `new` adds with
+/// the same type: each pair may be a rename, which a schema cannot tell.
+pub(crate) fn column_renames(old: &Table, new: &Table) -> Vec<(String, String)> {
+    let dropped = old
+        .columns
+        .iter()
+        .filter(|column| !new.columns.iter().any(|n| n.name == column.name));
+    let mut added: Vec<&super::model::Column> = new
+        .columns
+        .iter()
+        .filter(|column| !old.columns.iter().any(|o| o.name == column.name))
+        .collect();
+    let mut pairs = Vec::new();
+    for column in dropped {
+        if let Some(at) = added.iter().position(|a| a.data_type == column.data_type) {
+            pairs.push((column.name.clone(), added.remove(at).name.clone()));
+        }
+    }
+    pairs
 }
 
 /// A table's quoted, qualified name.
@@ -875,4 +934,52 @@ mod tests {
         assert_eq!(added_enum_values(&old, &values(&["c", "a"])), None);
         assert_eq!(added_enum_values(&old, &values(&["a"])), None);
     }
+}
+
+/// Indexes that `to` adds (or changes) on tables `from` already has, built
+/// without blocking writes where the dialect can (PostgreSQL
+/// `CONCURRENTLY`): they go in a revision of their own, outside a
+/// transaction, after the rest of the change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConcurrentIndexes {
+    /// `to` without those indexes: what the rest of the change reaches.
+    pub without: Schema,
+    /// The statements that build them.
+    pub up: Vec<String>,
+    /// The statements that drop them again.
+    pub down: Vec<String>,
+}
+
+/// The [`ConcurrentIndexes`] of the change from `from` to `to`, if the
+/// dialect builds indexes concurrently and there are any.
+pub fn concurrent_indexes(
+    from: &Schema,
+    to: &Schema,
+    dialect: Dialect,
+) -> Option<ConcurrentIndexes> {
+    let profile = dialect.profile();
+    let mut without = to.clone();
+    let (mut up, mut down) = (Vec::new(), Vec::new());
+    for table in &mut without.tables {
+        let Some(old) = from
+            .tables
+            .iter()
+            .find(|old| table_key(old) == table_key(table))
+        else {
+            continue;
+        };
+        let mut kept = Vec::new();
+        for index in std::mem::take(&mut table.indexes) {
+            let built = !old.indexes.contains(&index);
+            match (built, profile.create_index_concurrently(&index.definition)) {
+                (true, Some(create)) => {
+                    up.push(create);
+                    down.push(profile.drop_index_concurrently(table, &index));
+                }
+                _ => kept.push(index),
+            }
+        }
+        table.indexes = kept;
+    }
+    (!up.is_empty()).then_some(ConcurrentIndexes { without, up, down })
 }

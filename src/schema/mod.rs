@@ -10,9 +10,9 @@ mod dump;
 mod model;
 mod source;
 
-pub use diff::{Action, Change, Diff, diff};
-pub(crate) use diff::{alter_in_place, qualified, routine_kind};
-pub use source::{InvalidSource, Source, SourceContext, read};
+pub use diff::{Action, Change, ConcurrentIndexes, Diff, concurrent_indexes, diff};
+pub(crate) use diff::{alter_in_place, column_renames, qualified, routine_kind};
+pub use source::{InvalidSource, Source, SourceContext, Step, read, read_replayed, verify_scripts};
 
 pub(crate) use dump::{DumpKind, column_clause, create_table, qualified_name};
 

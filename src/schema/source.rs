@@ -117,15 +117,24 @@ pub fn read(source: &Source, context: &SourceContext<'_>) -> Result<Schema, Erro
             super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))
         }),
         Source::Migrations(target) => {
-            let migrations = Migrations::load(context.dir, context.dialect)?;
-            on_scratch(context, |database| {
-                let target: Target = target.as_deref().unwrap_or("head").parse()?;
-                Migrator::new(&migrations, database, &mut Silent)?
-                    .upgrade(&target, RunOptions::default())?;
-                super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))
-            })
+            read_replayed(&[target.as_deref().unwrap_or("head")], context)
         }
     }
+}
+
+/// The schema the migrations give when `targets` are applied, one after
+/// the other, on a scratch database (`check --drift` replays the applied
+/// heads of a live database this way).
+pub fn read_replayed(targets: &[&str], context: &SourceContext<'_>) -> Result<Schema, Error> {
+    let migrations = Migrations::load(context.dir, context.dialect)?;
+    on_scratch(context, |database| {
+        for target in targets {
+            let target: Target = target.parse()?;
+            Migrator::new(&migrations, database, &mut Silent)?
+                .upgrade(&target, RunOptions::default())?;
+        }
+        super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))
+    })
 }
 
 /// Runs `body` on a fresh scratch database, dropped afterwards.
@@ -155,6 +164,71 @@ fn on_scratch<T>(
     result
 }
 
+/// One step of a verification: a script, what it is called in messages,
+/// and the schema it must reach.
+pub type Step<'a> = (&'a str, &'a str, &'a Schema);
+
+/// Replays `from` on a scratch database, then runs each step's script
+/// there in turn and checks that it reaches the step's schema. Returns what
+/// is left after each step, each line naming its object; empty when every
+/// script does exactly its job.
+pub fn verify_scripts(
+    from: &Source,
+    from_schema: &Schema,
+    steps: &[Step<'_>],
+    context: &SourceContext<'_>,
+) -> Result<Vec<String>, Error> {
+    let replay = |database: &mut Database| -> Result<(), Error> {
+        match from {
+            Source::Url(_) => apply_text(
+                database,
+                &super::dump(from_schema, context.dialect),
+                Path::new("FROM schema"),
+            ),
+            Source::SqlFile(path) => apply_file(database, path),
+            Source::Migrations(target) => {
+                let migrations = Migrations::load(context.dir, context.dialect)?;
+                let target: Target = target.as_deref().unwrap_or("head").parse()?;
+                Migrator::new(&migrations, database, &mut Silent)?
+                    .upgrade(&target, RunOptions::default())?;
+                Ok(())
+            }
+        }
+    };
+    on_scratch(context, |database| {
+        replay(database)?;
+        let mut problems = Vec::new();
+        for &(script, name, expected) in steps {
+            apply_text(database, script, Path::new(name))?;
+            let reached =
+                super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))?;
+            let left = super::diff(&reached, expected, context.dialect);
+            problems.extend(left.changes.iter().map(|change| {
+                format!(
+                    "the {name} section leaves {} {} to {}",
+                    change.kind,
+                    change.object,
+                    describe(change.action)
+                )
+            }));
+            problems.extend(
+                left.unsupported
+                    .iter()
+                    .map(|problem| format!("the {name} section leaves {problem}")),
+            );
+        }
+        Ok(problems)
+    })
+}
+
+fn describe(action: super::Action) -> &'static str {
+    match action {
+        super::Action::Create => "create",
+        super::Action::Drop => "drop",
+        super::Action::Alter => "change",
+    }
+}
+
 /// Applies the statements of `path` one by one; a failure names the file,
 /// the statement's line and the server's message.
 fn apply_file(database: &mut Database, path: &Path) -> Result<(), Error> {
@@ -166,8 +240,13 @@ fn apply_file(database: &mut Database, path: &Path) -> Result<(), Error> {
         span: Span::file(path),
         message: format!("not valid UTF-8 at byte {}", error.offset),
     })?;
+    apply_text(database, &text, path)
+}
+
+/// Applies the statements of `text` (read from `path`) one by one.
+fn apply_text(database: &mut Database, text: &str, path: &Path) -> Result<(), Error> {
     let statements =
-        split_statements(&text, database.dialect()).map_err(|error| Error::SourceFile {
+        split_statements(text, database.dialect()).map_err(|error| Error::SourceFile {
             span: Span::file(path),
             message: error.to_string(),
         })?;

@@ -140,6 +140,12 @@ impl Sqlmig {
         self
     }
 
+    /// Removes an environment variable.
+    pub(crate) fn env_remove(mut self, key: &str) -> Self {
+        self.command.env_remove(key);
+        self
+    }
+
     /// Runs the command to completion.
     pub(crate) fn run(mut self) -> Run {
         let output = self.command.output().expect("run sqlmig");

@@ -235,9 +235,12 @@ impl MysqlUrl {
         Ok(())
     }
 
-    /// The password as the driver takes it.
+    /// The password as the driver takes it: the URL's, else `MYSQL_PWD`.
     pub(crate) fn password_text(&self) -> Option<String> {
-        let password = self.password.as_ref()?;
+        let Some(password) = self.password.as_ref() else {
+            // As the mysql client: `MYSQL_PWD` when the URL has no password.
+            return std::env::var("MYSQL_PWD").ok().filter(|p| !p.is_empty());
+        };
         // Checked by `parse`.
         password.expose_text().ok().map(str::to_owned)
     }

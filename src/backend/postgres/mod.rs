@@ -58,6 +58,7 @@
 //! acknowledges keepalives) ends the run with an error instead of a hang.
 //! The connection is then abandoned: nothing more is sent on it.
 
+mod pgpass;
 mod tls;
 mod url;
 
@@ -79,6 +80,7 @@ use self::url::{PgUrl, SslMode};
 use super::{Backend, ConnectError, ConnectOptions, DbError, ErrorPosition, LockError};
 use crate::database_url::DatabaseUrl;
 use crate::database_url::host::Host;
+use crate::database_url::parts::Password;
 use crate::dialect::Dialect;
 use crate::sql::{Sql, Value};
 
@@ -140,6 +142,9 @@ impl PostgresBackend {
             .resolve_user(os_user)
             .map_err(|error| fail(DbError::new(error.to_string())))?;
         let mut warnings = Vec::new();
+        if parsed.password.is_none() {
+            parsed.password = pgpass::find(&parsed, &mut warnings).map(Password::from_secret);
+        }
         let (config, tls) =
             configure(&parsed, &mut warnings).map_err(|error| fail(DbError::new(error)))?;
         let endpoint = parsed.endpoint();
@@ -159,7 +164,18 @@ impl PostgresBackend {
         });
         let (client, connection) = match connected {
             Some(Ok(connected)) => connected,
-            Some(Err(error)) => return Err(fail(connect_error(&error, &parsed))),
+            Some(Err(error)) => {
+                let mut error = connect_error(&error, &parsed);
+                // A password file that was ignored explains a missing
+                // password: say so with the failure, not only on success.
+                if parsed.password.is_none() && error.hint.is_none() {
+                    error.hint = warnings
+                        .iter()
+                        .find(|warning| warning.starts_with(pgpass::IGNORED))
+                        .cloned();
+                }
+                return Err(fail(error));
+            }
             None => {
                 return Err(fail(DbError::connection(format!(
                     "no answer from {endpoint} within {} ({}): check the host and port, and that a PostgreSQL server listens there",

@@ -1,21 +1,68 @@
 //! `sqlmig diff`: the DDL that turns the schema of FROM into the schema of
 //! TO (`--down`: the reverse). Exit 0 when they are equal, 1 when they
-//! differ, as `diff` does.
+//! differ, as `diff` does. With `-m`, a new revision holding the change and
+//! its reverse, both verified on a scratch database before it is written.
+//! `check --schema-file` and `check --drift` compare the same way.
 
 use anyhow::{Context, bail};
 use serde::Serialize;
-use sqlmig::schema::{Change, Source, SourceContext};
+use sqlmig::schema::{Change, Diff, Schema, Source, SourceContext};
+use sqlmig::{DatabaseOptions, Dialect};
 
 use crate::cli::Outcome;
 use crate::cli::args::DiffArgs;
 use crate::cli::output::{out, print_json};
-use crate::cli::settings::Settings;
+use crate::cli::scaffold::{Body, NewRevision, write_revision};
+use crate::cli::settings::{Settings, one_line_message};
 
 #[derive(Serialize)]
 struct DiffJson<'a> {
     equal: bool,
     changes: &'a [Change],
     not_compared: &'a [String],
+}
+
+/// What reading schemas needs: the dialect, the state table's options and
+/// where scratch databases go.
+pub(crate) struct Reader {
+    pub(crate) dialect: Dialect,
+    options: DatabaseOptions,
+    dev_url: Option<String>,
+}
+
+impl Reader {
+    /// The reader for `settings`; `dev_url` is `--dev-url`; `sources` may
+    /// name the dialect (a database URL) when the config does not.
+    pub(crate) fn new(settings: &Settings, dev_url: Option<&str>, sources: &[&Source]) -> Self {
+        let url_dialect = sources.iter().find_map(|source| match source {
+            Source::Url(url) => sqlmig::DatabaseUrl::parse(url)
+                .ok()
+                .map(|url| url.dialect()),
+            _ => None,
+        });
+        Reader {
+            dialect: settings
+                .configured_dialect
+                .or(url_dialect)
+                .unwrap_or_else(|| settings.dialect()),
+            options: settings.database_options(false),
+            dev_url: settings.dev_url_if_any(dev_url),
+        }
+    }
+
+    pub(crate) fn context<'a>(&'a self, settings: &'a Settings) -> SourceContext<'a> {
+        SourceContext {
+            dialect: self.dialect,
+            dir: &settings.dir,
+            dev_url: self.dev_url.as_deref(),
+            options: &self.options,
+        }
+    }
+
+    pub(crate) fn read(&self, settings: &Settings, source: &Source) -> anyhow::Result<Schema> {
+        sqlmig::schema::read(source, &self.context(settings))
+            .with_context(|| format!("cannot read {source}"))
+    }
 }
 
 pub(crate) fn run(settings: &Settings, args: &DiffArgs) -> anyhow::Result<Outcome> {
@@ -27,45 +74,30 @@ pub(crate) fn run(settings: &Settings, args: &DiffArgs) -> anyhow::Result<Outcom
             "nothing to compare with: pass --to SRC (a .sql file, a database URL or migrations@TARGET), or set `schema_file` in sqlmig.toml"
         ),
     };
-    // The configured dialect, else the one a database source names.
-    let url_dialect = [&from, &to].into_iter().find_map(|source| match source {
-        Source::Url(url) => sqlmig::DatabaseUrl::parse(url)
-            .ok()
-            .map(|url| url.dialect()),
-        _ => None,
-    });
-    let dialect = settings
-        .configured_dialect
-        .or(url_dialect)
-        .unwrap_or_else(|| settings.dialect());
-    let dev_url = settings.dev_url_if_any(args.dev_url.as_deref());
-    let options = settings.database_options(false);
-    let context = SourceContext {
-        dialect,
-        dir: &settings.dir,
-        dev_url: dev_url.as_deref(),
-        options: &options,
-    };
-    let from_schema =
-        sqlmig::schema::read(&from, &context).with_context(|| format!("cannot read {from}"))?;
-    let to_schema =
-        sqlmig::schema::read(&to, &context).with_context(|| format!("cannot read {to}"))?;
-    let diff = if args.down {
-        sqlmig::schema::diff(&to_schema, &from_schema, dialect)
-    } else {
-        sqlmig::schema::diff(&from_schema, &to_schema, dialect)
-    };
-    if !diff.unsupported.is_empty() {
-        bail!(
-            "the difference cannot be written as DDL for {}:\n{}",
-            dialect.title(),
-            diff.unsupported
-                .iter()
-                .map(|problem| format!("  {problem}"))
-                .collect::<Vec<_>>()
-                .join("\n")
+    let reader = Reader::new(settings, args.dev_url.as_deref(), &[&from, &to]);
+    let from_schema = reader.read(settings, &from)?;
+    let to_schema = reader.read(settings, &to)?;
+    if let Some(message) = &args.message {
+        return write(
+            settings,
+            &reader,
+            (&from, &from_schema),
+            &to_schema,
+            message,
+            !args.no_concurrently,
         );
     }
+    let diff = if args.down {
+        sqlmig::schema::diff(&to_schema, &from_schema, reader.dialect)
+    } else {
+        sqlmig::schema::diff(&from_schema, &to_schema, reader.dialect)
+    };
+    refuse_unsupported(&diff, reader.dialect)?;
+    print(settings, &diff)
+}
+
+/// Prints a difference (the script, or `--json`); exit 1 when there is one.
+pub(crate) fn print(settings: &Settings, diff: &Diff) -> anyhow::Result<Outcome> {
     if settings.json {
         print_json(&DiffJson {
             equal: diff.is_empty(),
@@ -91,4 +123,149 @@ pub(crate) fn run(settings: &Settings, args: &DiffArgs) -> anyhow::Result<Outcom
     } else {
         Outcome::CheckFailed
     })
+}
+
+/// Fails, naming every object, when part of a difference cannot be DDL.
+pub(crate) fn refuse_unsupported(diff: &Diff, dialect: Dialect) -> anyhow::Result<()> {
+    if diff.unsupported.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the difference cannot be written as DDL for {}:\n{}",
+        dialect.title(),
+        diff.unsupported
+            .iter()
+            .map(|problem| format!("  {problem}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
+/// `diff -m`: the revision, verified before it is written. On PostgreSQL an
+/// index on a table that already exists is built `CONCURRENTLY` in a second
+/// revision of its own, outside a transaction (unless `--no-concurrently`).
+fn write(
+    settings: &Settings,
+    reader: &Reader,
+    (from, from_schema): (&Source, &Schema),
+    to_schema: &Schema,
+    message: &str,
+    concurrently: bool,
+) -> anyhow::Result<Outcome> {
+    let message = one_line_message(message)?;
+    let concurrent = concurrently
+        .then(|| sqlmig::schema::concurrent_indexes(from_schema, to_schema, reader.dialect))
+        .flatten();
+    let first_target = concurrent.as_ref().map_or(to_schema, |c| &c.without);
+    let up = sqlmig::schema::diff(from_schema, first_target, reader.dialect);
+    let down = sqlmig::schema::diff(first_target, from_schema, reader.dialect);
+    refuse_unsupported(&up, reader.dialect)?;
+    refuse_unsupported(&down, reader.dialect)?;
+    if up.is_empty() && concurrent.is_none() {
+        if !settings.quiet {
+            out!("no changes: the two schemas are equal, nothing written");
+        }
+        return Ok(Outcome::Success);
+    }
+    let (up_script, down_script) = (up.script(), down.script());
+    let (index_up, index_down) = concurrent.as_ref().map_or_else(Default::default, |c| {
+        (statements(&c.up), statements(&c.down))
+    });
+    let mut steps: Vec<sqlmig::schema::Step<'_>> = Vec::new();
+    if !up.is_empty() {
+        steps.push((&up_script, "up", first_target));
+    }
+    if concurrent.is_some() {
+        steps.push((&index_up, "up (indexes)", to_schema));
+        steps.push((&index_down, "down (indexes)", first_target));
+    }
+    if !up.is_empty() {
+        steps.push((&down_script, "down", from_schema));
+    }
+    let problems =
+        sqlmig::schema::verify_scripts(from, from_schema, &steps, &reader.context(settings))
+            .context("cannot verify the generated revision")?;
+    if !problems.is_empty() {
+        bail!(
+            "the generated revision does not do what it should, so nothing was written:\n{}",
+            problems
+                .iter()
+                .map(|problem| format!("  {problem}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    let migrations = sqlmig::Migrations::load_allow_empty(&settings.dir, reader.dialect)?;
+    let graph = migrations.graph();
+    let mut parents = match graph.heads() {
+        [] => Vec::new(),
+        [head] => vec![graph.revision(*head).id.clone()],
+        heads => bail!(
+            "there are several heads ({}): join them first with `sqlmig merge -m \"merge heads\"`",
+            graph.ids(heads).join(", ")
+        ),
+    };
+    let mut written = Vec::new();
+    if !up.is_empty() {
+        let rebuild = up.needs_no_transaction || down.needs_no_transaction;
+        let note = if rebuild {
+            "written by `sqlmig diff -m` and verified by replay; `transaction: false` because SQLite ignores PRAGMA foreign_keys inside a transaction, and its table rebuilds turn foreign keys off"
+        } else {
+            "written by `sqlmig diff -m` and verified by replay"
+        };
+        let new = NewRevision {
+            id: None,
+            parents: parents.clone(),
+            dependencies: Vec::new(),
+            branch: None,
+            message,
+            transactional: !rebuild,
+            body: Some(Body {
+                up: up_script.clone(),
+                down: down_script.clone(),
+                note: Some(String::from(note)),
+            }),
+        };
+        let (path, id) = write_revision(migrations.dir(), graph, &new)?;
+        parents = vec![id.clone()];
+        written.push((path, id));
+    }
+    if concurrent.is_some() {
+        let index_message = format!("{message} (indexes, built concurrently)");
+        let new = NewRevision {
+            id: None,
+            parents,
+            dependencies: Vec::new(),
+            branch: None,
+            message: &index_message,
+            transactional: false,
+            body: Some(Body {
+                up: index_up.clone(),
+                down: index_down.clone(),
+                note: Some(String::from(
+                    "written by `sqlmig diff -m` and verified by replay; indexes on existing tables are built CONCURRENTLY, which cannot run in a transaction, so that writes go on meanwhile",
+                )),
+            }),
+        };
+        written.push(write_revision(migrations.dir(), graph, &new)?);
+    }
+    if settings.json {
+        print_json(&serde_json::json!({
+            "revision": written.last().map(|(_, id)| id.clone()),
+            "path": written.last().map(|(path, _)| path.display().to_string()),
+            "revisions": written.iter().map(|(_, id)| id.clone()).collect::<Vec<_>>(),
+            "paths": written.iter().map(|(path, _)| path.display().to_string()).collect::<Vec<_>>(),
+            "changes": up.changes.len() + concurrent.as_ref().map_or(0, |c| c.up.len()),
+        }))?;
+    } else if !settings.quiet {
+        for (path, id) in &written {
+            out!("created {} (revision {id}, verified)", path.display());
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// Statements as a section's text, one per line with its `;`.
+fn statements(list: &[String]) -> String {
+    list.iter().map(|sql| format!("{sql};\n")).collect()
 }

@@ -31,7 +31,7 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
         .as_deref()
         .map(str::parse::<Dialect>)
         .transpose()?;
-    let script = if args.offline {
+    let (dialect, script) = if args.offline {
         let Some(dialect) = requested.or(settings.configured_dialect) else {
             bail!(
                 "no dialect for the script: pass --dialect postgres|mysql|sqlite, or set `dialect` or a database URL in sqlmig.toml"
@@ -54,13 +54,14 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
             from.as_ref(),
             &target,
         )?;
-        emit::render(
+        let script = emit::render(
             migrations.graph(),
             &plan,
             &settings.state_table(dialect)?,
             init_sql(settings, dialect),
             server_version,
-        )
+        );
+        (dialect, script)
     } else {
         let mut database = settings.connect(true)?;
         let dialect = database.dialect();
@@ -74,17 +75,30 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
         let plan =
             Migrator::new(&migrations, &mut database, &mut Silent)?.plan(direction, &target)?;
         let server_version = database.server_version()?;
-        emit::render(
+        let script = emit::render(
             graph,
             &plan,
             database.state_table(),
             settings.init_sql(),
             server_version,
-        )
+        );
+        (dialect, script)
     };
+    if let Some(path) = &args.output {
+        std::fs::write(path, &script)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     match &args.output {
-        Some(path) => std::fs::write(path, &script)
-            .with_context(|| format!("cannot write {}", path.display()))?,
+        _ if settings.json => crate::cli::output::print_json(&serde_json::json!({
+            "dialect": dialect.name(),
+            "direction": match direction {
+                Direction::Upgrade => "upgrade",
+                Direction::Downgrade => "downgrade",
+            },
+            "output": args.output.as_ref().map(|path| path.display().to_string()),
+            "script": if args.output.is_some() { None } else { Some(&script) },
+        }))?,
+        Some(_) => {}
         None => {
             let mut stdout = std::io::stdout().lock();
             if let Err(error) = stdout
@@ -106,7 +120,8 @@ fn init_sql(settings: &Settings, dialect: Dialect) -> &[String] {
         Some(configured) if configured != dialect && !settings.init_sql().is_empty() => {
             if !settings.quiet {
                 eprintln!(
-                    "warning: init_sql is left out of the script: it is set up for the configured {configured} database, the script is for {dialect}"
+                    "{} init_sql is left out of the script: it is set up for the configured {configured} database, the script is for {dialect}",
+                    crate::cli::output::warning_label()
                 );
             }
             &[]

@@ -17,7 +17,11 @@ directory = "migrations"
 # database_url = "sqlite:app.db"
 "#;
 
-pub(crate) fn run(args: &crate::cli::args::InitArgs, quiet: bool) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    args: &crate::cli::args::InitArgs,
+    quiet: bool,
+    json: bool,
+) -> anyhow::Result<Outcome> {
     // Joined onto an empty path, the names print as users type them.
     let root = args.directory.as_deref().unwrap_or(Path::new(""));
     let config = root.join("sqlmig.toml");
@@ -29,7 +33,12 @@ pub(crate) fn run(args: &crate::cli::args::InitArgs, quiet: bool) -> anyhow::Res
         .with_context(|| format!("cannot create {}", migrations.display()))?;
     std::fs::write(&config, CONFIG_TEMPLATE)
         .with_context(|| format!("cannot write {}", config.display()))?;
-    if !quiet {
+    if json {
+        crate::cli::output::print_json(&serde_json::json!({
+            "config": config.display().to_string(),
+            "directory": migrations.display().to_string(),
+        }))?;
+    } else if !quiet {
         out!("created {} and {}/", config.display(), migrations.display());
         out!("next: sqlmig new -m \"create the first table\"");
     }

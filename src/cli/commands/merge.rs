@@ -33,6 +33,7 @@ pub(crate) fn run(settings: &Settings, args: &MergeArgs) -> anyhow::Result<Outco
         branch: None,
         message: one_line_message(&args.message)?,
         transactional: true,
+        body: None,
     };
     let (path, id) = write_revision(migrations.dir(), graph, &new)?;
     if settings.json {

@@ -3,6 +3,7 @@
 
 pub(crate) mod branches;
 pub(crate) mod check;
+pub(crate) mod completions;
 pub(crate) mod current;
 pub(crate) mod diff;
 pub(crate) mod emit;

@@ -21,6 +21,12 @@ pub(crate) fn run(settings: &Settings, args: &NewArgs) -> anyhow::Result<Outcome
                 graph.ids(heads).join(", ")
             ),
         }
+    } else if args.revises.iter().any(|id| id == "base") {
+        // `base`, as in the header's `revises: base`: a new root.
+        if args.revises.len() > 1 {
+            bail!("--revises base starts a new root: it cannot be combined with other parents");
+        }
+        Vec::new()
     } else {
         resolve_ids(graph, &args.revises)?
     };
@@ -32,6 +38,7 @@ pub(crate) fn run(settings: &Settings, args: &NewArgs) -> anyhow::Result<Outcome
         branch: args.branch.as_deref(),
         message: one_line_message(&args.message)?,
         transactional: !args.no_transaction,
+        body: None,
     };
     let (path, id) = write_revision(migrations.dir(), graph, &new)?;
     if settings.json {

@@ -36,7 +36,14 @@ pub(crate) fn run(settings: &Settings, args: &RepairArgs) -> anyhow::Result<Outc
         for problem in &status.problems {
             print_problem(problem);
         }
-        if status.problems.is_empty() && !settings.quiet {
+        if settings.json {
+            let problems: Vec<String> = status
+                .problems
+                .iter()
+                .map(|problem| sqlmig::database_url::redact_urls_in(&problem.to_string()))
+                .collect();
+            print_json(&serde_json::json!({ "problems": problems, "changes": [] }))?;
+        } else if status.problems.is_empty() && !settings.quiet {
             out!("nothing to repair");
         }
         return Ok(if status.problems.is_empty() {

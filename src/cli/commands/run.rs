@@ -36,8 +36,10 @@ pub(crate) fn run(
     args: &RunArgs,
 ) -> anyhow::Result<Outcome> {
     let target: Target = target.parse()?;
-    let mut database = settings.connect(args.dry_run)?;
+    // The files first: a project without revisions fails before a SQLite
+    // file is created for it.
     let migrations = settings.load()?;
+    let mut database = settings.connect(args.dry_run)?;
     let graph = migrations.graph();
     let mut progress = Progress::new(settings.quiet, settings.json);
     let options = RunOptions {
@@ -52,7 +54,11 @@ pub(crate) fn run(
         Direction::Upgrade => migrator.upgrade(&target, options)?,
         Direction::Downgrade => migrator.downgrade(&target, options)?,
     };
+    drop(migrator);
     progress.finish(direction);
+    if !report.dry_run {
+        super::schema::dump_if_configured(settings, &mut database)?;
+    }
     if report.interrupted && !settings.quiet {
         eprintln!(
             "interrupted: stopped after {} of {} revisions; now at {}",

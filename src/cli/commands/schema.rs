@@ -35,3 +35,20 @@ pub(crate) fn run(settings: &Settings, args: &SchemaArgs) -> anyhow::Result<Outc
     }
     Ok(Outcome::Success)
 }
+
+/// `dump_schema = true`: writes the live schema to `schema_file` after a
+/// change (`upgrade`, `downgrade`, `stamp`), as `sqlmig schema` prints it.
+pub(crate) fn dump_if_configured(
+    settings: &Settings,
+    database: &mut sqlmig::Database,
+) -> anyhow::Result<()> {
+    if !settings.dump_schema() {
+        return Ok(());
+    }
+    let Some(path) = settings.schema_file() else {
+        anyhow::bail!("`dump_schema = true` needs `schema_file` in sqlmig.toml");
+    };
+    let schema = sqlmig::schema::inspect(database).context("cannot read the database's schema")?;
+    std::fs::write(&path, sqlmig::schema::dump(&schema, database.dialect()))
+        .with_context(|| format!("cannot write {}", path.display()))
+}

@@ -17,11 +17,14 @@ struct StampJson {
 
 pub(crate) fn run(settings: &Settings, args: &StampArgs) -> anyhow::Result<Outcome> {
     let target: Target = args.target.parse()?;
-    let mut database = settings.connect(false)?;
+    // The files first: a project without revisions fails before a SQLite
+    // file is created for it.
     let migrations = settings.load()?;
+    let mut database = settings.connect(false)?;
     let graph = migrations.graph();
     let mut progress = Progress::new(settings.quiet, settings.json);
     let report = Migrator::new(&migrations, &mut database, &mut progress)?.stamp(&target)?;
+    super::schema::dump_if_configured(settings, &mut database)?;
     if settings.json {
         print_json(&StampJson {
             stamped: graph.ids(&report.inserted),

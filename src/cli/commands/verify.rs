@@ -49,7 +49,7 @@ pub(crate) fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<Outc
     } else {
         for warning in &warnings {
             if !settings.quiet {
-                eprintln!("warning: {warning}");
+                eprintln!("{} {warning}", crate::cli::output::warning_label());
             }
         }
         for problem in &problems {

@@ -78,7 +78,7 @@ impl Display {
 
     /// A warning about one target (shown unless `--quiet`).
     pub(crate) fn warn(&self, name: &str, message: &str) {
-        let line = format!("warning: {name}: {message}");
+        let line = format!("{} {name}: {message}", crate::cli::output::warning_label());
         match (&self.multi, self.mode) {
             (_, Mode::Silent) => {}
             (Some(multi), _) => {

@@ -1,4 +1,4 @@
-//! Fleets (SPEC §10): one command run once per target — a database or a
+//! Fleets (README "Many databases"): one command run once per target — a database or a
 //! PostgreSQL schema — by a bounded pool of worker threads over the
 //! single-database engine. Each target gets its own connection (opened when
 //! its job starts), lock, state and plan; the migrations are loaded once per
@@ -140,7 +140,10 @@ pub(crate) fn run(settings: &Settings, args: &FleetArgs, job: &Job) -> anyhow::R
     let started = Instant::now();
     if targets.is_empty() {
         if !settings.quiet {
-            eprintln!("warning: the schemas query returned no schema: nothing to do");
+            eprintln!(
+                "{} the schemas query returned no schema: nothing to do",
+                super::output::warning_label()
+            );
         }
         if settings.json {
             report::print_fleet_json(job.command(), &[], 0.0)?;

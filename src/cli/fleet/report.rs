@@ -198,7 +198,11 @@ pub(crate) fn print_errors(reports: &[TargetReport]) {
     for report in reports {
         if let State::Failed(error) = &report.state {
             for line in error.lines() {
-                eprintln!("error: {}: {line}", report.name);
+                eprintln!(
+                    "{} {}: {line}",
+                    crate::cli::output::error_label(),
+                    report.name
+                );
             }
         }
     }

@@ -117,7 +117,9 @@ impl Profile for Mysql {
     }
 
     fn applied_at_text(&self) -> &'static str {
-        "DATE_FORMAT(applied_at, '%Y-%m-%dT%H:%i:%s.%f')"
+        // A TIMESTAMP reads in the session's time zone: turned to UTC and
+        // printed to the millisecond with `Z`, as the other dialects do.
+        "CONCAT(LEFT(DATE_FORMAT(CONVERT_TZ(applied_at, @@session.time_zone, '+00:00'), '%Y-%m-%dT%H:%i:%s.%f'), 23), 'Z')"
     }
 
     fn client_instructions(&self) -> &'static [&'static str] {

@@ -292,6 +292,24 @@ impl Profile for Postgres {
         )
     }
 
+    /// `CREATE [UNIQUE] INDEX CONCURRENTLY ...`.
+    fn create_index_concurrently(&self, definition: &str) -> Option<String> {
+        let at = definition.find(" INDEX ")? + " INDEX".len();
+        Some(format!(
+            "{} CONCURRENTLY{}",
+            &definition[..at],
+            &definition[at..]
+        ))
+    }
+
+    /// `IF EXISTS`: a build that failed leaves an invalid index behind, or none.
+    fn drop_index_concurrently(&self, table: &Table, index: &Index) -> String {
+        format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {}",
+            qualified_name(Dialect::Postgres, table.schema.as_deref(), &index.name)
+        )
+    }
+
     fn drop_routine(&self, routine: &Routine) -> String {
         format!(
             "DROP {} {}({})",

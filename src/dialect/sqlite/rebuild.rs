@@ -5,7 +5,7 @@
 //! the table's indexes and triggers from the target schema.
 
 use crate::dialect::Dialect;
-use crate::schema::{Action, Change, Column, Table};
+use crate::schema::{Action, Change, Column, Table, column_renames};
 
 /// The changes that turn `old` into `new`.
 pub(super) fn alter(old: &Table, new: &Table) -> Vec<Change> {
@@ -94,7 +94,17 @@ fn rebuild(old: &Table, new: &Table) -> Change {
         })
         .collect();
     let (columns, values): (Vec<String>, Vec<String>) = copied.into_iter().unzip();
-    let mut sql = vec![
+    let mut sql: Vec<String> = column_renames(old, new)
+        .into_iter()
+        .map(|(dropped, added)| {
+            format!(
+                "-- a rename cannot be told from a drop and an add: if {dropped} became {added}, write ALTER TABLE {name} RENAME COLUMN {} TO {} instead, which keeps its data",
+                quote(&dropped),
+                quote(&added)
+            )
+        })
+        .collect();
+    sql.extend([
         format!("-- rebuild {name}: SQLite cannot make this change with ALTER TABLE"),
         String::from("PRAGMA foreign_keys = OFF"),
         String::from("PRAGMA legacy_alter_table = ON"),
@@ -104,7 +114,7 @@ fn rebuild(old: &Table, new: &Table) -> Change {
             columns.join(", "),
             values.join(", ")
         ),
-    ];
+    ]);
     if new.columns.iter().any(|column| column.identity.is_some()) {
         sql.push(format!(
             "UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence WHERE name = {}) WHERE name = {} AND EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = {0})",
