@@ -429,14 +429,9 @@ impl Dialect {
             return None;
         }
         let words = leading_words(sql);
-        let mut upper = None;
-        rules.iter().find(|rule| {
-            rule.refuses_on(version)
-                && (rule.matches)(
-                    &words,
-                    upper.get_or_insert_with(|| sql.to_ascii_uppercase()),
-                )
-        })
+        rules
+            .iter()
+            .find(|rule| rule.refuses_on(version) && (rule.matches)(&words, sql))
     }
 
     /// Whether `sql` may end or change the transaction it runs in, or wait

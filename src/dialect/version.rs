@@ -78,8 +78,9 @@ pub struct TransactionRule {
     /// Where the server's documentation says so.
     pub reference: &'static str,
     /// Whether a statement is this one: given its leading words (upper-cased,
-    /// single-spaced) and its whole text upper-cased.
-    pub(super) matches: fn(words: &str, upper: &str) -> bool,
+    /// single-spaced) and its whole text as written (looked into only once
+    /// the leading words match: most statements are decided by them).
+    pub(super) matches: fn(words: &str, sql: &str) -> bool,
 }
 
 impl TransactionRule {

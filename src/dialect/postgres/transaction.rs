@@ -25,7 +25,7 @@ pub(super) const TRANSACTION_RULES: &[TransactionRule] = &[
         statement: "REINDEX CONCURRENTLY",
         allowed_since: None,
         reference: "REINDEX: REINDEX CONCURRENTLY cannot be executed inside a transaction block",
-        matches: |words, upper| begins(words, "REINDEX") && has_word(upper, "CONCURRENTLY"),
+        matches: |words, sql| begins(words, "REINDEX") && has_word(sql, "CONCURRENTLY"),
     },
     TransactionRule {
         statement: "REINDEX DATABASE / SYSTEM",
@@ -76,8 +76,8 @@ pub(super) const TRANSACTION_RULES: &[TransactionRule] = &[
         statement: "ALTER DATABASE ... SET TABLESPACE",
         allowed_since: None,
         reference: "ALTER DATABASE: SET TABLESPACE cannot be executed inside a transaction block",
-        matches: |words, upper| {
-            begins(words, "ALTER DATABASE") && has_words(upper, &["SET", "TABLESPACE"])
+        matches: |words, sql| {
+            begins(words, "ALTER DATABASE") && has_words(sql, &["SET", "TABLESPACE"])
         },
     },
     TransactionRule {
@@ -96,36 +96,36 @@ pub(super) const TRANSACTION_RULES: &[TransactionRule] = &[
         statement: "ALTER TYPE ... ADD VALUE",
         allowed_since: Some(ServerVersion::new(12, 0)),
         reference: "PostgreSQL 12 release notes: ALTER TYPE ... ADD VALUE may run inside a transaction block (the new value cannot be used before the transaction commits)",
-        matches: |words, upper| begins(words, "ALTER TYPE") && has_words(upper, &["ADD", "VALUE"]),
+        matches: |words, sql| begins(words, "ALTER TYPE") && has_words(sql, &["ADD", "VALUE"]),
     },
     TransactionRule {
         statement: "ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY",
         allowed_since: None,
         reference: "ALTER TABLE: DETACH PARTITION ... CONCURRENTLY cannot be executed inside a transaction block",
-        matches: |words, upper| {
+        matches: |words, sql| {
             begins(words, "ALTER TABLE")
-                && has_words(upper, &["DETACH", "PARTITION"])
-                && has_word(upper, "CONCURRENTLY")
+                && has_words(sql, &["DETACH", "PARTITION"])
+                && has_word(sql, "CONCURRENTLY")
         },
     },
     TransactionRule {
         statement: "CREATE SUBSCRIPTION",
         allowed_since: None,
         reference: "CREATE SUBSCRIPTION: cannot be executed inside a transaction block when it creates a replication slot (the default)",
-        matches: |words, upper| {
+        matches: |words, sql| {
             begins(words, "CREATE SUBSCRIPTION")
-                && !has_setting(upper, "CREATE_SLOT", "FALSE")
-                && !has_setting(upper, "CONNECT", "FALSE")
+                && !has_setting(sql, "CREATE_SLOT", "FALSE")
+                && !has_setting(sql, "CONNECT", "FALSE")
         },
     },
     TransactionRule {
         statement: "ALTER SUBSCRIPTION ... PUBLICATION",
         allowed_since: None,
         reference: "ALTER SUBSCRIPTION: REFRESH PUBLICATION, and SET / ADD / DROP PUBLICATION with refresh (the default), cannot be executed inside a transaction block",
-        matches: |words, upper| {
+        matches: |words, sql| {
             begins(words, "ALTER SUBSCRIPTION")
-                && (has_words(upper, &["REFRESH", "PUBLICATION"])
-                    || has_word(upper, "PUBLICATION") && !has_setting(upper, "REFRESH", "FALSE"))
+                && (has_words(sql, &["REFRESH", "PUBLICATION"])
+                    || has_word(sql, "PUBLICATION") && !has_setting(sql, "REFRESH", "FALSE"))
         },
     },
     TransactionRule {
@@ -180,8 +180,9 @@ fn object_after_options<'w>(words: &'w str, command: &str) -> &'w str {
     rest.split([' ', ';', '(']).next().unwrap_or_default()
 }
 
-/// Whether `word` stands in `upper` as a whole word.
-fn has_word(upper: &str, word: &str) -> bool {
+/// Whether `word` (upper-case) stands in `sql` as a whole word, in any case.
+fn has_word(sql: &str, word: &str) -> bool {
+    let upper = sql.to_ascii_uppercase();
     upper.match_indices(word).any(|(at, _)| {
         let before = upper[..at].chars().next_back();
         let after = upper[at + word.len()..].chars().next();
@@ -189,9 +190,9 @@ fn has_word(upper: &str, word: &str) -> bool {
     })
 }
 
-/// Whether the words stand in `upper` one after the other.
-fn has_words(upper: &str, words: &[&str]) -> bool {
-    upper
+/// Whether the words (upper-case) stand in `sql` one after the other, in any case.
+fn has_words(sql: &str, words: &[&str]) -> bool {
+    sql.to_ascii_uppercase()
         .split(|c: char| !is_word_character(c))
         .filter(|word| !word.is_empty())
         .collect::<Vec<_>>()
@@ -199,9 +200,9 @@ fn has_words(upper: &str, words: &[&str]) -> bool {
         .any(|window| window == words)
 }
 
-/// Whether `upper` sets the option `name` to `value` (`create_slot = false`).
-fn has_setting(upper: &str, name: &str, value: &str) -> bool {
-    has_words(upper, &[name, value])
+/// Whether `sql` sets the option `name` to `value` (`create_slot = false`).
+fn has_setting(sql: &str, name: &str, value: &str) -> bool {
+    has_words(sql, &[name, value])
 }
 
 fn is_word_character(c: char) -> bool {

@@ -326,10 +326,15 @@ const TRANSACTION_RULES: &[TransactionRule] = &[
         statement: "PRAGMA journal_mode = WAL",
         allowed_since: None,
         reference: "PRAGMA journal_mode: \"cannot change into wal mode from within a transaction\"",
-        matches: |words, upper| {
-            let compact: String = upper.chars().filter(|c| !c.is_whitespace()).collect();
-            words.starts_with("PRAGMA")
-                && (compact.contains("JOURNAL_MODE=WAL") || compact.contains("JOURNAL_MODE='WAL'"))
+        matches: |words, sql| {
+            words.starts_with("PRAGMA") && {
+                let compact: String = sql
+                    .to_ascii_uppercase()
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                compact.contains("JOURNAL_MODE=WAL") || compact.contains("JOURNAL_MODE='WAL'")
+            }
         },
     },
 ];
