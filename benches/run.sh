@@ -153,6 +153,12 @@ if ! psql -X -q -d "$pg/postgres?sslmode=disable" -c 'SELECT 1' >/dev/null 2>&1;
 fi
 
 say "measuring (a few minutes: the PostgreSQL and SQLite runs apply 1,000 revisions each time)"
+# The online runs recreate sqlmig_bench before each run; drop it when done, also on failure.
+drop_bench_database() {
+  [[ -n $no_postgres ]] || psql -X -q -d "$pg/postgres?sslmode=disable" \
+    -c 'DROP DATABASE IF EXISTS sqlmig_bench WITH (FORCE)' >/dev/null 2>&1 || true
+}
+trap drop_bench_database EXIT
 python3 benches/measure.py \
   --root "$root" --bench "$bench" --sqlmig "$sqlmig" \
   --readfloor "$root/target/release/readfloor" \
