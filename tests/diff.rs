@@ -349,6 +349,29 @@ const SQLITE: &[Scenario] = &[
     },
 ];
 
+/// A database beside which scratch databases are made: none on SQLite,
+/// which replays in memory.
+fn dev_database(kind: Kind, project: &Project) -> Option<TestDb> {
+    match kind {
+        Kind::Sqlite => None,
+        _ => database(kind, project, "unused.db"),
+    }
+}
+
+/// `sqlmig.toml` of a project migrating `live`, wanting `schema.sql`, with
+/// scratch databases beside `dev`.
+fn workflow_config(kind: Kind, live: &TestDb, dev: Option<&TestDb>) -> String {
+    let mut config = format!(
+        "dialect = \"{}\"\ndatabase_url = \"{}\"\nschema_file = \"schema.sql\"\n",
+        kind.dialect_name(),
+        live.url()
+    );
+    if let Some(dev) = dev {
+        config.push_str(&format!("dev_url = \"{}\"\n", dev.url()));
+    }
+    config
+}
+
 fn database(kind: Kind, project: &Project, name: &str) -> Option<TestDb> {
     match kind {
         Kind::Postgres => TestDb::postgres(),
@@ -740,23 +763,9 @@ fn writes_a_verified_revision_and_checks_pass(kind: Kind) {
     let Some(live) = database(kind, &project, "live.db") else {
         return;
     };
-    let dev = match kind {
-        Kind::Sqlite => None,
-        _ => database(kind, &project, "unused.db"),
-    };
+    let dev = dev_database(kind, &project);
     let flow = workflow(kind);
-    let mut config = format!(
-        "dialect = \"{}\"\ndatabase_url = \"{}\"\nschema_file = \"schema.sql\"\n",
-        match kind {
-            Kind::Postgres => "postgres",
-            Kind::Mysql => "mysql",
-            Kind::Sqlite => "sqlite",
-        },
-        live.url()
-    );
-    if let Some(dev) = &dev {
-        config.push_str(&format!("dev_url = \"{}\"\n", dev.url()));
-    }
+    let config = workflow_config(kind, &live, dev.as_ref());
     project
         .revision(
             "1",
@@ -916,10 +925,7 @@ fn replay_equals_the_live_database(kind: Kind, dir: &str) {
     let project = Project::new();
     let (Some(live), dev) = (
         database(kind, &project, "live.db"),
-        match kind {
-            Kind::Sqlite => None,
-            _ => database(kind, &project, "unused.db"),
-        },
+        dev_database(kind, &project),
     ) else {
         return;
     };
@@ -992,10 +998,7 @@ fn every_change_through_diff_m(kind: Kind, scenarios: &[Scenario]) {
         ) else {
             return;
         };
-        let dev = match kind {
-            Kind::Sqlite => None,
-            _ => database(kind, &project, "unused.db"),
-        };
+        let dev = dev_database(kind, &project);
         build(&project, &to, "after", scenario.after);
         build(&project, &back, "before", scenario.before);
         let statements = |list: &[&str]| {
@@ -1003,18 +1006,7 @@ fn every_change_through_diff_m(kind: Kind, scenarios: &[Scenario]) {
                 .map(|sql| format!("{sql};\n"))
                 .collect::<String>()
         };
-        let mut config = format!(
-            "dialect = \"{}\"\ndatabase_url = \"{}\"\nschema_file = \"schema.sql\"\n",
-            match kind {
-                Kind::Postgres => "postgres",
-                Kind::Mysql => "mysql",
-                Kind::Sqlite => "sqlite",
-            },
-            live.url()
-        );
-        if let Some(dev) = &dev {
-            config.push_str(&format!("dev_url = \"{}\"\n", dev.url()));
-        }
+        let config = workflow_config(kind, &live, dev.as_ref());
         project
             .revision(
                 "1",

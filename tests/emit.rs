@@ -64,14 +64,6 @@ fn repo(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
 
-fn dialect_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Postgres => "postgres",
-        Kind::Mysql => "mysql",
-        Kind::Sqlite => "sqlite",
-    }
-}
-
 /// A dialect's fixture project (`fixtures/emit/<dialect>/`) and the
 /// revisions the tests aim at. Each has a branch, a merge, a `depends-on`,
 /// routines with bodies and a revision that runs outside a transaction.
@@ -90,7 +82,7 @@ struct Fixture {
 }
 
 fn fixture(kind: Kind) -> Fixture {
-    let dir = repo(&format!("fixtures/emit/{}/migrations", dialect_name(kind)));
+    let dir = repo(&format!("fixtures/emit/{}/migrations", kind.dialect_name()));
     match kind {
         Kind::Postgres => Fixture {
             dir,
@@ -129,7 +121,7 @@ fn emit(kind: Kind, dir: &Path, args: &[&str]) -> String {
         .sqlmig()
         .args(["--dir"])
         .args([dir])
-        .args(["emit", "--offline", "--dialect", dialect_name(kind)])
+        .args(["emit", "--offline", "--dialect", kind.dialect_name()])
         .args(args)
         .run()
         .success()
@@ -852,7 +844,7 @@ fn state_table_with_an_awkward_name_works_in_the_script(kind: Kind) {
         .args(["--dir"])
         .args([dir])
         .args(names)
-        .args(["emit", "--offline", "--dialect", dialect_name(kind)])
+        .args(["emit", "--offline", "--dialect", kind.dialect_name()])
         .run()
         .success()
         .stdout();
@@ -874,7 +866,7 @@ fn state_table_with_an_awkward_name_works_in_the_script(kind: Kind) {
 // Snapshots
 
 fn golden_script_matches_its_snapshot_and_is_reproducible(kind: Kind) {
-    let name = dialect_name(kind);
+    let name = kind.dialect_name();
     // Run in the fixture, so that the scripts name its files relatively.
     let render = || {
         Project::new()

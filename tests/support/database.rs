@@ -22,6 +22,17 @@ pub(crate) enum Kind {
     Mysql,
 }
 
+impl Kind {
+    /// The dialect's name, as `--dialect` and `dialect` take it.
+    pub(crate) fn dialect_name(self) -> &'static str {
+        match self {
+            Kind::Postgres => "postgres",
+            Kind::Mysql => "mysql",
+            Kind::Sqlite => "sqlite",
+        }
+    }
+}
+
 /// A database for one test.
 pub(crate) struct TestDb {
     pub(crate) kind: Kind,
