@@ -48,7 +48,7 @@ impl ScratchDatabase {
     /// connection to `dev_url`.
     pub fn create(dev_url: &DatabaseUrl) -> Result<Self, ScratchError> {
         let dialect = dev_url.dialect();
-        if !dialect.profile().url_needs_authority() {
+        if !dialect.profile().names().url_needs_authority {
             return Err(ScratchError::NoServer(dev_url.redacted(), dialect.title()));
         }
         let name = unique_name();

@@ -50,16 +50,8 @@ pub enum Dialect {
 pub(crate) trait Profile: Sync {
     // --- Names ---
 
-    /// The canonical name, as `--dialect` takes it and `status --json` prints it.
-    fn name(&self) -> &'static str;
-    /// The human name, for messages.
-    fn title(&self) -> &'static str;
-    /// Other names `--dialect` and `dialect` accept.
-    fn aliases(&self) -> &'static [&'static str];
-    /// The URL schemes that name this dialect, lower-case.
-    fn url_schemes(&self) -> &'static [&'static str];
-    /// Whether its URLs need `scheme://` (else `scheme:` is enough).
-    fn url_needs_authority(&self) -> bool;
+    /// Its names and URL schemes.
+    fn names(&self) -> &'static Names;
 
     // --- Quoting and placeholders ---
 
@@ -259,6 +251,21 @@ pub(crate) trait Profile: Sync {
     }
 }
 
+/// What a dialect is called, and how its URLs start.
+#[derive(Debug)]
+pub(crate) struct Names {
+    /// The canonical name, as `--dialect` takes it and `status --json` prints it.
+    pub(crate) name: &'static str,
+    /// The human name, for messages.
+    pub(crate) title: &'static str,
+    /// Other names `--dialect` and `dialect` accept.
+    pub(crate) aliases: &'static [&'static str],
+    /// The URL schemes that name this dialect, lower-case.
+    pub(crate) url_schemes: &'static [&'static str],
+    /// Whether its URLs need `scheme://` (else `scheme:` is enough).
+    pub(crate) url_needs_authority: bool,
+}
+
 /// The logical types of the state table's columns; each dialect names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ColumnType {
@@ -339,22 +346,22 @@ impl Dialect {
 
     /// The canonical name, as accepted by `--dialect` and printed by `status --json`.
     pub fn name(self) -> &'static str {
-        self.profile().name()
+        self.profile().names().name
     }
 
     /// The human name, for messages.
     pub fn title(self) -> &'static str {
-        self.profile().title()
+        self.profile().names().title
     }
 
     /// The dialect whose URLs start with `scheme` (case-insensitive);
     /// `authority`: the scheme is followed by `//`.
     pub fn from_url_scheme(scheme: &str, authority: bool) -> Option<Dialect> {
         Dialect::ALL.into_iter().find(|dialect| {
-            let profile = dialect.profile();
-            (authority || !profile.url_needs_authority())
-                && profile
-                    .url_schemes()
+            let names = dialect.profile().names();
+            (authority || !names.url_needs_authority)
+                && names
+                    .url_schemes
                     .iter()
                     .any(|known| known.eq_ignore_ascii_case(scheme))
         })
@@ -533,9 +540,9 @@ impl FromStr for Dialect {
         Dialect::ALL
             .into_iter()
             .find(|dialect| {
-                let profile = dialect.profile();
-                std::iter::once(profile.name())
-                    .chain(profile.aliases().iter().copied())
+                let names = dialect.profile().names();
+                std::iter::once(names.name)
+                    .chain(names.aliases.iter().copied())
                     .any(|known| known.eq_ignore_ascii_case(name))
             })
             .ok_or_else(|| UnknownDialect(name.to_owned()))

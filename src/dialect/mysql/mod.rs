@@ -4,7 +4,7 @@
 mod inspect;
 mod offline;
 
-use super::{ColumnType, GuardCheck, Guards, Profile, ServerVersion, TransactionRule};
+use super::{ColumnType, GuardCheck, Guards, Names, Profile, ServerVersion, TransactionRule};
 use crate::backend::{Backend, DbError};
 use crate::dialect::Dialect;
 mod lint;
@@ -22,25 +22,18 @@ use crate::state_table::StateTable;
 /// MySQL's and MariaDB's profile.
 pub(super) struct Mysql;
 
+/// MySQL's and MariaDB's names.
+const NAMES: Names = Names {
+    name: "mysql",
+    title: "MySQL/MariaDB",
+    aliases: &["mariadb"],
+    url_schemes: &["mysql", "mariadb"],
+    url_needs_authority: true,
+};
+
 impl Profile for Mysql {
-    fn name(&self) -> &'static str {
-        "mysql"
-    }
-
-    fn title(&self) -> &'static str {
-        "MySQL/MariaDB"
-    }
-
-    fn aliases(&self) -> &'static [&'static str] {
-        &["mariadb"]
-    }
-
-    fn url_schemes(&self) -> &'static [&'static str] {
-        &["mysql", "mariadb"]
-    }
-
-    fn url_needs_authority(&self) -> bool {
-        true
+    fn names(&self) -> &'static Names {
+        &NAMES
     }
 
     /// `` `name` `` with `` ` `` doubled.

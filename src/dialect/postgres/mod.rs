@@ -7,7 +7,7 @@ mod offline;
 mod trace;
 mod transaction;
 
-use super::{ColumnType, GuardCheck, Guards, InvalidServerVersion, Profile, ServerVersion};
+use super::{ColumnType, GuardCheck, Guards, InvalidServerVersion, Names, Profile, ServerVersion};
 use crate::backend::{Backend, DbError};
 use crate::dialect::{Dialect, TransactionRule};
 use crate::lint::statement::Kind;
@@ -23,25 +23,18 @@ use crate::state_table::StateTable;
 /// PostgreSQL's profile.
 pub(super) struct Postgres;
 
+/// PostgreSQL's names.
+const NAMES: Names = Names {
+    name: "postgres",
+    title: "PostgreSQL",
+    aliases: &["postgresql"],
+    url_schemes: &["postgres", "postgresql"],
+    url_needs_authority: true,
+};
+
 impl Profile for Postgres {
-    fn name(&self) -> &'static str {
-        "postgres"
-    }
-
-    fn title(&self) -> &'static str {
-        "PostgreSQL"
-    }
-
-    fn aliases(&self) -> &'static [&'static str] {
-        &["postgresql"]
-    }
-
-    fn url_schemes(&self) -> &'static [&'static str] {
-        &["postgres", "postgresql"]
-    }
-
-    fn url_needs_authority(&self) -> bool {
-        true
+    fn names(&self) -> &'static Names {
+        &NAMES
     }
 
     fn quote_identifier(&self, name: &str) -> String {

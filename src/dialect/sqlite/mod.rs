@@ -7,7 +7,7 @@ mod offline;
 mod rebuild;
 mod table_sql;
 
-use super::{ColumnType, GuardCheck, Guards, Profile, ServerVersion, TransactionRule};
+use super::{ColumnType, GuardCheck, Guards, Names, Profile, ServerVersion, TransactionRule};
 use crate::backend::{Backend, DbError};
 use crate::dialect::Dialect;
 use crate::lint::statement::Kind;
@@ -22,26 +22,18 @@ use crate::state_table::StateTable;
 /// SQLite's profile.
 pub(super) struct Sqlite;
 
+/// SQLite's names: `sqlite:app.db` and `sqlite::memory:` need no `//`.
+const NAMES: Names = Names {
+    name: "sqlite",
+    title: "SQLite",
+    aliases: &["sqlite3"],
+    url_schemes: &["sqlite", "sqlite3"],
+    url_needs_authority: false,
+};
+
 impl Profile for Sqlite {
-    fn name(&self) -> &'static str {
-        "sqlite"
-    }
-
-    fn title(&self) -> &'static str {
-        "SQLite"
-    }
-
-    fn aliases(&self) -> &'static [&'static str] {
-        &["sqlite3"]
-    }
-
-    fn url_schemes(&self) -> &'static [&'static str] {
-        &["sqlite", "sqlite3"]
-    }
-
-    /// `sqlite:app.db` and `sqlite::memory:` need no `//`.
-    fn url_needs_authority(&self) -> bool {
-        false
+    fn names(&self) -> &'static Names {
+        &NAMES
     }
 
     fn quote_identifier(&self, name: &str) -> String {
