@@ -117,7 +117,8 @@ pub fn read(source: &Source, context: &SourceContext<'_>) -> Result<Schema, Erro
             super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))
         }),
         Source::Migrations(target) => {
-            read_replayed(&[target.as_deref().unwrap_or("head")], context)
+            let migrations = Migrations::load(context.dir, context.dialect)?;
+            read_replayed(&migrations, &[target.as_deref().unwrap_or("head")], context)
         }
     }
 }
@@ -125,16 +126,25 @@ pub fn read(source: &Source, context: &SourceContext<'_>) -> Result<Schema, Erro
 /// The schema the migrations give when `targets` are applied, one after
 /// the other, on a scratch database (`check --drift` replays the applied
 /// heads of a live database this way).
-pub fn read_replayed(targets: &[&str], context: &SourceContext<'_>) -> Result<Schema, Error> {
-    let migrations = Migrations::load(context.dir, context.dialect)?;
+pub fn read_replayed(
+    migrations: &Migrations,
+    targets: &[&str],
+    context: &SourceContext<'_>,
+) -> Result<Schema, Error> {
     on_scratch(context, |database| {
-        for target in targets {
-            let target: Target = target.parse()?;
-            Migrator::new(&migrations, database, &mut Silent)?
-                .upgrade(&target, RunOptions::default())?;
-        }
+        replay(database, migrations, targets)?;
         super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))
     })
+}
+
+/// Applies `targets`, one after the other, to `database`.
+fn replay(database: &mut Database, migrations: &Migrations, targets: &[&str]) -> Result<(), Error> {
+    for target in targets {
+        let target: Target = target.parse()?;
+        Migrator::new(migrations, database, &mut Silent)?
+            .upgrade(&target, RunOptions::default())?;
+    }
+    Ok(())
 }
 
 /// Runs `body` on a fresh scratch database, dropped afterwards.
@@ -188,10 +198,11 @@ pub fn verify_scripts(
             Source::SqlFile(path) => apply_file(database, path),
             Source::Migrations(target) => {
                 let migrations = Migrations::load(context.dir, context.dialect)?;
-                let target: Target = target.as_deref().unwrap_or("head").parse()?;
-                Migrator::new(&migrations, database, &mut Silent)?
-                    .upgrade(&target, RunOptions::default())?;
-                Ok(())
+                replay(
+                    database,
+                    &migrations,
+                    &[target.as_deref().unwrap_or("head")],
+                )
             }
         }
     };

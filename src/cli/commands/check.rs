@@ -112,7 +112,7 @@ fn drift(settings: &Settings, args: &CheckArgs) -> anyhow::Result<Outcome> {
         sqlmig::schema::inspect(&mut database).context("cannot read the database's schema")?;
     let reader = Reader::new(settings, args.dev_url.as_deref(), &[]);
     let heads: Vec<&str> = status.current.iter().map(String::as_str).collect();
-    let expected = sqlmig::schema::read_replayed(&heads, &reader.context(settings))
+    let expected = sqlmig::schema::read_replayed(&migrations, &heads, &reader.context(settings))
         .context("cannot replay the applied revisions")?;
     let diff = sqlmig::schema::diff(&expected, &live, database.dialect());
     refuse_unsupported(&diff, database.dialect())?;
