@@ -9,6 +9,7 @@ mod diff;
 mod dump;
 mod model;
 mod source;
+mod stairway;
 
 pub use diff::{Action, Change, ConcurrentIndexes, Diff, concurrent_indexes, diff};
 pub(crate) use diff::{alter_in_place, column_renames, qualified, routine_kind};
@@ -17,6 +18,7 @@ pub use source::{InvalidSource, Source, SourceContext, Step, read, read_replayed
 pub(crate) use dump::{DumpKind, column_clause, create_table, qualified_name};
 
 pub use dump::dump;
+pub use stairway::{Failure, StairwayOptions, StairwayReport, StairwayStep, Verdict, stairway};
 pub use model::{
     Column, Comment, Constraint, ConstraintKind, EnumType, Extension, Index, Routine, Schema,
     Sequence, Table, Trigger, View,
