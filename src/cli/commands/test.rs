@@ -127,8 +127,13 @@ fn text(settings: &Settings, report: &StairwayReport) -> anyhow::Result<()> {
             crate::cli::output::revisions(report.steps.len())
         );
     } else if report.is_success() && !settings.quiet {
+        let irreversible = report
+            .steps
+            .iter()
+            .filter(|step| step.verdict == Verdict::Irreversible)
+            .count();
         out!(
-            "ok: {} tested, every down section undoes its up section",
+            "ok: {} tested, each down section undoes its up section ({irreversible} irreversible, stepped over)",
             crate::cli::output::revisions(report.steps.len())
         );
     }
