@@ -433,3 +433,46 @@ fn nothing_to_undo_marks_an_intentional_no_op_down() {
         assert!(db.applied().is_empty(), "{:?}", history.kind);
     }
 }
+
+/// fixtures/histories/postgres-stairway: 152 revisions written the way a
+/// real project grows; `test --json` goes on past failures and finds
+/// exactly the broken down sections that `broken.txt` lists, and steps over
+/// the two irreversible revisions.
+#[test]
+fn a_long_postgres_history_finds_exactly_its_broken_downs() {
+    let Some(dev) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project.write("sqlmig.toml", "dialect = \"postgres\"\n");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/histories/postgres-stairway");
+    let broken: Vec<String> = std::fs::read_to_string(fixture.join("broken.txt"))
+        .unwrap()
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| line.split_whitespace().next().unwrap().to_owned())
+        .collect();
+    assert_eq!(broken.len(), 6);
+    let dir = fixture.join("migrations");
+    let run = test_run(
+        &project,
+        &dev,
+        &["--json", "--dev-url", dev.url(), "--dir", dir.to_str().unwrap()],
+    )
+    .failure();
+    let json = run.json();
+    let revisions = json["revisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 152);
+    let with = |result: &str| -> Vec<String> {
+        revisions
+            .iter()
+            .filter(|entry| entry["result"] == result)
+            .map(|entry| entry["revision"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(with("failed"), broken);
+    assert_eq!(with("irreversible").len(), 2);
+    assert_eq!(json["failed"], 6);
+    assert_eq!(json["passed"], 146);
+}
