@@ -105,7 +105,11 @@ pub enum Error {
     },
     /// A downgrade through revisions whose down section is empty under a
     /// non-empty up section: it would succeed and undo nothing.
-    #[error("cannot downgrade, nothing was reverted:\n{}\nhelp: {}", Lines(revisions), crate::revision::EmptyDown::HELP)]
+    #[error(
+        "cannot downgrade, nothing was reverted:\n{}\nhelp: {}",
+        Lines(revisions),
+        crate::revision::EmptyDown::HELP
+    )]
     EmptyDown {
         /// Every such revision in the plan.
         revisions: Vec<crate::revision::EmptyDown>,

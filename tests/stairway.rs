@@ -148,7 +148,11 @@ const HISTORIES: [&History; 3] = [&POSTGRES, &MYSQL, &SQLITE];
 /// Every revision but the base also creates a side table that its down
 /// section drops, so a down section that forgets the object is not empty.
 fn side_table(kind: Kind, number: usize) -> String {
-    let int = if kind == Kind::Sqlite { "INTEGER" } else { "int" };
+    let int = if kind == Kind::Sqlite {
+        "INTEGER"
+    } else {
+        "int"
+    };
     format!("CREATE TABLE side_{number} (id {int});")
 }
 
@@ -218,7 +222,11 @@ fn test_run(project: &Project, db: &TestDb, args: &[&str]) -> Run {
             "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE '{left_behind}'"
         ),
     };
-    assert_eq!(db.column(&query), Vec::<String>::new(), "scratch databases left");
+    assert_eq!(
+        db.column(&query),
+        Vec::<String>::new(),
+        "scratch databases left"
+    );
     Run { output }
 }
 
@@ -303,7 +311,12 @@ fn json_reports_every_revision_and_goes_on_past_failures() {
         let run = test_run(&project, &db, &["--json"]).failure();
         let json = run.json();
         let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["failed", "passed", "revisions"], "{:?}", history.kind);
+        assert_eq!(
+            keys,
+            ["failed", "passed", "revisions"],
+            "{:?}",
+            history.kind
+        );
         assert_eq!(json["passed"], 5);
         assert_eq!(json["failed"], 1);
         let revisions = json["revisions"].as_array().unwrap();
@@ -318,7 +331,12 @@ fn json_reports_every_revision_and_goes_on_past_failures() {
                 assert_eq!(result, "failed");
                 assert_eq!(difference.len(), 1, "{entry}");
                 assert_eq!(difference[0]["kind"], "index");
-                assert!(difference[0]["object"].as_str().unwrap().contains("pets_name_ix"));
+                assert!(
+                    difference[0]["object"]
+                        .as_str()
+                        .unwrap()
+                        .contains("pets_name_ix")
+                );
             } else {
                 assert_eq!(result, "ok", "{entry}");
                 assert!(difference.is_empty());
@@ -341,7 +359,12 @@ fn irreversible_revisions_are_stepped_over_and_fail_with_strict() {
         );
         project.revision(
             "002_backfill",
-            &revision_text("backfill", &["root"], "INSERT INTO owners (id) VALUES (1);", None),
+            &revision_text(
+                "backfill",
+                &["root"],
+                "INSERT INTO owners (id) VALUES (1);",
+                None,
+            ),
         );
         test_run(&project, &db, &[])
             .success()
@@ -427,7 +450,9 @@ fn nothing_to_undo_marks_an_intentional_no_op_down() {
                 Some("-- nothing to undo"),
             ),
         );
-        test_run(&project, &db, &["--strict"]).success().stdout_has("ok seed\n");
+        test_run(&project, &db, &["--strict"])
+            .success()
+            .stdout_has("ok seed\n");
         project.sqlmig().args(["upgrade"]).run().success();
         project.sqlmig().args(["downgrade", "base"]).run().success();
         assert!(db.applied().is_empty(), "{:?}", history.kind);
@@ -458,7 +483,13 @@ fn a_long_postgres_history_finds_exactly_its_broken_downs() {
     let run = test_run(
         &project,
         &dev,
-        &["--json", "--dev-url", dev.url(), "--dir", dir.to_str().unwrap()],
+        &[
+            "--json",
+            "--dev-url",
+            dev.url(),
+            "--dir",
+            dir.to_str().unwrap(),
+        ],
     )
     .failure();
     let json = run.json();
@@ -475,4 +506,47 @@ fn a_long_postgres_history_finds_exactly_its_broken_downs() {
     assert_eq!(with("irreversible").len(), 2);
     assert_eq!(json["failed"], 6);
     assert_eq!(json["passed"], 146);
+}
+
+/// `sqlmig new` writes a down section that asks for a decision: untouched,
+/// with an empty up section, the revision is a no-op both ways; once the up
+/// section has statements, `test` and `downgrade` refuse it until the down
+/// section undoes them or says `-- nothing to undo`.
+#[test]
+fn a_new_revision_down_placeholder_is_refused_once_the_up_is_written() {
+    let project = Project::new();
+    let db = TestDb::sqlite(&project);
+    configure(&project, &db);
+    let created = project
+        .sqlmig()
+        .args(["new", "-m", "add notes", "--json"])
+        .run()
+        .success();
+    let path = created.json()["path"].as_str().unwrap().to_owned();
+    project.sqlmig().args(["upgrade"]).run().success();
+    project.sqlmig().args(["downgrade", "-1"]).run().success();
+    let file = project.root().join(&path);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("-- down\n-- TODO"), "{text}");
+    let written = text.replacen("-- up\n", "-- up\nCREATE TABLE notes (id INTEGER);\n", 1);
+    std::fs::write(&file, &written).unwrap();
+    project.sqlmig().args(["hash"]).run().success();
+    project.sqlmig().args(["upgrade"]).run().success();
+    test_run(&project, &db, &[])
+        .failure()
+        .stderr_has("is empty while its up section is not");
+    project
+        .sqlmig()
+        .args(["downgrade", "-1"])
+        .run()
+        .failure()
+        .stderr_has("nothing was reverted");
+    assert!(db.table_exists("notes"));
+    std::fs::write(
+        &file,
+        written.replace("-- TODO", "DROP TABLE notes;\n-- TODO"),
+    )
+    .unwrap();
+    project.sqlmig().args(["hash"]).run().success();
+    test_run(&project, &db, &[]).success();
 }

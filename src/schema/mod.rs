@@ -18,11 +18,11 @@ pub use source::{InvalidSource, Source, SourceContext, Step, read, read_replayed
 pub(crate) use dump::{DumpKind, column_clause, create_table, qualified_name};
 
 pub use dump::dump;
-pub use stairway::{Failure, StairwayOptions, StairwayReport, StairwayStep, Verdict, stairway};
 pub use model::{
     Column, Comment, Constraint, ConstraintKind, EnumType, Extension, Index, Routine, Schema,
     Sequence, Table, Trigger, View,
 };
+pub use stairway::{Failure, StairwayOptions, StairwayReport, StairwayStep, Verdict, stairway};
 
 use crate::backend::DbError;
 use crate::database::Database;

@@ -313,8 +313,10 @@ fn upgrade(
     migrations: &Migrations,
     revision: &Revision,
 ) -> Result<(), Error> {
-    Migrator::new(migrations, database, &mut Silent)?
-        .upgrade(&Target::Revision(revision.id.clone()), RunOptions::default())?;
+    Migrator::new(migrations, database, &mut Silent)?.upgrade(
+        &Target::Revision(revision.id.clone()),
+        RunOptions::default(),
+    )?;
     Ok(())
 }
 

@@ -41,7 +41,9 @@ pub(crate) fn run(settings: &Settings, args: &TestArgs) -> anyhow::Result<Outcom
     let migrations = settings.load()?;
     let reader = Reader::new(settings, args.dev_url.as_deref(), &[]);
     let wanted = match settings.schema_file() {
-        Some(file) if target == Target::Head => Some(reader.read(settings, &Source::SqlFile(file))?),
+        Some(file) if target == Target::Head => {
+            Some(reader.read(settings, &Source::SqlFile(file))?)
+        }
         _ => None,
     };
     let stop = Arc::new(AtomicBool::new(false));
@@ -115,7 +117,11 @@ fn text(settings: &Settings, report: &StairwayReport) -> anyhow::Result<()> {
                 }
             }
             (None, Verdict::Irreversible) if !settings.quiet => {
-                out!("irreversible {} ({}): {IRREVERSIBLE}", step.revision, step.path.display());
+                out!(
+                    "irreversible {} ({}): {IRREVERSIBLE}",
+                    step.revision,
+                    step.path.display()
+                );
             }
             (None, _) if !settings.quiet => out!("ok {}", step.revision),
             (None, _) => {}
