@@ -37,6 +37,7 @@ MEMORY_TARGET_MB = 64
 EMIT_TARGET_MS = 300
 LINT_TARGET_MS = 1000
 ONLINE_TARGET = {"postgres": 1.3, "sqlite": 1.5}
+TITLES = {"postgres": "PostgreSQL", "sqlite": "SQLite"}
 
 
 class Failed(Exception):
@@ -147,6 +148,16 @@ def compare(cases, runs, warmup, cwd, label):
             case.times.append(seconds)
             case.memory.append(rss)
         print(f"  {label}: round {round_number + 1}/{runs} done", file=sys.stderr, flush=True)
+
+
+def header(*columns):
+    """A Markdown table's first two lines."""
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+
+
+def not_measured(dialect, why, width):
+    """A table row saying why a dialect was not measured."""
+    return f"| {TITLES[dialect]} | (not measured) | {why} |" + " |" * (width - 3)
 
 
 def ms(seconds):
@@ -415,18 +426,16 @@ def stairway_table(results, runs):
     lines = [
         f"### `sqlmig test`: the staircase of {STAIRWAY_REVISIONS} revisions",
         "",
-        "| database | command | median | min – max | per revision | vs floor |",
-        "|---|---|---|---|---|---|",
+        *header("database", "command", "median", "min – max", "per revision", "vs floor"),
     ]
-    titles = {"postgres": "PostgreSQL", "sqlite": "SQLite"}
     for dialect, cases in results.items():
         if isinstance(cases, str):
-            lines.append(f"| {titles[dialect]} | (not measured) | {cases} | | | |")
+            lines.append(not_measured(dialect, cases, 6))
             continue
         floor = cases[0]
         for case in cases:
             per_revision = case.median / STAIRWAY_REVISIONS
-            lines.append(f"| {titles[dialect]} | {case.name} | {ms(case.median)} | {spread(case)} |"
+            lines.append(f"| {TITLES[dialect]} | {case.name} | {ms(case.median)} | {spread(case)} |"
                          f" {per_revision * 1000:.1f} ms | {case.median / floor.median:.2f}x |")
     lines += [
         "",
@@ -553,14 +562,11 @@ def load_table(load):
 
 
 def online_table(online):
-    lines = [
-        "| database | command | median | min – max | vs floor | sqlmig is faster by | target |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    titles = {"postgres": "PostgreSQL", "sqlite": "SQLite"}
+    lines = header("database", "command", "median", "min – max", "vs floor",
+                   "sqlmig is faster by", "target")
     for dialect, cases in online.items():
         if isinstance(cases, str):
-            lines.append(f"| {titles[dialect]} | (not measured) | {cases} | | | | |")
+            lines.append(not_measured(dialect, cases, 7))
             continue
         floor, sqlmig = cases[0], cases[1]
         measured_peers = [case for case in cases[2:] if case.missing is None]
@@ -569,7 +575,7 @@ def online_table(online):
             if case.weaker:
                 name += " ‡"
             if case.missing is not None:
-                lines.append(f"| {titles[dialect]} | {name} | not measured: {case.missing} | | | | |")
+                lines.append(f"| {TITLES[dialect]} | {name} | not measured: {case.missing} | | | | |")
                 continue
             ratio = case.median / floor.median
             faster, target = "", ""
@@ -584,7 +590,7 @@ def online_table(online):
                     target += f"; {mark(same)} faster than every peer that syncs as much"
             elif case is not floor:
                 faster = f"{case.median / sqlmig.median:.2f}x"
-            lines.append(f"| {titles[dialect]} | {name} | {ms(case.median)} | {spread(case)} |"
+            lines.append(f"| {TITLES[dialect]} | {name} | {ms(case.median)} | {spread(case)} |"
                          f" {ratio:.2f}x | {faster} | {target} |")
     return "\n".join(lines)
 

@@ -26,6 +26,15 @@ struct History {
     objects: [Object; 5],
 }
 
+/// The index revision of PostgreSQL and SQLite (MySQL names the table in
+/// `DROP INDEX`).
+const INDEX: Object = Object {
+    what: "index",
+    up: "CREATE INDEX pets_name_ix ON pets (name);",
+    down: "DROP INDEX pets_name_ix;",
+    named: "pets_name_ix",
+};
+
 const POSTGRES: History = History {
     kind: Kind::Postgres,
     base_up: "CREATE TABLE owners (id int PRIMARY KEY);\nCREATE TABLE pets (id int PRIMARY KEY, owner_id int, name text);\nCREATE FUNCTION pets_lower() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := lower(NEW.name); RETURN NEW; END $$;",
@@ -37,12 +46,7 @@ const POSTGRES: History = History {
             down: "DROP TABLE visits;",
             named: "\"visits\"",
         },
-        Object {
-            what: "index",
-            up: "CREATE INDEX pets_name_ix ON pets (name);",
-            down: "DROP INDEX pets_name_ix;",
-            named: "pets_name_ix",
-        },
+        INDEX,
         Object {
             what: "column default",
             up: "ALTER TABLE pets ALTER COLUMN name SET DEFAULT 'rex';",
@@ -128,12 +132,7 @@ const SQLITE: History = History {
             down: "CREATE TABLE pets_old (id INTEGER PRIMARY KEY, owner_id INTEGER, name TEXT DEFAULT 'rex');\nINSERT INTO pets_old SELECT id, owner_id, name FROM pets;\nDROP TABLE pets;\nALTER TABLE pets_old RENAME TO pets;",
             named: "\"owner_id\" INTEGER,",
         },
-        Object {
-            what: "index",
-            up: "CREATE INDEX pets_name_ix ON pets (name);",
-            down: "DROP INDEX pets_name_ix;",
-            named: "pets_name_ix",
-        },
+        INDEX,
         Object {
             what: "trigger",
             up: "CREATE TRIGGER pets_lower AFTER INSERT ON pets BEGIN UPDATE pets SET name = lower(NEW.name) WHERE id = NEW.id; END;",
@@ -194,6 +193,15 @@ fn database(kind: Kind, project: &Project) -> Option<TestDb> {
     }
 }
 
+/// A project configured for a database of `kind`, or `None` when the
+/// server is not there.
+fn configured(kind: Kind) -> Option<(Project, TestDb)> {
+    let project = Project::new();
+    let db = database(kind, &project)?;
+    configure(&project, &db);
+    Some((project, db))
+}
+
 fn configure(project: &Project, db: &TestDb) {
     let mut config = format!(
         "dialect = \"{}\"\ndatabase_url = \"{}\"\n",
@@ -230,14 +238,33 @@ fn test_run(project: &Project, db: &TestDb, args: &[&str]) -> Run {
     Run { output }
 }
 
+/// A configured project on `history`'s dialect holding its root revision
+/// and revision `id` (file `002_<id>`) on top, or `None` when the server is
+/// not there.
+fn root_and(
+    history: &History,
+    id: &str,
+    up: &str,
+    down: Option<&str>,
+) -> Option<(Project, TestDb)> {
+    let (project, db) = configured(history.kind)?;
+    project.revision(
+        "001_root",
+        &revision_text("root", &[], history.base_up, Some(history.base_down)),
+    );
+    project.revision(
+        &format!("002_{id}"),
+        &revision_text(id, &["root"], up, down),
+    );
+    Some((project, db))
+}
+
 #[test]
 fn a_good_history_passes_on_every_dialect() {
     for history in HISTORIES {
-        let project = Project::new();
-        let Some(db) = database(history.kind, &project) else {
+        let Some((project, db)) = configured(history.kind) else {
             continue;
         };
-        configure(&project, &db);
         let ids = write_history(&project, history, None);
         let run = test_run(&project, &db, &[]).success();
         for id in &ids {
@@ -258,11 +285,9 @@ fn a_good_history_passes_on_every_dialect() {
 fn a_down_that_forgets_an_object_is_caught_naming_revision_and_object() {
     for history in HISTORIES {
         for (index, object) in history.objects.iter().enumerate() {
-            let project = Project::new();
-            let Some(db) = database(history.kind, &project) else {
+            let Some((project, db)) = configured(history.kind) else {
                 continue;
             };
-            configure(&project, &db);
             let ids = write_history(&project, history, Some(index + 1));
             let broken = &ids[index + 1];
             let run = test_run(&project, &db, &[]).failure();
@@ -295,11 +320,9 @@ fn a_down_that_forgets_an_object_is_caught_naming_revision_and_object() {
 #[test]
 fn json_reports_every_revision_and_goes_on_past_failures() {
     for history in HISTORIES {
-        let project = Project::new();
-        let Some(db) = database(history.kind, &project) else {
+        let Some((project, db)) = configured(history.kind) else {
             continue;
         };
-        configure(&project, &db);
         // The index revision forgets its index.
         let broken = history
             .objects
@@ -348,24 +371,14 @@ fn json_reports_every_revision_and_goes_on_past_failures() {
 #[test]
 fn irreversible_revisions_are_stepped_over_and_fail_with_strict() {
     for history in HISTORIES {
-        let project = Project::new();
-        let Some(db) = database(history.kind, &project) else {
+        let Some((project, db)) = root_and(
+            history,
+            "backfill",
+            "INSERT INTO owners (id) VALUES (1);",
+            None,
+        ) else {
             continue;
         };
-        configure(&project, &db);
-        project.revision(
-            "001_root",
-            &revision_text("root", &[], history.base_up, Some(history.base_down)),
-        );
-        project.revision(
-            "002_backfill",
-            &revision_text(
-                "backfill",
-                &["root"],
-                "INSERT INTO owners (id) VALUES (1);",
-                None,
-            ),
-        );
         test_run(&project, &db, &[])
             .success()
             .stdout_has("ok root\n")
@@ -384,20 +397,12 @@ fn irreversible_revisions_are_stepped_over_and_fail_with_strict() {
 #[test]
 fn an_empty_down_fails_test_and_downgrade_refuses_it_reverting_nothing() {
     for history in HISTORIES {
-        let project = Project::new();
-        let Some(db) = database(history.kind, &project) else {
+        // Revision `visits` has `-- down` on line 8 and nothing under it.
+        let Some((project, db)) =
+            root_and(history, "visits", &side_table(history.kind, 1), Some(""))
+        else {
             continue;
         };
-        configure(&project, &db);
-        project.revision(
-            "001_root",
-            &revision_text("root", &[], history.base_up, Some(history.base_down)),
-        );
-        // Revision `visits` has `-- down` on line 8 and nothing under it.
-        project.revision(
-            "002_visits",
-            &revision_text("visits", &["root"], &side_table(history.kind, 1), Some("")),
-        );
         test_run(&project, &db, &[])
             .failure()
             .stderr_has("002_visits.sql:8:1: the down section of revision visits is empty")
@@ -432,24 +437,14 @@ fn an_empty_down_fails_test_and_downgrade_refuses_it_reverting_nothing() {
 #[test]
 fn nothing_to_undo_marks_an_intentional_no_op_down() {
     for history in HISTORIES {
-        let project = Project::new();
-        let Some(db) = database(history.kind, &project) else {
+        let Some((project, db)) = root_and(
+            history,
+            "seed",
+            "UPDATE pets SET name = lower(name);",
+            Some("-- nothing to undo"),
+        ) else {
             continue;
         };
-        configure(&project, &db);
-        project.revision(
-            "001_root",
-            &revision_text("root", &[], history.base_up, Some(history.base_down)),
-        );
-        project.revision(
-            "002_seed",
-            &revision_text(
-                "seed",
-                &["root"],
-                "UPDATE pets SET name = lower(name);",
-                Some("-- nothing to undo"),
-            ),
-        );
         test_run(&project, &db, &["--strict"])
             .success()
             .stdout_has("ok seed\n");
@@ -514,9 +509,7 @@ fn a_long_postgres_history_finds_exactly_its_broken_downs() {
 /// section undoes them or says `-- nothing to undo`.
 #[test]
 fn a_new_revision_down_placeholder_is_refused_once_the_up_is_written() {
-    let project = Project::new();
-    let db = TestDb::sqlite(&project);
-    configure(&project, &db);
+    let (project, db) = configured(Kind::Sqlite).unwrap();
     let created = project
         .sqlmig()
         .args(["new", "-m", "add notes", "--json"])
