@@ -186,7 +186,7 @@ pub fn stairway(
             walk(database, migrations, &order[done..], options, &mut report)
         })?;
         match walk {
-            Walk::Finished(schema) => head_schema = Some(schema),
+            Walk::Finished(schema) => head_schema = Some(*schema),
             Walk::Resume => {}
             Walk::Stop => break,
             Walk::Interrupted => {
@@ -212,7 +212,7 @@ pub fn stairway(
 /// How one walk on one scratch database ended.
 enum Walk {
     /// Every revision was tested; the schema the last one gives.
-    Finished(Schema),
+    Finished(Box<Schema>),
     /// A revision failed and left the database in an unknown state: go on
     /// from the next one on a fresh database.
     Resume,
@@ -257,7 +257,7 @@ fn walk(
             _ => return Ok(Walk::Stop),
         }
     }
-    Ok(Walk::Finished(before))
+    Ok(Walk::Finished(Box::new(before)))
 }
 
 /// Whether the last revision's up section failed: nothing after it can run.
