@@ -34,3 +34,5 @@ mod postgres;
 mod schema;
 /// SQLite-only behaviour.
 mod sqlite;
+/// `sqlmig test`: the staircase on every dialect.
+mod stairway;

@@ -93,6 +93,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Import(args) => commands::import::run(&settings, &args),
         Command::Lint(args) => commands::lint::run(&settings, &args),
         Command::Diff(args) => commands::diff::run(&settings, &args),
+        Command::Test(args) => commands::test::run(&settings, &args),
     }
 }
 

@@ -19,9 +19,17 @@ pub(crate) struct NewRevision<'a> {
     pub(crate) branch: Option<&'a str>,
     pub(crate) message: &'a str,
     pub(crate) transactional: bool,
-    /// The sections' text; `None`: the empty template.
+    /// The sections' text; `None`: the template of `sqlmig new`, whose down
+    /// section holds only [`DOWN_PLACEHOLDER`].
     pub(crate) body: Option<Body>,
 }
+
+/// The down section `sqlmig new` writes: comments only, so once the author
+/// fills the up section and forgets the down, it is an empty down section
+/// (`Revision::empty_down`) that `verify` warns about and `test`,
+/// `downgrade` and `emit --down` refuse; while the up is empty too, the
+/// revision is a no-op both ways and may be applied and reverted as is.
+pub(crate) const DOWN_PLACEHOLDER: &str = "-- TODO: the statements that undo the up section, in reverse order.\n-- If nothing needs undoing, replace these lines with: -- nothing to undo";
 
 /// The up and down sections of a generated revision, and a comment on why
 /// it is written the way it is.
@@ -92,7 +100,7 @@ fn render(id: &str, new: &NewRevision<'_>) -> String {
         text.push_str("-- transaction: false\n");
     }
     match &new.body {
-        None => text.push_str("\n-- up\n\n\n-- down\n\n"),
+        None => text.push_str(&format!("\n-- up\n\n\n-- down\n{DOWN_PLACEHOLDER}\n")),
         Some(body) => {
             if let Some(note) = &body.note {
                 text.push_str(&format!("-- {note}\n"));

@@ -148,7 +148,7 @@ fn replay(database: &mut Database, migrations: &Migrations, targets: &[&str]) ->
 }
 
 /// Runs `body` on a fresh scratch database, dropped afterwards.
-fn on_scratch<T>(
+pub(super) fn on_scratch<T>(
     context: &SourceContext<'_>,
     body: impl FnOnce(&mut Database) -> Result<T, Error>,
 ) -> Result<T, Error> {
