@@ -122,6 +122,8 @@ fn every_command_prints_its_keys_on_success() {
     );
     assert_eq!(verify["ok"], true);
     json(&project, &["lint"], 0, &["findings"]);
+    let test = json(&project, &["test"], 0, &["revisions", "passed", "failed"]);
+    assert_eq!(test["passed"], 2, "{test}");
     let plan = json(
         &project,
         &["upgrade", "--dry-run"],
@@ -271,6 +273,7 @@ fn every_command_prints_an_error_object_on_failure() {
         &["history"],
         &["hash"],
         &["lint"],
+        &["test"],
         &["upgrade"],
         &["check", "--schema-file"],
     ] {
