@@ -79,6 +79,7 @@ pub struct Migrator<'a> {
     observer: &'a mut dyn Observer,
     applied_by: String,
     stop: Option<Arc<AtomicBool>>,
+    started_from: Option<Vec<String>>,
 }
 
 impl<'a> Migrator<'a> {
@@ -102,6 +103,7 @@ impl<'a> Migrator<'a> {
             observer,
             applied_by: format!("sqlmig {}", env!("CARGO_PKG_VERSION")),
             stop: None,
+            started_from: None,
         })
     }
 
@@ -137,6 +139,16 @@ impl<'a> Migrator<'a> {
         if !self.state_table_exists()? {
             return Ok(DatabaseState::empty(self.graph));
         }
+        self.read_existing_state()
+    }
+
+    /// The applied heads the last run started from, read under the lock:
+    /// known even when the run then failed.
+    pub fn started_from(&self) -> Option<&[String]> {
+        self.started_from.as_deref()
+    }
+
+    fn read_existing_state(&mut self) -> Result<DatabaseState> {
         let rows = self
             .database
             .backend
@@ -165,8 +177,8 @@ impl<'a> Migrator<'a> {
             return Ok(self.report(plan, options));
         }
         self.locked(|this| {
-            this.create_state_table()?;
-            let state = this.read_state()?;
+            let state = this.create_state_table()?;
+            this.started_from = Some(this.graph.ids(&this.graph.heads_of(&state.applied)));
             let plan = this.prepare(direction, target, options, &state)?;
             let mut report = this.report(plan, options);
             this.execute_plan(&mut report, options)?;
@@ -495,9 +507,11 @@ impl<'a> Migrator<'a> {
         Ok(!rows.is_empty())
     }
 
-    fn create_state_table(&mut self) -> Result<()> {
+    /// Creates the state table if it is missing, and reads the state: a
+    /// table just created is empty, so it is not read back.
+    fn create_state_table(&mut self) -> Result<DatabaseState> {
         if self.state_table_exists()? {
-            return Ok(());
+            return self.read_existing_state();
         }
         for statement in self.database.table.create_statements() {
             self.database
@@ -505,7 +519,7 @@ impl<'a> Migrator<'a> {
                 .execute(&statement)
                 .map_err(state_error("create"))?;
         }
-        Ok(())
+        Ok(DatabaseState::empty(self.graph))
     }
 }
 
