@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::backend::DbError;
+use crate::backend::{DbError, LockError, LockWait};
 use crate::database::Database;
 use crate::dialect::Dialect;
 use crate::error::{Error, FailureOutcome, Result, StatementError};
@@ -176,13 +176,34 @@ impl<'a> Migrator<'a> {
             let plan = self.prepare(direction, target, options, &state)?;
             return Ok(self.report(plan, options));
         }
-        self.locked(|this| {
+        let run = self.locked(|this| {
             let state = this.create_state_table()?;
             this.started_from = Some(this.graph.ids(&this.graph.heads_of(&state.applied)));
             let plan = this.prepare(direction, target, options, &state)?;
             let mut report = this.report(plan, options);
             this.execute_plan(&mut report, options)?;
             Ok(report)
+        });
+        match run {
+            Err(Error::Lock(LockError::Stopped { .. })) => self.stopped_before_lock(direction),
+            run => run,
+        }
+    }
+
+    /// The report of a run stopped while it waited for the lock: nothing
+    /// ran; where the database is, read without the lock.
+    fn stopped_before_lock(&mut self, direction: Direction) -> Result<RunReport> {
+        let state = self.read_state()?;
+        let heads = self.graph.ids(&self.graph.heads_of(&state.applied));
+        self.started_from = Some(heads.clone());
+        Ok(RunReport {
+            direction,
+            dry_run: false,
+            plan: Vec::new(),
+            steps: Vec::new(),
+            from: heads.clone(),
+            to: heads,
+            interrupted: true,
         })
     }
 
@@ -481,9 +502,14 @@ impl<'a> Migrator<'a> {
         let observer = &mut *self.observer;
         self.database
             .backend
-            .lock(&scope, timeout, &mut |what| {
-                observer.event(&Event::WaitingForLock { what })
-            })
+            .lock(
+                &scope,
+                LockWait {
+                    timeout,
+                    stop: self.stop.as_deref(),
+                    waiting: &mut |what| observer.event(&Event::WaitingForLock { what }),
+                },
+            )
             .map_err(Error::from)?;
         crate::fault::point(|| String::from("after_lock"));
         let result = body(self);

@@ -297,9 +297,13 @@ impl Fleet<'_> {
                     } else {
                         "another target failed"
                     };
-                    State::Interrupted(format!(
-                        "stopped ({cause}) after {ran} of {planned} revisions"
-                    ))
+                    State::Interrupted(if planned == 0 {
+                        format!(
+                            "stopped ({cause}) while waiting for the migration lock: nothing changed"
+                        )
+                    } else {
+                        format!("stopped ({cause}) after {ran} of {planned} revisions")
+                    })
                 } else {
                     State::Done
                 };
