@@ -67,6 +67,19 @@ fn results(json: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// Sends Ctrl-C (SIGINT) to `child`; its output, and how long it took to
+/// end after the signal.
+fn interrupt(child: std::process::Child) -> (std::process::Output, Duration) {
+    let signalled = std::time::Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("wait");
+    (output, signalled.elapsed())
+}
+
 #[track_caller]
 fn assert_no_canary(run: &crate::support::Run) {
     for (stream, text) in [("stdout", run.stdout()), ("stderr", run.stderr())] {
@@ -468,12 +481,7 @@ fn an_interrupted_fleet_leaves_every_target_between_revisions() {
         .args(["upgrade", "--targets", &file, "--jobs", "2", "--json"])
         .spawn();
     std::thread::sleep(Duration::from_millis(700));
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let output = child.wait_with_output().expect("wait");
+    let (output, _) = interrupt(child);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("interrupted:"), "{stderr}");
@@ -562,14 +570,7 @@ fn ctrl_c_ends_a_wait_for_the_lock_at_once() {
         ])
         .spawn();
     std::thread::sleep(Duration::from_millis(700));
-    let signalled = std::time::Instant::now();
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &fleet.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let output = fleet.wait_with_output().expect("wait");
-    let waited = signalled.elapsed();
+    let (output, waited) = interrupt(fleet);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         waited < Duration::from_secs(2),
