@@ -108,11 +108,14 @@ missing() { peer_json+=("\"$1\": {\"missing\": \"$2\"}"); say "peer $1 not avail
 install_alembic() {
   local venv=$peers/alembic-venv
   if [[ ! -x $venv/bin/alembic ]]; then
-    say "installing Alembic 1.20.1 + psycopg2-binary (pip, into $venv)"
+    say "installing Alembic 1.20.1 + psycopg2-binary + PyMySQL (pip, into $venv)"
     python3 -m venv "$venv" >"$logs/alembic.log" 2>&1 &&
-      "$venv/bin/pip" install -q alembic==1.20.1 psycopg2-binary==2.9.13 >>"$logs/alembic.log" 2>&1 ||
+      "$venv/bin/pip" install -q alembic==1.20.1 psycopg2-binary==2.9.13 PyMySQL==1.1.2 >>"$logs/alembic.log" 2>&1 ||
       { rm -rf "$venv"; return 1; }
   fi
+  # Venvs made before the MariaDB rows lack the pure-Python MySQL driver.
+  "$venv/bin/python" -c 'import pymysql' 2>/dev/null ||
+    "$venv/bin/pip" install -q PyMySQL==1.1.2 >>"$logs/alembic.log" 2>&1 || return 1
   local sqlalchemy
   sqlalchemy=$("$venv/bin/python" -c 'import sqlalchemy; print(sqlalchemy.__version__)')
   ok alembic "$venv/bin/alembic" "$("$venv/bin/alembic" --version | awk '{print $NF}'), SQLAlchemy $sqlalchemy"
@@ -134,10 +137,13 @@ install_dbmate() {
 
 install_sqlx() {
   local binary=$peers/sqlx-cli/bin/sqlx
-  if [[ ! -x $binary ]]; then
-    say "installing sqlx-cli 0.9.0 (cargo install, PostgreSQL and SQLite only; a few minutes)"
-    cargo install --quiet --locked sqlx-cli --version 0.9.0 --no-default-features \
-      --features postgres,sqlite --root "$peers/sqlx-cli" >"$logs/sqlx-cli.log" 2>&1 || return 1
+  # `.features` names what this binary was built with: one built before the
+  # MariaDB rows (PostgreSQL and SQLite only) is built again.
+  if [[ ! -x $binary || $(cat "$peers/sqlx-cli/.features" 2>/dev/null) != postgres,sqlite,mysql ]]; then
+    say "installing sqlx-cli 0.9.0 (cargo install, PostgreSQL, SQLite and MySQL; a few minutes)"
+    cargo install --quiet --locked --force sqlx-cli --version 0.9.0 --no-default-features \
+      --features postgres,sqlite,mysql --root "$peers/sqlx-cli" >"$logs/sqlx-cli.log" 2>&1 || return 1
+    echo postgres,sqlite,mysql >"$peers/sqlx-cli/.features"
   fi
   ok sqlx-cli "$binary" "$("$binary" --version | awk '{print $NF}')"
 }

@@ -67,6 +67,19 @@ fn results(json: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// Sends Ctrl-C (SIGINT) to `child`; its output, and how long it took to
+/// end after the signal.
+fn interrupt(child: std::process::Child) -> (std::process::Output, Duration) {
+    let signalled = std::time::Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("wait");
+    (output, signalled.elapsed())
+}
+
 #[track_caller]
 fn assert_no_canary(run: &crate::support::Run) {
     for (stream, text) in [("stdout", run.stdout()), ("stderr", run.stderr())] {
@@ -468,12 +481,7 @@ fn an_interrupted_fleet_leaves_every_target_between_revisions() {
         .args(["upgrade", "--targets", &file, "--jobs", "2", "--json"])
         .spawn();
     std::thread::sleep(Duration::from_millis(700));
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let output = child.wait_with_output().expect("wait");
+    let (output, _) = interrupt(child);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("interrupted:"), "{stderr}");
@@ -517,4 +525,75 @@ fn an_interrupted_fleet_leaves_every_target_between_revisions() {
     for database in &databases {
         assert_eq!(database.applied().len(), 8);
     }
+}
+
+/// Ctrl-C while a target waits for another runner's migration lock: the
+/// wait ends at once, not at the lock timeout, the target is reported
+/// interrupted with nothing changed, and the fleet exits while the other
+/// runner still holds the lock.
+#[test]
+fn ctrl_c_ends_a_wait_for_the_lock_at_once() {
+    let Some(database) = TestDb::postgres() else {
+        return;
+    };
+    let project = Project::new();
+    project.chain(&[
+        ("r001", "SELECT pg_sleep(6);"),
+        ("r002", "CREATE TABLE t_r002 (x INTEGER);"),
+    ]);
+    // Another runner holds the lock for 6 s, applying r001.
+    let holder = project
+        .sqlmig()
+        .args(["upgrade", "r001", "--database-url", database.url()])
+        .spawn();
+    let holding = std::time::Instant::now();
+    // The lock is taken once the state table exists.
+    while database.column("SELECT count(*) FROM pg_tables WHERE tablename = 'sqlmig_revisions'")
+        != ["1"]
+    {
+        assert!(
+            holding.elapsed() < Duration::from_secs(5),
+            "the holder never started"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let file = write_targets(&project, &[database.url().to_owned()]);
+    let fleet = project
+        .sqlmig()
+        .args([
+            "upgrade",
+            "--targets",
+            &file,
+            "--json",
+            "--lock-timeout",
+            "60s",
+        ])
+        .spawn();
+    std::thread::sleep(Duration::from_millis(700));
+    let (output, waited) = interrupt(fleet);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        waited < Duration::from_secs(2),
+        "the fleet stopped {waited:?} after Ctrl-C:\n{stderr}"
+    );
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let target = &targets(&json)[0];
+    assert_eq!(target["state"], "interrupted", "{json}");
+    assert_eq!(target["applied"], 0, "{json}");
+    assert!(
+        target["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("waiting for the migration lock"),
+        "{json}"
+    );
+    // The holder was not disturbed: it finishes its revision, alone.
+    let holder = holder.wait_with_output().expect("wait");
+    assert!(
+        holder.status.success(),
+        "{}",
+        String::from_utf8_lossy(&holder.stderr)
+    );
+    assert_eq!(database.applied(), ["r001"]);
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use sqlmig::DatabaseUrl;
-use sqlmig::backend::{Backend, ConnectOptions, PostgresBackend, connect};
+use sqlmig::backend::{Backend, ConnectOptions, LockWait, PostgresBackend, connect};
 use sqlmig::sql::{Sql, Value};
 
 use crate::support::database::TestDb;
@@ -407,9 +407,14 @@ fn a_lock_lost_before_release_is_an_error() {
     let mut connection = backend(database.url());
     let scope = "\"public\".\"sqlmig_revisions\"";
     connection
-        .lock(scope, Duration::from_secs(1), &mut |_| {
-            panic!("the lock is free")
-        })
+        .lock(
+            scope,
+            LockWait {
+                timeout: Duration::from_secs(1),
+                stop: None,
+                waiting: &mut |_| panic!("the lock is free"),
+            },
+        )
         .expect("lock");
     let key = PostgresBackend::lock_key(database.name(), scope);
     let ours = scalar(
@@ -431,7 +436,14 @@ fn a_lock_lost_before_release_is_an_error() {
     assert!(error.to_string().contains("no longer held"), "{error}");
 
     connection
-        .lock(scope, Duration::ZERO, &mut |_| {})
+        .lock(
+            scope,
+            LockWait {
+                timeout: Duration::ZERO,
+                stop: None,
+                waiting: &mut |_| {},
+            },
+        )
         .expect("lock again");
     connection.unlock().expect("a held lock releases cleanly");
 }

@@ -93,6 +93,14 @@ pub enum LockError {
         /// How long sqlmig waited.
         waited: Duration,
     },
+    /// The run was asked to stop (Ctrl-C, SIGTERM) while it waited.
+    #[error("stopped after {} waiting for {what}: nothing was changed", humanize(*waited))]
+    Stopped {
+        /// What was awaited, with its holder when known.
+        what: String,
+        /// How long sqlmig waited.
+        waited: Duration,
+    },
     /// The database failed while taking it.
     #[error("cannot take the migration lock: {0}")]
     Database(#[from] Box<DbError>),

@@ -8,6 +8,7 @@ mod mysql;
 mod postgres;
 mod sqlite;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub use error::{DbError, ErrorPosition, LockError};
@@ -79,17 +80,11 @@ pub trait Backend {
     }
 
     /// Takes the lock that lets one sqlmig at a time migrate this database,
-    /// waiting at most `timeout`. `scope` is the state table's qualified
+    /// waiting as `wait` says. `scope` is the state table's qualified
     /// name: runs on one database and state table exclude each other, runs on
-    /// other databases do not. `waiting` is called once, with what is
-    /// awaited, if the lock is not free at once. The lock is held on this
-    /// connection, the one that runs every statement.
-    fn lock(
-        &mut self,
-        scope: &str,
-        timeout: Duration,
-        waiting: &mut dyn FnMut(&str),
-    ) -> Result<(), LockError>;
+    /// other databases do not. The lock is held on this connection, the one
+    /// that runs every statement.
+    fn lock(&mut self, scope: &str, wait: LockWait<'_>) -> Result<(), LockError>;
 
     /// Releases the lock; an error if it was no longer held.
     fn unlock(&mut self) -> Result<(), DbError>;
@@ -100,6 +95,21 @@ pub trait Backend {
         Vec::new()
     }
 }
+
+/// How long and on what terms [`Backend::lock`] waits for a lock that
+/// another runner holds.
+pub struct LockWait<'a> {
+    /// The longest wait.
+    pub timeout: Duration,
+    /// Once set (Ctrl-C, SIGTERM, another fleet target failed), the wait
+    /// ends within [`STOP_CHECK`] with [`LockError::Stopped`].
+    pub stop: Option<&'a AtomicBool>,
+    /// Called once, with what is awaited, if the lock is not free at once.
+    pub waiting: &'a mut dyn FnMut(&str),
+}
+
+/// How often a lock wait looks at its stop flag.
+pub const STOP_CHECK: Duration = Duration::from_millis(50);
 
 /// How to open a connection.
 #[derive(Debug, Clone, Default)]
@@ -201,17 +211,24 @@ pub(crate) const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
 /// Unanswered probes before the connection is declared dead (PostgreSQL).
 pub(crate) const KEEPALIVE_RETRIES: u32 = 3;
 
-/// Polls `try_lock` until it succeeds or `timeout` passes, backing off from
-/// 5 ms to 500 ms. Never blocks inside the database: a waiter blocked in a
-/// lock call can deadlock against the holder's `CREATE INDEX CONCURRENTLY`
-/// (flyway#1654). `describe` says what is awaited (and who holds it); it is
-/// called for the first wait message and again for the timeout error.
+/// Polls `try_lock` until it succeeds, `wait.timeout` passes or
+/// `wait.stop` is set, backing off from 5 ms to 500 ms between attempts
+/// (looking at the stop flag every [`STOP_CHECK`] meanwhile). Never blocks
+/// inside the database: a waiter blocked in a lock call can deadlock against
+/// the holder's `CREATE INDEX CONCURRENTLY` (flyway#1654). `describe` says
+/// what is awaited (and who holds it); it is called for the first wait
+/// message and again for the timeout or stop error.
 pub(crate) fn poll_lock(
-    timeout: Duration,
-    waiting: &mut dyn FnMut(&str),
+    wait: LockWait<'_>,
     describe: &mut dyn FnMut() -> String,
     try_lock: &mut dyn FnMut() -> Result<bool, DbError>,
 ) -> Result<(), LockError> {
+    let LockWait {
+        timeout,
+        stop,
+        waiting,
+    } = wait;
+    let stopped = || stop.is_some_and(|stop| stop.load(Ordering::SeqCst));
     let started = Instant::now();
     let mut delay = Duration::from_millis(5);
     let mut announced = false;
@@ -230,7 +247,19 @@ pub(crate) fn poll_lock(
             waiting(&describe());
             announced = true;
         }
-        std::thread::sleep(delay.min(timeout - elapsed));
+        let until = started + timeout.min(elapsed + delay);
+        while let Some(left) = until.checked_duration_since(Instant::now()) {
+            if stopped() {
+                return Err(LockError::Stopped {
+                    what: describe(),
+                    waited: started.elapsed(),
+                });
+            }
+            if left.is_zero() {
+                break;
+            }
+            std::thread::sleep(left.min(STOP_CHECK));
+        }
         delay = (delay * 2).min(Duration::from_millis(500));
     }
 }

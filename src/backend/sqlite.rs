@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, ToSql};
 
-use super::{Backend, ConnectError, ConnectOptions, DbError, ErrorPosition, LockError};
+use super::{Backend, ConnectError, ConnectOptions, DbError, ErrorPosition, LockError, LockWait};
 use crate::database_url::DatabaseUrl;
 use crate::dialect::Dialect;
 use crate::sql::{Sql, Value};
@@ -161,16 +161,11 @@ impl Backend for SqliteBackend {
         Ok(result)
     }
 
-    fn lock(
-        &mut self,
-        _scope: &str,
-        timeout: Duration,
-        waiting: &mut dyn FnMut(&str),
-    ) -> Result<(), LockError> {
+    fn lock(&mut self, _scope: &str, wait: LockWait<'_>) -> Result<(), LockError> {
         // The busy timeout is the lock timeout, unless `statement_timeout`
         // sets it.
         if self.statement_timeout.is_none() {
-            self.busy_timeout = timeout.max(Duration::from_millis(100));
+            self.busy_timeout = wait.timeout.max(Duration::from_millis(100));
         }
         self.connection
             .busy_timeout(self.busy_timeout)
@@ -185,19 +180,14 @@ impl Backend for SqliteBackend {
                 path.display()
             ))
         })?;
-        super::poll_lock(
-            timeout,
-            waiting,
-            &mut || what.clone(),
-            &mut || match file.try_lock() {
-                Ok(()) => Ok(true),
-                Err(std::fs::TryLockError::WouldBlock) => Ok(false),
-                Err(std::fs::TryLockError::Error(error)) => Err(DbError::new(format!(
-                    "cannot lock {}: {error}",
-                    path.display()
-                ))),
-            },
-        )?;
+        super::poll_lock(wait, &mut || what.clone(), &mut || match file.try_lock() {
+            Ok(()) => Ok(true),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+            Err(std::fs::TryLockError::Error(error)) => Err(DbError::new(format!(
+                "cannot lock {}: {error}",
+                path.display()
+            ))),
+        })?;
         self.lock_file = Some(file);
         Ok(())
     }

@@ -51,8 +51,7 @@ impl Migrator<'_> {
     /// Sets the state to `target` without running any SQL.
     pub fn stamp(&mut self, target: &Target) -> Result<StampReport> {
         self.locked(|this| {
-            this.create_state_table()?;
-            let state = this.read_state()?;
+            let state = this.create_state_table()?;
             refuse_stamp_blockers(&state, this.graph)?;
             let plan = Plan::stamp(this.graph, &state.applied, target)?;
             this.write_stamp(&plan)?;
@@ -73,8 +72,7 @@ impl Migrator<'_> {
         read: impl FnOnce(&mut dyn Backend) -> std::result::Result<Target, E>,
     ) -> std::result::Result<StampReport, E> {
         self.locked(|this| {
-            this.create_state_table()?;
-            let state = this.read_state()?;
+            let state = this.create_state_table()?;
             refuse_stamp_blockers(&state, this.graph)?;
             let dialect = this.database.dialect();
             let backend = this.database.backend.as_mut();

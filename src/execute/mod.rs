@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::backend::DbError;
+use crate::backend::{DbError, LockError, LockWait};
 use crate::database::Database;
 use crate::dialect::Dialect;
 use crate::error::{Error, FailureOutcome, Result, StatementError};
@@ -79,6 +79,7 @@ pub struct Migrator<'a> {
     observer: &'a mut dyn Observer,
     applied_by: String,
     stop: Option<Arc<AtomicBool>>,
+    started_from: Option<Vec<String>>,
 }
 
 impl<'a> Migrator<'a> {
@@ -102,6 +103,7 @@ impl<'a> Migrator<'a> {
             observer,
             applied_by: format!("sqlmig {}", env!("CARGO_PKG_VERSION")),
             stop: None,
+            started_from: None,
         })
     }
 
@@ -137,6 +139,16 @@ impl<'a> Migrator<'a> {
         if !self.state_table_exists()? {
             return Ok(DatabaseState::empty(self.graph));
         }
+        self.read_existing_state()
+    }
+
+    /// The applied heads the last run started from, read under the lock:
+    /// known even when the run then failed.
+    pub fn started_from(&self) -> Option<&[String]> {
+        self.started_from.as_deref()
+    }
+
+    fn read_existing_state(&mut self) -> Result<DatabaseState> {
         let rows = self
             .database
             .backend
@@ -164,13 +176,34 @@ impl<'a> Migrator<'a> {
             let plan = self.prepare(direction, target, options, &state)?;
             return Ok(self.report(plan, options));
         }
-        self.locked(|this| {
-            this.create_state_table()?;
-            let state = this.read_state()?;
+        let run = self.locked(|this| {
+            let state = this.create_state_table()?;
+            this.started_from = Some(this.graph.ids(&this.graph.heads_of(&state.applied)));
             let plan = this.prepare(direction, target, options, &state)?;
             let mut report = this.report(plan, options);
             this.execute_plan(&mut report, options)?;
             Ok(report)
+        });
+        match run {
+            Err(Error::Lock(LockError::Stopped { .. })) => self.stopped_before_lock(direction),
+            run => run,
+        }
+    }
+
+    /// The report of a run stopped while it waited for the lock: nothing
+    /// ran; where the database is, read without the lock.
+    fn stopped_before_lock(&mut self, direction: Direction) -> Result<RunReport> {
+        let state = self.read_state()?;
+        let heads = self.graph.ids(&self.graph.heads_of(&state.applied));
+        self.started_from = Some(heads.clone());
+        Ok(RunReport {
+            direction,
+            dry_run: false,
+            plan: Vec::new(),
+            steps: Vec::new(),
+            from: heads.clone(),
+            to: heads,
+            interrupted: true,
         })
     }
 
@@ -469,9 +502,14 @@ impl<'a> Migrator<'a> {
         let observer = &mut *self.observer;
         self.database
             .backend
-            .lock(&scope, timeout, &mut |what| {
-                observer.event(&Event::WaitingForLock { what })
-            })
+            .lock(
+                &scope,
+                LockWait {
+                    timeout,
+                    stop: self.stop.as_deref(),
+                    waiting: &mut |what| observer.event(&Event::WaitingForLock { what }),
+                },
+            )
             .map_err(Error::from)?;
         crate::fault::point(|| String::from("after_lock"));
         let result = body(self);
@@ -495,9 +533,11 @@ impl<'a> Migrator<'a> {
         Ok(!rows.is_empty())
     }
 
-    fn create_state_table(&mut self) -> Result<()> {
+    /// Creates the state table if it is missing, and reads the state: a
+    /// table just created is empty, so it is not read back.
+    fn create_state_table(&mut self) -> Result<DatabaseState> {
         if self.state_table_exists()? {
-            return Ok(());
+            return self.read_existing_state();
         }
         for statement in self.database.table.create_statements() {
             self.database
@@ -505,7 +545,7 @@ impl<'a> Migrator<'a> {
                 .execute(&statement)
                 .map_err(state_error("create"))?;
         }
-        Ok(())
+        Ok(DatabaseState::empty(self.graph))
     }
 }
 

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use sqlmig::DatabaseUrl;
-use sqlmig::backend::{Backend, ConnectOptions, connect};
+use sqlmig::backend::{Backend, ConnectOptions, LockWait, connect};
 
 use crate::harness::{Project, Random, Run, TestDb, record, revision_text};
 use crate::support::database::TestUser;
@@ -383,7 +383,14 @@ fn hold_lock(url: &str, scope: &str) -> Box<dyn Backend> {
     let url = DatabaseUrl::parse(url).expect("URL");
     let mut holder = connect(&url, &ConnectOptions::default()).expect("connect the holder");
     holder
-        .lock(scope, Duration::from_secs(5), &mut |_| {})
+        .lock(
+            scope,
+            LockWait {
+                timeout: Duration::from_secs(5),
+                stop: None,
+                waiting: &mut |_| {},
+            },
+        )
         .expect("the lock is free");
     holder
 }

@@ -50,7 +50,7 @@ use std::time::Duration;
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, DriverError, OptsBuilder, Params, Row, SslOpts};
 
-use super::{Backend, ConnectError, ConnectOptions, DbError, LockError};
+use super::{Backend, ConnectError, ConnectOptions, DbError, LockError, LockWait};
 use crate::database_url::DatabaseUrl;
 use crate::dialect::Dialect;
 use crate::sql::{Sql, Value};
@@ -293,12 +293,7 @@ impl Backend for MysqlBackend {
             .collect())
     }
 
-    fn lock(
-        &mut self,
-        scope: &str,
-        timeout: Duration,
-        waiting: &mut dyn FnMut(&str),
-    ) -> Result<(), LockError> {
+    fn lock(&mut self, scope: &str, wait: LockWait<'_>) -> Result<(), LockError> {
         if let Some(name) = &self.lock {
             return Err(DbError::new(format!(
                 "the migration lock `{name}` is already held by this connection"
@@ -315,8 +310,7 @@ impl Backend for MysqlBackend {
         {
             let this = RefCell::new(&mut *self);
             super::poll_lock(
-                timeout,
-                waiting,
+                wait,
                 &mut || this.borrow_mut().describe_lock(&name, &database),
                 &mut || this.borrow_mut().try_lock(&name),
             )?;

@@ -77,7 +77,7 @@ use tokio_postgres::{Client, Row};
 
 use self::tls::{TrackedTls, Verification};
 use self::url::{PgUrl, SslMode};
-use super::{Backend, ConnectError, ConnectOptions, DbError, ErrorPosition, LockError};
+use super::{Backend, ConnectError, ConnectOptions, DbError, ErrorPosition, LockError, LockWait};
 use crate::database_url::DatabaseUrl;
 use crate::database_url::host::Host;
 use crate::database_url::parts::Password;
@@ -628,25 +628,15 @@ impl Backend for PostgresBackend {
         values(&rows)
     }
 
-    fn lock(
-        &mut self,
-        scope: &str,
-        timeout: Duration,
-        waiting: &mut dyn FnMut(&str),
-    ) -> Result<(), LockError> {
+    fn lock(&mut self, scope: &str, wait: LockWait<'_>) -> Result<(), LockError> {
         let key = Self::lock_key(&self.database, scope);
         let this = &*self;
-        super::poll_lock(
-            timeout,
-            waiting,
-            &mut || this.describe_lock(key),
-            &mut || {
-                let rows = this.fetch("SELECT pg_try_advisory_lock($1)", &[(&key, Type::INT8)])?;
-                rows.first()
-                    .ok_or_else(|| DbError::new("pg_try_advisory_lock returned no row"))
-                    .and_then(|row| get::<bool>(row, 0))
-            },
-        )?;
+        super::poll_lock(wait, &mut || this.describe_lock(key), &mut || {
+            let rows = this.fetch("SELECT pg_try_advisory_lock($1)", &[(&key, Type::INT8)])?;
+            rows.first()
+                .ok_or_else(|| DbError::new("pg_try_advisory_lock returned no row"))
+                .and_then(|row| get::<bool>(row, 0))
+        })?;
         if let Err(error) = self
             .check_lock_is_ours(key)
             .and_then(|()| self.check_lock_is_exclusive(key))

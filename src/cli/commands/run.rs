@@ -60,12 +60,19 @@ pub(crate) fn run(
         super::schema::dump_if_configured(settings, &mut database)?;
     }
     if report.interrupted && !settings.quiet {
-        eprintln!(
-            "interrupted: stopped after {} of {} revisions; now at {}",
-            report.steps.len(),
-            report.plan.len(),
-            describe_heads(&report.to)
-        );
+        if report.plan.is_empty() {
+            eprintln!(
+                "interrupted: stopped while waiting for the migration lock, nothing changed; still at {}",
+                describe_heads(&report.to)
+            );
+        } else {
+            eprintln!(
+                "interrupted: stopped after {} of {} revisions; now at {}",
+                report.steps.len(),
+                report.plan.len(),
+                describe_heads(&report.to)
+            );
+        }
     }
     if settings.json {
         print_json(&RunJson {

@@ -297,9 +297,13 @@ impl Fleet<'_> {
                     } else {
                         "another target failed"
                     };
-                    State::Interrupted(format!(
-                        "stopped ({cause}) after {ran} of {planned} revisions"
-                    ))
+                    State::Interrupted(if planned == 0 {
+                        format!(
+                            "stopped ({cause}) while waiting for the migration lock: nothing changed"
+                        )
+                    } else {
+                        format!("stopped ({cause}) after {ran} of {planned} revisions")
+                    })
                 } else {
                     State::Done
                 };
@@ -360,19 +364,17 @@ impl Fleet<'_> {
                 target: to,
                 options,
             } => {
-                // Read first, so a target that fails part-way still says
-                // where it started and where it stopped.
-                partial.from = migrations
-                    .status(&mut database)
-                    .ok()
-                    .map(|status| status.current);
                 let report = {
                     let mut migrator = Migrator::new(migrations, &mut database, progress)?
                         .stop_when(Arc::clone(&self.stop));
-                    match direction {
+                    let report = match direction {
                         Direction::Upgrade => migrator.upgrade(to, *options),
                         Direction::Downgrade => migrator.downgrade(to, *options),
-                    }
+                    };
+                    // Read under the lock before anything ran: a target that
+                    // fails part-way still says where it started.
+                    partial.from = migrator.started_from().map(<[String]>::to_vec);
+                    report
                 };
                 let report = match report {
                     Ok(report) => report,

@@ -111,9 +111,14 @@ impl Profile for Postgres {
     }
 
     fn table_exists_query(&self, schema: Option<&str>, name: &str) -> Sql {
+        // The catalog itself, not information_schema.tables: that view
+        // joins and checks privileges on every relation, which a fleet of
+        // small databases pays on every target (the relkinds are the ones
+        // it lists).
         Sql {
             text: String::from(
-                "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2",
+                "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
             ),
             params: vec![Value::text(schema.unwrap_or_default()), Value::text(name)],
         }
