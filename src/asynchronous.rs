@@ -13,7 +13,9 @@
 //!
 //! Dropping a future does not stop its call: the operation runs to its end
 //! (a revision is never cut short by a cancelled task), and the next call on
-//! the same [`AsyncDatabase`] waits for it.
+//! the same [`AsyncDatabase`] waits for it. Dropping the last
+//! [`AsyncDatabase`] closes the connection on a thread of its own too: a
+//! network driver's goodbye blocks on its private runtime.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -28,7 +30,24 @@ use crate::status::Status;
 /// calls on it run one at a time.
 #[derive(Clone, Debug)]
 pub struct AsyncDatabase {
-    database: Arc<Mutex<Database>>,
+    database: Arc<Mutex<Connection>>,
+}
+
+/// The connection, closed off the runtime when the last [`AsyncDatabase`]
+/// goes; `None` only while it is being dropped.
+#[derive(Debug)]
+struct Connection(Option<Database>);
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if let Some(database) = self.0.take() {
+            // If no thread can be started the database is dropped here,
+            // which is only a problem on a runtime thread.
+            let _ = std::thread::Builder::new()
+                .name(String::from("sqlmig-close"))
+                .spawn(move || drop(database));
+        }
+    }
 }
 
 impl AsyncDatabase {
@@ -103,8 +122,11 @@ impl AsyncDatabase {
         off_runtime(move || {
             // A panic in an earlier call leaves the connection as it was;
             // the engine reads the state table again on every run.
-            let mut database = database.lock().unwrap_or_else(PoisonError::into_inner);
-            operation(&mut database)
+            let mut connection = database.lock().unwrap_or_else(PoisonError::into_inner);
+            match connection.0.as_mut() {
+                Some(database) => operation(database),
+                None => unreachable!("the connection is taken only when it is dropped"),
+            }
         })
         .await
     }
@@ -114,7 +136,7 @@ impl From<Database> for AsyncDatabase {
     /// Hands a connected [`Database`] over to async code.
     fn from(database: Database) -> Self {
         AsyncDatabase {
-            database: Arc::new(Mutex::new(database)),
+            database: Arc::new(Mutex::new(Connection(Some(database)))),
         }
     }
 }

@@ -10,6 +10,9 @@
 
 mod support;
 
+/// The tokio API (feature `tokio`).
+#[cfg(feature = "tokio")]
+mod asynchronous;
 /// The commands that need no database.
 mod cli;
 /// `sqlmig diff`: the DDL between two schemas, replayed on the servers.
