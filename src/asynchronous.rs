@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::execute::{Migrator, RunOptions, RunReport};
 use crate::graph::Target;
 use crate::migrations::Migrations;
+use crate::plan::Direction;
 use crate::status::Status;
 
 /// A [`Database`] used from async code. Cloning shares the connection;
@@ -73,12 +74,8 @@ impl AsyncDatabase {
         target: &Target,
         options: RunOptions,
     ) -> Result<RunReport> {
-        let (migrations, target) = (Arc::clone(migrations), target.clone());
-        self.run(move |database| {
-            Migrator::new(&migrations, database, &mut crate::event::Silent)?
-                .upgrade(&target, options)
-        })
-        .await?
+        self.migrate(migrations, Direction::Upgrade, target, options)
+            .await
     }
 
     /// Reverts every applied revision above `target`, as
@@ -89,10 +86,25 @@ impl AsyncDatabase {
         target: &Target,
         options: RunOptions,
     ) -> Result<RunReport> {
+        self.migrate(migrations, Direction::Downgrade, target, options)
+            .await
+    }
+
+    async fn migrate(
+        &self,
+        migrations: &Arc<Migrations>,
+        direction: Direction,
+        target: &Target,
+        options: RunOptions,
+    ) -> Result<RunReport> {
         let (migrations, target) = (Arc::clone(migrations), target.clone());
         self.run(move |database| {
-            Migrator::new(&migrations, database, &mut crate::event::Silent)?
-                .downgrade(&target, options)
+            let mut observer = crate::event::Silent;
+            let mut migrator = Migrator::new(&migrations, database, &mut observer)?;
+            match direction {
+                Direction::Upgrade => migrator.upgrade(&target, options),
+                Direction::Downgrade => migrator.downgrade(&target, options),
+            }
         })
         .await?
     }
