@@ -29,6 +29,8 @@ mod fixtures;
 mod fleet;
 /// `sqlmig import` from other tools, and `--adopt`.
 mod import;
+/// `--json` on every command, on success and on failure.
+mod json;
 /// `sqlmig lint` and `lint --trace`.
 mod lint;
 /// MySQL/MariaDB-only behaviour.

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use sqlmig::revision::validate_id;
@@ -123,12 +123,11 @@ fn fresh_id(taken: &HashSet<&str>) -> String {
         .unwrap_or_default()
 }
 
-/// `YYYYMMDDHHMMSS` in UTC, moved past the newest existing prefix in `dir` so
-/// that a listing always sorts by creation even within one second.
+/// `YYYYMMDDHHMMSS` in UTC, never later than the clock: a listing sorts by
+/// creation, and a revision made within the same second as the newest one
+/// waits for the next second instead of taking a name in the future (which a
+/// teammate's later revision would then sort before).
 fn timestamp_prefix(dir: &Path) -> anyhow::Result<String> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |duration| duration.as_secs());
     let newest_existing = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read {}", dir.display()))?
         .filter_map(Result::ok)
@@ -137,11 +136,21 @@ fn timestamp_prefix(dir: &Path) -> anyhow::Result<String> {
             name.get(..14).and_then(parse_timestamp)
         })
         .max();
-    let seconds = match newest_existing {
-        Some(newest) if newest >= now => newest + 1,
-        _ => now,
-    };
-    Ok(format_timestamp(seconds))
+    let mut now = clock();
+    if newest_existing == Some(now.as_secs()) {
+        std::thread::sleep(
+            Duration::from_secs(1)
+                .saturating_sub(Duration::from_nanos(u64::from(now.subsec_nanos()))),
+        );
+        now = clock().max(Duration::from_secs(now.as_secs() + 1));
+    }
+    Ok(format_timestamp(now.as_secs()))
+}
+
+fn clock() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
 }
 
 fn slug(message: &str) -> String {
