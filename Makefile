@@ -6,18 +6,31 @@ CARGO ?= cargo
 build:
 	$(CARGO) build --release --locked
 
+# Clippy runs on the workspace (the library, the binary, the macro and the
+# example), with all features, with SQLite alone, and on the library without
+# any driver (sqlmig-core: the build embed_migrations! runs in the compiler).
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --locked --all-targets -- -D warnings
-	$(CARGO) clippy --locked --all-targets --all-features -- -D warnings
-	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --locked
+	$(CARGO) clippy --locked --workspace --exclude sqlmig-core --all-targets -- -D warnings
+	$(CARGO) clippy --locked --workspace --exclude sqlmig-core --all-targets --all-features -- -D warnings
+	$(CARGO) clippy --locked --all-targets --no-default-features --features sqlite -- -D warnings
+	$(CARGO) clippy --locked -p sqlmig-core -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --locked --workspace --exclude sqlmig-core --all-features
 
 # PostgreSQL and MariaDB tests need the servers of SQLMIG_TEST_POSTGRES_URL and
 # SQLMIG_TEST_MYSQL_URL; without them they are skipped (and said so loudly),
 # except under CI=true, where a missing server fails the run.
+#
+# The workspace's tests include the tokio API (the example turns the feature
+# on) and the trybuild compile-fail test of embed_migrations!; then the SQLite
+# tests of a build with SQLite alone, and the example application, run on a
+# fresh database.
 test: lint
 	@scripts/backends.sh
-	$(CARGO) test --locked
+	$(CARGO) test --locked --workspace
+	$(CARGO) test --locked --no-default-features --features sqlite
+	$(CARGO) build --locked --workspace
+	@dir=$$(mktemp -d) && "$${CARGO_TARGET_DIR:-target}/debug/embedded-sqlite" "$$dir/notes.db"; status=$$?; rm -rf "$$dir"; exit $$status
 	@CARGO="$(CARGO)" scripts/reliability.sh
 	@scripts/backends.sh
 

@@ -136,6 +136,10 @@ pub enum Error {
     /// A revision's statement failed.
     #[error(transparent)]
     Statement(#[from] Box<StatementError>),
+    /// The thread that runs an awaited operation could not be started
+    /// (`asynchronous`).
+    #[error("cannot start the thread that runs the migration: {0}")]
+    Thread(#[source] std::io::Error),
 }
 
 /// A failing statement of a revision, with where it is and what became of the revision.

@@ -23,8 +23,24 @@
 //! assert!(migrations.is_up_to_date(&mut database)?);
 //! # Ok::<(), sqlmig::Error>(())
 //! ```
+//!
+//! Or compile the migrations into the application, verified at compile time,
+//! and migrate from async code (features `macros` and `tokio`; see the
+//! README's "Embedding in a Rust application"):
+//!
+//! ```ignore
+//! let migrations = std::sync::Arc::new(sqlmig::embed_migrations!("migrations"));
+//! let database = sqlmig::asynchronous::AsyncDatabase::connect("sqlite:app.db", &Default::default()).await?;
+//! database.upgrade(&migrations).await?;
+//! ```
+//!
+//! Cargo features: `postgres`, `mysql`, `sqlite` (the drivers) and `macros`
+//! by default; `tokio` for [`asynchronous`]. A URL of a dialect whose
+//! driver is left out is refused with an error naming the feature.
 #![warn(missing_docs)]
 
+#[cfg(feature = "tokio")]
+pub mod asynchronous;
 #[doc(hidden)]
 pub mod backend;
 pub mod database;
@@ -65,4 +81,8 @@ pub use migrations::{LoadError, Migrations};
 pub use plan::{Direction, Plan, StampPlan};
 pub use revision::{Checksum, Revision, Section, Statement};
 pub use span::Span;
+/// Compiles a migrations directory into the application, verified at
+/// compile time: see [`sqlmig_macros::embed_migrations`].
+#[cfg(feature = "macros")]
+pub use sqlmig_macros::embed_migrations;
 pub use status::{RevisionState, Status};

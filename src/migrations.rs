@@ -37,13 +37,50 @@ impl Migrations {
     /// gives an empty graph (what `sqlmig new` starts from).
     pub fn load_allow_empty(dir: impl AsRef<Path>, dialect: Dialect) -> Result<Self, LoadError> {
         let scan = Scan::run(dir.as_ref(), dialect)?;
+        Self::build(dir.as_ref(), dialect, scan)
+    }
+
+    /// Builds from revision files held in memory instead of read from `dir`:
+    /// `files` are `(path relative to dir, text)` pairs, as
+    /// [`crate::revision::discover`] would name them. The checksums are the
+    /// ones the same files give on disk, and messages name `dir` joined with
+    /// the relative path. What `embed_migrations!` compiles into an
+    /// application.
+    pub fn from_memory<'a>(
+        dir: impl AsRef<Path>,
+        dialect: Dialect,
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Self, LoadError> {
+        let dir = dir.as_ref();
+        let mut files: Vec<(&str, &str)> = files.into_iter().collect();
+        files.sort_unstable_by_key(|&(relative_path, _)| relative_path);
+        let files = files
+            .into_iter()
+            .map(|(relative_path, text)| {
+                let source = SourceFile {
+                    path: dir.join(relative_path),
+                    relative_path: relative_path.to_owned(),
+                };
+                scan_bytes(source, text.as_bytes(), dialect)
+            })
+            .collect();
+        let migrations = Self::build(dir, dialect, Scan { files })?;
+        if migrations.graph.is_empty() {
+            return Err(LoadError::Empty {
+                path: migrations.dir,
+            });
+        }
+        Ok(migrations)
+    }
+
+    fn build(dir: &Path, dialect: Dialect, scan: Scan) -> Result<Self, LoadError> {
         let (revisions, mut problems) = scan.into_revisions();
         if !problems.is_empty() {
             return Err(LoadError::Invalid { problems });
         }
         match Graph::build(revisions) {
             Ok(graph) => Ok(Migrations {
-                dir: dir.as_ref().to_path_buf(),
+                dir: dir.to_path_buf(),
                 dialect,
                 graph,
             }),
@@ -166,18 +203,26 @@ fn parse_in_parallel(sources: Vec<SourceFile>, dialect: Dialect) -> Vec<ScannedF
 
 /// Reads and parses one file; `buffer` is reused from file to file.
 fn scan_file(source: SourceFile, dialect: Dialect, buffer: &mut Vec<u8>) -> ScannedFile {
-    let failed = |source: SourceFile, span: Span, kind: ParseErrorKind| ScannedFile {
+    match read_into(&source.path, buffer) {
+        Ok(bytes) => scan_bytes(source, bytes, dialect),
+        Err(error) => {
+            let span = Span::file(source.path.clone());
+            failed(source, span, ParseErrorKind::Io(error))
+        }
+    }
+}
+
+/// A file that could not be read or decoded.
+fn failed(source: SourceFile, span: Span, kind: ParseErrorKind) -> ScannedFile {
+    ScannedFile {
         source,
         file_checksum: None,
         parsed: Err(vec![ParseError::new(span, kind)]),
-    };
-    let bytes = match read_into(&source.path, buffer) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            let span = Span::file(source.path.clone());
-            return failed(source, span, ParseErrorKind::Io(error));
-        }
-    };
+    }
+}
+
+/// Normalises and parses the bytes of one file.
+fn scan_bytes(source: SourceFile, bytes: &[u8], dialect: Dialect) -> ScannedFile {
     let text = match normalize(bytes) {
         Ok(text) => text,
         Err(error) => {
@@ -297,5 +342,76 @@ impl fmt::Display for ProblemList<'_> {
             write!(f, "{problem}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example project, loaded from disk and from memory (with CRLF line
+    /// ends and a BOM, which the checksums normalise away), gives the same
+    /// revisions with the same checksums: a database migrated by the command
+    /// and by an application that embeds the files agree.
+    #[test]
+    fn from_memory_gives_the_checksums_of_the_files_on_disk() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let on_disk = Migrations::load(&dir, Dialect::Sqlite).expect("the example project loads");
+        let texts: Vec<(String, String)> = discover(&dir)
+            .expect("the example project")
+            .into_iter()
+            .map(|file| {
+                let text = std::fs::read_to_string(&file.path).expect("a revision file");
+                (
+                    file.relative_path,
+                    format!("\u{feff}{}", text.replace('\n', "\r\n")),
+                )
+            })
+            .rev()
+            .collect();
+        let in_memory = Migrations::from_memory(
+            "migrations",
+            Dialect::Sqlite,
+            texts
+                .iter()
+                .map(|(path, text)| (path.as_str(), text.as_str())),
+        )
+        .expect("the same files from memory");
+        let summary = |migrations: &Migrations| -> Vec<_> {
+            migrations
+                .graph()
+                .revisions()
+                .iter()
+                .map(|revision| {
+                    (
+                        revision.id.clone(),
+                        revision.relative_path.clone(),
+                        revision.file_checksum,
+                        revision.up.checksum,
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(summary(&on_disk), summary(&in_memory));
+        assert_eq!(in_memory.dir(), Path::new("migrations"));
+    }
+
+    #[test]
+    fn from_memory_reports_a_broken_file_with_its_path_and_line() {
+        let error = Migrations::from_memory(
+            "migrations",
+            Dialect::Sqlite,
+            [(
+                "sub/1_x.sql",
+                "-- revision: a\n-- mesage: typo\n\n-- up\nSELECT 1;\n",
+            )],
+        )
+        .expect_err("an unknown header key");
+        assert!(
+            error.to_string().contains("migrations/sub/1_x.sql:2"),
+            "{error}"
+        );
+        let empty = Migrations::from_memory("migrations", Dialect::Sqlite, []);
+        assert!(matches!(empty, Err(LoadError::Empty { .. })));
     }
 }

@@ -1116,6 +1116,7 @@ fn a_possible_rename_is_written_as_drop_and_add_with_a_hint() {
 }
 
 #[test]
+#[cfg(feature = "postgres")]
 fn an_unreachable_dev_url_and_a_user_who_may_not_create_databases_fail_clearly() {
     let project = Project::new();
     project

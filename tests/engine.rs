@@ -15,6 +15,7 @@ macro_rules! on_every_backend {
                 super::$test(&project, &database);
             })*
         }
+        #[cfg(feature = "postgres")]
         mod postgres {
             $(#[test]
             fn $test() {
@@ -22,6 +23,7 @@ macro_rules! on_every_backend {
                 super::$test(&crate::support::Project::new(), &database);
             })*
         }
+        #[cfg(feature = "mysql")]
         mod mysql {
             $(#[test]
             fn $test() {

@@ -372,6 +372,7 @@ fn dotenv_and_a_url_file_supply_the_database_url() {
 }
 
 #[test]
+#[cfg(feature = "postgres")]
 fn postgres_passwords_from_pgpassword_and_pgpass() {
     let Some(server) = crate::support::pg_server::Server::start(CANARY) else {
         return;

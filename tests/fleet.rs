@@ -287,6 +287,7 @@ fn a_failed_canary_stops_the_fleet_even_with_keep_going() {
 }
 
 #[test]
+#[cfg(all(feature = "postgres", feature = "mysql"))]
 fn an_unreachable_target_fails_alone_and_its_password_stays_hidden() {
     let project = Project::new();
     chain(&project, 3);

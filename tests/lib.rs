@@ -1,4 +1,8 @@
 //! Integration tests: they run the `sqlmig` binary against real files and databases.
+//!
+//! Built with fewer drivers (`--no-default-features --features sqlite`), the
+//! server-only modules are left out and the tests that ask for a server of a
+//! driver not built skip themselves (`TestDb::postgres`, `TestDb::mysql`).
 #![allow(
     clippy::print_stderr,
     reason = "tests report skipped backends on stderr"
@@ -6,6 +10,9 @@
 
 mod support;
 
+/// The tokio API (feature `tokio`).
+#[cfg(feature = "tokio")]
+mod asynchronous;
 /// The commands that need no database.
 mod cli;
 /// `sqlmig diff`: the DDL between two schemas, replayed on the servers.
@@ -27,8 +34,10 @@ mod json;
 /// `sqlmig lint` and `lint --trace`.
 mod lint;
 /// MySQL/MariaDB-only behaviour.
+#[cfg(feature = "mysql")]
 mod mysql;
 /// PostgreSQL-only behaviour.
+#[cfg(feature = "postgres")]
 mod postgres;
 /// The schema model and its canonical dump.
 mod schema;

@@ -247,6 +247,7 @@ fn what_the_model_does_not_cover_is_listed_and_json_prints_the_model() {
 }
 
 #[test]
+#[cfg(feature = "postgres")]
 fn schema_of_an_unreachable_database_fails_clearly() {
     let project = Project::new();
     project

@@ -176,3 +176,42 @@ fn sqlite3_holder(path: &str) -> std::process::Child {
     std::thread::sleep(std::time::Duration::from_millis(300));
     child
 }
+
+/// A build with SQLite alone (`--no-default-features --features sqlite`,
+/// which `make test` runs): a server URL is refused naming the feature to
+/// enable, and offline scripts for the servers, which need no driver, work.
+#[test]
+#[cfg(not(any(feature = "postgres", feature = "mysql")))]
+fn a_build_without_server_drivers_names_the_feature_and_still_writes_their_scripts() {
+    let project = Project::new();
+    project.chain(&[("one", "CREATE TABLE t (x INTEGER);")]);
+    for (url, title, feature) in [
+        (
+            "postgres://app:hunter2@127.0.0.1:1/db",
+            "PostgreSQL",
+            "`postgres`",
+        ),
+        (
+            "mysql://app:hunter2@127.0.0.1:1/db",
+            "MySQL/MariaDB",
+            "`mysql`",
+        ),
+    ] {
+        let run = project
+            .sqlmig()
+            .args(["status", "--database-url", url])
+            .run()
+            .failure()
+            .stderr_has(&format!("built without {title} support"))
+            .stderr_has(&format!("cargo feature {feature}"));
+        assert!(!run.stderr().contains("hunter2"), "{}", run.stderr());
+    }
+    for dialect in ["postgres", "mysql"] {
+        project
+            .sqlmig()
+            .args(["emit", "--offline", "--dialect", dialect])
+            .run()
+            .success()
+            .stdout_has("CREATE TABLE t (x INTEGER);");
+    }
+}

@@ -3,25 +3,43 @@
 //! ([`crate::execute`]) builds everything else (transactions, the state
 //! table, per-revision progress) from these, the same way for every dialect.
 
+//!
+//! Each driver is a Cargo feature named after its dialect (`postgres`,
+//! `mysql`, `sqlite`); this module and [`connect`] are the only places that
+//! know which were built.
+
 mod error;
+#[cfg(feature = "mysql")]
 mod mysql;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+mod network;
+#[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 pub use error::{DbError, ErrorPosition, LockError};
+#[cfg(feature = "mysql")]
 pub use mysql::MysqlBackend;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) use network::{
+    KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_RETRIES, answer_deadline, no_answer, runtime,
+};
+#[cfg(feature = "postgres")]
 pub use postgres::PostgresBackend;
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteBackend;
 
 use crate::database_url::DatabaseUrl;
 use crate::dialect::Dialect;
 use crate::sql::{Sql, Value};
 
-/// A connection to a database that sqlmig migrates.
-pub trait Backend {
+/// A connection to a database that sqlmig migrates. `Send`, so that a
+/// connected [`crate::Database`] can be handed to the thread that runs it.
+pub trait Backend: Send {
     /// The dialect spoken.
     fn dialect(&self) -> Dialect;
 
@@ -153,6 +171,18 @@ pub enum ConnectError {
         #[source]
         source: Box<DbError>,
     },
+    /// The URL names a dialect whose driver this build of sqlmig left out.
+    #[error(
+        "{target}: this sqlmig was built without {title} support: enable the cargo feature `{feature}` of sqlmig (the default features include every driver)"
+    )]
+    NotBuilt {
+        /// The database, with any password hidden.
+        target: String,
+        /// The dialect's human name.
+        title: &'static str,
+        /// The Cargo feature that builds its driver (the dialect's name).
+        feature: &'static str,
+    },
 }
 
 /// Opens a connection to `url` with the backend its scheme names, then runs
@@ -161,11 +191,7 @@ pub fn connect(
     url: &DatabaseUrl,
     options: &ConnectOptions,
 ) -> Result<Box<dyn Backend>, ConnectError> {
-    let mut backend: Box<dyn Backend> = match url.dialect() {
-        Dialect::Sqlite => Box::new(SqliteBackend::open(url, options)?),
-        Dialect::Postgres => Box::new(PostgresBackend::connect(url, options)?),
-        Dialect::Mysql => Box::new(MysqlBackend::connect(url, options)?),
-    };
+    let mut backend = open(url, options)?;
     for (index, statement) in options.init_sql.iter().enumerate() {
         backend
             .execute(statement)
@@ -178,38 +204,28 @@ pub fn connect(
     Ok(backend)
 }
 
-/// How long a client waits for the answers to `statements` requests sent
-/// together when each may run for `statement_timeout`: the server's own
-/// limit ends a slow statement first, with a proper error and the
-/// connection intact; this only catches a server that does not answer at
-/// all. The grace is 1 s plus a tenth of the limit.
-pub(crate) fn answer_deadline(statement_timeout: Duration, statements: usize) -> Duration {
-    let count = u32::try_from(statements.max(1)).unwrap_or(u32::MAX);
-    statement_timeout
-        .saturating_mul(count)
-        .saturating_add(Duration::from_secs(1) + statement_timeout / 10)
+/// The backend of the URL's dialect; [`ConnectError::NotBuilt`] when this
+/// build left its driver out.
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "mysql")),
+    expect(unused_variables, reason = "no driver built: every URL is refused")
+)]
+fn open(url: &DatabaseUrl, options: &ConnectOptions) -> Result<Box<dyn Backend>, ConnectError> {
+    match url.dialect() {
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => Ok(Box::new(SqliteBackend::open(url, options)?)),
+        #[cfg(feature = "postgres")]
+        Dialect::Postgres => Ok(Box::new(PostgresBackend::connect(url, options)?)),
+        #[cfg(feature = "mysql")]
+        Dialect::Mysql => Ok(Box::new(MysqlBackend::connect(url, options)?)),
+        #[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+        dialect => Err(ConnectError::NotBuilt {
+            target: url.redacted(),
+            title: dialect.title(),
+            feature: dialect.name(),
+        }),
+    }
 }
-
-/// The error of a request left unanswered for `waited` (see
-/// [`answer_deadline`]); the connection is abandoned.
-pub(crate) fn no_answer(endpoint: &str, waited: Duration, statement_timeout: Duration) -> DbError {
-    DbError::connection(format!(
-        "no answer from {endpoint} within {} (statement_timeout {} plus grace): the server stopped answering (paused, overloaded or cut off), so sqlmig abandoned the connection; the server rolls back the transaction in progress when it notices, and `sqlmig status` shows where the run stopped",
-        error::humanize(waited),
-        error::humanize(statement_timeout)
-    ))
-}
-
-/// TCP keepalive on every server connection: after this long without
-/// traffic the operating system probes the peer, so a server host that
-/// vanished (powered off, network cut) fails the connection instead of
-/// leaving sqlmig waiting forever.
-pub(crate) const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
-/// The interval between keepalive probes (PostgreSQL; MySQL keeps the
-/// operating system's).
-pub(crate) const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
-/// Unanswered probes before the connection is declared dead (PostgreSQL).
-pub(crate) const KEEPALIVE_RETRIES: u32 = 3;
 
 /// Polls `try_lock` until it succeeds, `wait.timeout` passes or
 /// `wait.stop` is set, backing off from 5 ms to 500 ms between attempts
@@ -218,11 +234,14 @@ pub(crate) const KEEPALIVE_RETRIES: u32 = 3;
 /// the holder's `CREATE INDEX CONCURRENTLY` (flyway#1654). `describe` says
 /// what is awaited (and who holds it); it is called for the first wait
 /// message and again for the timeout or stop error.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
 pub(crate) fn poll_lock(
     wait: LockWait<'_>,
     describe: &mut dyn FnMut() -> String,
     try_lock: &mut dyn FnMut() -> Result<bool, DbError>,
 ) -> Result<(), LockError> {
+    use std::sync::atomic::Ordering;
+    use std::time::Instant;
     let LockWait {
         timeout,
         stop,
@@ -262,20 +281,4 @@ pub(crate) fn poll_lock(
         }
         delay = (delay * 2).min(Duration::from_millis(500));
     }
-}
-
-/// A single-threaded tokio runtime: the async drivers run on it, one
-/// blocking call at a time, so the engine stays synchronous. sqlmig's API is
-/// blocking; called from inside an async runtime it says so instead of
-/// panicking.
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, DbError> {
-    if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(DbError::connection(
-            "sqlmig's API is blocking and was called from inside an async runtime: call it from a blocking thread (for example tokio::task::spawn_blocking)",
-        ));
-    }
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| DbError::connection(format!("cannot start the I/O runtime: {error}")))
 }

@@ -14,8 +14,20 @@ use std::fmt;
 
 use crate::dialect::Dialect;
 
+// Without a server driver (`postgres`, `mysql`) only the scheme, the
+// printing and the password scan are used: the URL grammar the server
+// backends share is left out, and so are most of its error variants.
+#[cfg_attr(
+    not(any(feature = "postgres", feature = "mysql")),
+    allow(
+        dead_code,
+        reason = "the server URL grammar's errors, without a server driver"
+    )
+)]
 pub(crate) mod error;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) mod host;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) mod parts;
 pub(crate) mod percent;
 

@@ -1,7 +1,11 @@
 //! The pest parser generated from `grammar/revision.pest`.
 
+// Written from `src/`: pest looks in the manifest's directory, then in its
+// `src/`. The `sqlmig` package finds `src/../grammar/` (the first probe,
+// outside the repository, finds nothing); `sqlmig-core`, which builds these
+// same sources from its own directory, finds `sqlmig-core/../grammar/`.
 #[derive(pest_derive::Parser)]
-#[grammar = "grammar/revision.pest"]
+#[grammar = "../grammar/revision.pest"]
 pub(crate) struct RevisionGrammar;
 
 #[cfg(test)]

@@ -107,8 +107,12 @@ impl TestDb {
         }
     }
 
-    /// A fresh PostgreSQL database, or `None` (skipped) without a server.
+    /// A fresh PostgreSQL database, or `None` (skipped) without a server or
+    /// in a build without the `postgres` feature.
     pub(crate) fn postgres() -> Option<TestDb> {
+        if !cfg!(feature = "postgres") {
+            return None;
+        }
         let admin_url = std::env::var("SQLMIG_TEST_POSTGRES_URL")
             .unwrap_or_else(|_| String::from("postgres://postgres@127.0.0.1:5432/test"));
         let name = unique_name();
@@ -123,8 +127,12 @@ impl TestDb {
         })
     }
 
-    /// A fresh MariaDB/MySQL database, or `None` (skipped) without a server.
+    /// A fresh MariaDB/MySQL database, or `None` (skipped) without a server
+    /// or in a build without the `mysql` feature.
     pub(crate) fn mysql() -> Option<TestDb> {
+        if !cfg!(feature = "mysql") {
+            return None;
+        }
         let admin_url = std::env::var("SQLMIG_TEST_MYSQL_URL")
             .unwrap_or_else(|_| String::from("mysql://root@127.0.0.1:3306/test"));
         let name = unique_name();

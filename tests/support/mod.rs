@@ -4,8 +4,11 @@
 pub(crate) mod client;
 pub(crate) mod database;
 pub(crate) mod figures;
+#[cfg(feature = "mysql")]
 pub(crate) mod mariadb_server;
+#[cfg(feature = "postgres")]
 pub(crate) mod pg_server;
+#[cfg(feature = "postgres")]
 pub(crate) mod pgbouncer;
 
 use std::path::{Path, PathBuf};
