@@ -351,7 +351,7 @@ const SQLITE: &[Scenario] = &[
 
 /// A database beside which scratch databases are made: none on SQLite,
 /// which replays in memory.
-fn dev_database(kind: Kind, project: &Project) -> Option<TestDb> {
+pub(crate) fn dev_database(kind: Kind, project: &Project) -> Option<TestDb> {
     match kind {
         Kind::Sqlite => None,
         _ => database(kind, project, "unused.db"),
@@ -360,7 +360,7 @@ fn dev_database(kind: Kind, project: &Project) -> Option<TestDb> {
 
 /// `sqlmig.toml` of a project migrating `live`, wanting `schema.sql`, with
 /// scratch databases beside `dev`.
-fn workflow_config(kind: Kind, live: &TestDb, dev: Option<&TestDb>) -> String {
+pub(crate) fn workflow_config(kind: Kind, live: &TestDb, dev: Option<&TestDb>) -> String {
     let mut config = format!(
         "dialect = \"{}\"\ndatabase_url = \"{}\"\nschema_file = \"schema.sql\"\n",
         kind.dialect_name(),
@@ -372,7 +372,7 @@ fn workflow_config(kind: Kind, live: &TestDb, dev: Option<&TestDb>) -> String {
     config
 }
 
-fn database(kind: Kind, project: &Project, name: &str) -> Option<TestDb> {
+pub(crate) fn database(kind: Kind, project: &Project, name: &str) -> Option<TestDb> {
     match kind {
         Kind::Postgres => TestDb::postgres(),
         Kind::Mysql => TestDb::mysql(),

@@ -237,6 +237,13 @@ pub(crate) trait Profile: Sync {
             self.quote_identifier(name)
         )]
     }
+    /// Cancels the statements running on scratch database `name` (a replay
+    /// interrupted by Ctrl-C), through `admin`, a connection to another
+    /// database of the server.
+    fn cancel_queries(&self, admin: &mut dyn Backend, name: &str) -> Result<(), DbError> {
+        let _ = (admin, name);
+        Ok(())
+    }
 
     // --- Lint ---
 
@@ -352,6 +359,12 @@ impl Dialect {
     /// The human name, for messages.
     pub fn title(self) -> &'static str {
         self.profile().names().title
+    }
+
+    /// Whether SQL is replayed on a scratch database on a server (created
+    /// beside `dev_url`), not in memory.
+    pub fn replays_on_server(self) -> bool {
+        self.profile().memory_url().is_none()
     }
 
     /// The dialect whose URLs start with `scheme` (case-insensitive);

@@ -255,6 +255,25 @@ impl Profile for Mysql {
         format!("DROP TRIGGER {}", quote(&trigger.name))
     }
 
+    /// `KILL QUERY` for each session using the database: the statement
+    /// fails, the session stays.
+    fn cancel_queries(&self, admin: &mut dyn Backend, name: &str) -> Result<(), DbError> {
+        let sessions = crate::schema::catalog::column(
+            admin,
+            &format!(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = {} AND ID <> CONNECTION_ID()",
+                quote_literal(name)
+            ),
+        )?;
+        for id in sessions {
+            // Only digits reach the statement: the id is a number.
+            if !id.is_empty() && id.bytes().all(|byte| byte.is_ascii_digit()) {
+                admin.execute(&format!("KILL QUERY {id}"))?;
+            }
+        }
+        Ok(())
+    }
+
     fn classify(&self, sql: &str) -> Kind {
         lint::classify_statement(sql)
     }
