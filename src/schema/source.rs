@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::Schema;
 use crate::backend::DbError;
 use crate::database::{Database, DatabaseOptions};
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, ServerVersion};
 use crate::error::Error;
 use crate::event::Silent;
 use crate::execute::{Migrator, RunOptions};
@@ -143,21 +143,24 @@ pub fn read(source: &Source, context: &SourceContext<'_>) -> Result<Schema, Erro
         Source::Migrations(target) => {
             let migrations = Migrations::load(context.dir, context.dialect)?;
             read_replayed(&migrations, &[target.as_deref().unwrap_or("head")], context)
+                .map(|(schema, _)| schema)
         }
     }
 }
 
 /// The schema the migrations give when `targets` are applied, one after
 /// the other, on a scratch database (`check --drift` replays the applied
-/// heads of a live database this way).
+/// heads of a live database this way), and the version of the server that
+/// read it.
 pub fn read_replayed(
     migrations: &Migrations,
     targets: &[&str],
     context: &SourceContext<'_>,
-) -> Result<Schema, Error> {
+) -> Result<(Schema, ServerVersion), Error> {
     on_scratch(context, |database| {
         replay(database, migrations, targets, context)?;
-        super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))
+        let schema = super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))?;
+        Ok((schema, database.server_version()?))
     })
 }
 

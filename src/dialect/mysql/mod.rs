@@ -74,6 +74,12 @@ impl Profile for Mysql {
         "SELECT VERSION()"
     }
 
+    /// MySQL and MariaDB number a release series `major.minor` (8.0, 8.4,
+    /// 10.11, 11.4).
+    fn same_release(&self, a: ServerVersion, b: ServerVersion) -> bool {
+        a == b
+    }
+
     fn name_limit(&self) -> (usize, &'static str) {
         (64, "MySQL names are at most 64 characters")
     }
