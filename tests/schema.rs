@@ -373,3 +373,118 @@ fn postgres_a_database_with_its_own_collation_has_no_drift() {
 fn mysql_a_database_with_its_own_collation_has_no_drift() {
     a_database_with_its_own_collation_has_no_drift(Kind::Mysql);
 }
+
+/// Dumps `statements` built on `database`, applies the dump to `fresh`,
+/// and checks it dumps the same bytes again; returns the dump.
+fn fixpoint(database: &TestDb, fresh: &TestDb, statements: &[&str]) -> String {
+    let dump = build(database, statements);
+    let again = build(fresh, &[dump.trim_end().trim_end_matches(';')]);
+    assert_eq!(dump, again, "dump, apply, dump is not a fixpoint");
+    dump
+}
+
+/// Pitfalls 3 and 4 on PostgreSQL: a serial's sequence keeps its name when
+/// its table is renamed, and the dump of that is a fixpoint; defaults are
+/// compared as the server's text: the same `'x'`, `now()` and
+/// `gen_random_uuid()` give no difference, `'x'` against `'y'` gives one.
+#[test]
+fn postgres_renamed_serials_and_volatile_defaults() {
+    let (Some(first), Some(fresh), Some(same), Some(other)) = (
+        TestDb::postgres(),
+        TestDb::postgres(),
+        TestDb::postgres(),
+        TestDb::postgres(),
+    ) else {
+        return;
+    };
+    let dump = fixpoint(
+        &first,
+        &fresh,
+        &[
+            "CREATE TABLE a (id serial PRIMARY KEY, note text DEFAULT 'x', at timestamptz DEFAULT now(), uid uuid DEFAULT gen_random_uuid())",
+            "ALTER TABLE a RENAME TO b",
+        ],
+    );
+    assert!(dump.contains("\"a_id_seq\""), "{dump}");
+    build(
+        &same,
+        &[
+            "CREATE TABLE b (id serial PRIMARY KEY, note text DEFAULT 'x', at timestamptz DEFAULT now(), uid uuid DEFAULT gen_random_uuid())",
+        ],
+    );
+    build(
+        &other,
+        &[
+            "CREATE TABLE b (id serial PRIMARY KEY, note text DEFAULT 'y', at timestamptz DEFAULT now(), uid uuid DEFAULT gen_random_uuid())",
+        ],
+    );
+    let project = Project::new();
+    let diff = |to: &TestDb| {
+        project
+            .sqlmig()
+            .args([
+                "--dir",
+                "none",
+                "diff",
+                "--from",
+                fresh.url(),
+                "--to",
+                to.url(),
+            ])
+            .run()
+    };
+    // Only the names of the sequence and of the key tell the renamed table
+    // from a new one: the volatile defaults compare equal.
+    let renamed = diff(&same);
+    assert_eq!(renamed.code(), Some(1), "{}", renamed.stderr());
+    for column in ["note", "at", "uid"] {
+        assert!(
+            !renamed.stdout().contains(&format!("\"{column}\"")),
+            "{}",
+            renamed.stdout()
+        );
+    }
+    assert!(
+        renamed.stdout().contains("\"a_id_seq\""),
+        "{}",
+        renamed.stdout()
+    );
+    let changed = diff(&other);
+    assert_eq!(changed.code(), Some(1), "{}", changed.stderr());
+    assert!(
+        changed.stdout().contains("SET DEFAULT 'y'::text"),
+        "{}",
+        changed.stdout()
+    );
+}
+
+/// Pitfalls 5 and 6 on MariaDB: defaults read from `COLUMN_DEFAULT` (none,
+/// `NULL`, the string `'NULL'`, a quote, an expression, `CURRENT_TIMESTAMP`)
+/// and a JSON column beside two checks survive dump, apply, dump.
+#[test]
+fn mysql_defaults_and_json_checks_are_a_fixpoint() {
+    let (Some(first), Some(fresh)) = (TestDb::mysql(), TestDb::mysql()) else {
+        return;
+    };
+    let dump = fixpoint(
+        &first,
+        &fresh,
+        &[
+            "CREATE TABLE a (none_set INT, null_default INT DEFAULT NULL, null_text VARCHAR(10) DEFAULT 'NULL', quoted VARCHAR(10) DEFAULT 'it''s', uid CHAR(36) DEFAULT (uuid()), at TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP, j JSON, n INT, CONSTRAINT n_positive CHECK (n > 0), CONSTRAINT n_small CHECK (n < 100))",
+        ],
+    );
+    for text in [
+        "`null_text` varchar(10) DEFAULT 'NULL'",
+        "DEFAULT 'it''s'",
+        "uuid()",
+        "current_timestamp()",
+        "`j` json",
+    ] {
+        assert!(
+            dump.to_lowercase().contains(&text.to_lowercase()),
+            "{text} in:\n{dump}"
+        );
+    }
+    assert_eq!(dump.matches("CHECK").count(), 2, "{dump}");
+    assert!(!dump.contains("json_valid"), "{dump}");
+}

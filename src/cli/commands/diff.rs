@@ -132,10 +132,8 @@ pub(crate) fn print(settings: &Settings, diff: &Diff) -> anyhow::Result<Outcome>
             not_compared: &diff.not_compared,
         })?;
     } else {
-        if diff.needs_no_transaction {
-            out!(
-                "-- Run outside a transaction (a revision with `-- transaction: false`): SQLite ignores PRAGMA foreign_keys inside one."
-            );
+        if let Some(why) = diff.no_transaction {
+            out!("-- Run outside a transaction (a revision with `-- transaction: false`): {why}.");
         }
         let script = diff.script();
         if !script.is_empty() {
@@ -237,11 +235,12 @@ fn write(
     };
     let mut written = Vec::new();
     if !up.is_empty() {
-        let rebuild = up.needs_no_transaction || down.needs_no_transaction;
-        let note = if rebuild {
-            "written by `sqlmig diff -m` and verified by replay; `transaction: false` because SQLite ignores PRAGMA foreign_keys inside a transaction, and its table rebuilds turn foreign keys off"
-        } else {
-            "written by `sqlmig diff -m` and verified by replay"
+        let no_transaction = up.no_transaction.or(down.no_transaction);
+        let note = match no_transaction {
+            Some(why) => format!(
+                "written by `sqlmig diff -m` and verified by replay; `transaction: false` because {why}"
+            ),
+            None => String::from("written by `sqlmig diff -m` and verified by replay"),
         };
         let new = NewRevision {
             id: None,
@@ -249,11 +248,11 @@ fn write(
             dependencies: Vec::new(),
             branch: None,
             message,
-            transactional: !rebuild,
+            transactional: no_transaction.is_none(),
             body: Some(Body {
                 up: up_script.clone(),
                 down: down_script.clone(),
-                note: Some(String::from(note)),
+                note: Some(note),
             }),
         };
         let (path, id) = write_revision(migrations.dir(), graph, &new)?;
