@@ -41,6 +41,7 @@ ONLINE_TARGET = {"postgres": 1.3, "sqlite": 1.5}
 # Issue 13: reading a schema within 2x of `pg_dump --schema-only`.
 SCHEMA_TARGET = 2.0
 SCHEMA_TABLES = 500
+TITLES = {"postgres": "PostgreSQL", "sqlite": "SQLite"}
 
 
 class Failed(Exception):
@@ -445,10 +446,9 @@ def schema_table(schema):
         "| database | command | median | min – max | peak memory | vs floor | target |",
         "|---|---|---|---|---|---|---|",
     ]
-    titles = {"postgres": "PostgreSQL", "sqlite": "SQLite"}
     for dialect, cases in schema.items():
         if isinstance(cases, str):
-            lines.append(f"| {titles[dialect]} | (not measured) | {cases} | | | | |")
+            lines.append(f"| {TITLES[dialect]} | (not measured) | {cases} | | | | |")
             continue
         floor = cases[0]
         for case in cases:
@@ -456,7 +456,7 @@ def schema_table(schema):
             target = ""
             if dialect == "postgres" and case.name == "sqlmig schema":
                 target = f"{mark(ratio <= SCHEMA_TARGET)} ≤ {SCHEMA_TARGET:g}x pg_dump"
-            lines.append(f"| {titles[dialect]} | {case.name} | {ms(case.median)} | {spread(case)} |"
+            lines.append(f"| {TITLES[dialect]} | {case.name} | {ms(case.median)} | {spread(case)} |"
                          f" {case.median_mb:.0f} MB | {ratio:.2f}x | {target} |")
     lines += [
         "",
@@ -571,10 +571,9 @@ def online_table(online):
         "| database | command | median | min – max | vs floor | sqlmig is faster by | target |",
         "|---|---|---|---|---|---|---|",
     ]
-    titles = {"postgres": "PostgreSQL", "sqlite": "SQLite"}
     for dialect, cases in online.items():
         if isinstance(cases, str):
-            lines.append(f"| {titles[dialect]} | (not measured) | {cases} | | | | |")
+            lines.append(f"| {TITLES[dialect]} | (not measured) | {cases} | | | | |")
             continue
         floor, sqlmig = cases[0], cases[1]
         measured_peers = [case for case in cases[2:] if case.missing is None]
@@ -583,7 +582,7 @@ def online_table(online):
             if case.weaker:
                 name += " ‡"
             if case.missing is not None:
-                lines.append(f"| {titles[dialect]} | {name} | not measured: {case.missing} | | | | |")
+                lines.append(f"| {TITLES[dialect]} | {name} | not measured: {case.missing} | | | | |")
                 continue
             ratio = case.median / floor.median
             faster, target = "", ""
@@ -598,7 +597,7 @@ def online_table(online):
                     target += f"; {mark(same)} faster than every peer that syncs as much"
             elif case is not floor:
                 faster = f"{case.median / sqlmig.median:.2f}x"
-            lines.append(f"| {titles[dialect]} | {name} | {ms(case.median)} | {spread(case)} |"
+            lines.append(f"| {TITLES[dialect]} | {name} | {ms(case.median)} | {spread(case)} |"
                          f" {ratio:.2f}x | {faster} | {target} |")
     return "\n".join(lines)
 

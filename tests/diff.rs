@@ -1229,27 +1229,29 @@ fn rebuild_scenario() -> &'static Scenario {
         .expect("the rebuild scenario")
 }
 
+/// Two SQLite files of `project`, built from `first` and `second`.
+fn sqlite_pair(project: &Project, first: &[&str], second: &[&str]) -> (TestDb, TestDb) {
+    let pair = (
+        TestDb::sqlite_named(project, "first.db"),
+        TestDb::sqlite_named(project, "second.db"),
+    );
+    build(project, &pair.0, "first", first);
+    build(project, &pair.1, "second", second);
+    pair
+}
+
 /// Pitfall 13: a rebuilt AUTOINCREMENT table keeps its counter: with ids
 /// 1-3 used and 3 deleted, the next row after the rebuild gets 4, not 3.
 #[test]
 fn a_sqlite_rebuild_keeps_the_autoincrement_counter() {
     let project = Project::new();
-    let from = TestDb::sqlite_named(&project, "from.db");
-    let to = TestDb::sqlite_named(&project, "to.db");
-    build(
+    let (from, to) = sqlite_pair(
         &project,
-        &from,
-        "before",
         &[
             "CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT)",
             "INSERT INTO a (v) VALUES ('1'), ('2'), ('3')",
             "DELETE FROM a WHERE id = 3",
         ],
-    );
-    build(
-        &project,
-        &to,
-        "after",
         &["CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT NOT NULL DEFAULT '')"],
     );
     let (_, up) = diff(&project, &from, &to, false);
@@ -1264,21 +1266,12 @@ fn a_sqlite_rebuild_keeps_the_autoincrement_counter() {
 #[test]
 fn sqlite_facts_kept_as_text_compare_by_meaning() {
     let project = Project::new();
-    let terse = TestDb::sqlite_named(&project, "terse.db");
-    let spelled = TestDb::sqlite_named(&project, "spelled.db");
-    build(
+    let (terse, spelled) = sqlite_pair(
         &project,
-        &terse,
-        "terse",
         &[
             "CREATE TABLE p (id INTEGER PRIMARY KEY)",
             "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p, n INTEGER CHECK(n>0))",
         ],
-    );
-    build(
-        &project,
-        &spelled,
-        "spelled",
         &[
             "CREATE TABLE p (id INTEGER PRIMARY KEY)",
             "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id), n INTEGER CHECK ( n > 0 ))",
