@@ -1,7 +1,7 @@
 //! Ctrl-C or SIGTERM while a replay runs on a scratch database (`diff -m`,
-//! `check --schema-file`, `check --drift`): the statement under way is
-//! cancelled, the scratch database is dropped, one message says so, exit 1,
-//! and nothing is written.
+//! `check --schema-file`, `check --drift`, `lint --trace`): the statement
+//! under way is cancelled, the scratch database is dropped, one message says
+//! so, exit 1, and nothing is written.
 
 use std::io::Read as _;
 use std::process::Child;
@@ -50,9 +50,19 @@ fn sleeping(dev: &TestDb, kind: Kind, pid: u32) -> bool {
     !rows.is_empty()
 }
 
+/// What an interrupted replay says.
+const INTERRUPTED: &str = "interrupted: the replay stopped and its scratch database was dropped";
+
 /// Starts `args`, waits until its replay sleeps, sends `signal`, and
-/// checks how it ends.
-fn interrupt(project: &Project, dev: &TestDb, kind: Kind, args: &[&str], signal: &str) {
+/// checks how it ends: exit 1 with one line saying `message`.
+fn interrupt(
+    project: &Project,
+    dev: &TestDb,
+    kind: Kind,
+    args: &[&str],
+    signal: &str,
+    message: &str,
+) {
     let mut child: Child = project.sqlmig().args(args).spawn();
     let pid = child.id();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -94,10 +104,7 @@ fn interrupt(project: &Project, dev: &TestDb, kind: Kind, args: &[&str], signal:
         "took {waited:?}: {context}"
     );
     assert_eq!(stderr.lines().count(), 1, "one message: {context}");
-    assert!(
-        stderr.contains("interrupted: the replay stopped and its scratch database was dropped"),
-        "{context}"
-    );
+    assert!(stderr.contains(message), "{context}");
     assert!(stdout.is_empty(), "{context}");
     assert_eq!(
         scratch_databases(dev, kind, pid),
@@ -128,9 +135,33 @@ fn a_signal_during_a_replay_drops_the_scratch_database(kind: Kind) {
     project.sqlmig().args(["upgrade"]).run().success();
     let files = || project.path("migrations").read_dir().unwrap().count();
     let before = files();
-    interrupt(&project, &dev, kind, &["diff", "-m", "add w"], "INT");
+    interrupt(
+        &project,
+        &dev,
+        kind,
+        &["diff", "-m", "add w"],
+        "INT",
+        INTERRUPTED,
+    );
     assert_eq!(files(), before, "diff -m wrote a revision");
-    interrupt(&project, &dev, kind, &["check", "--drift"], "TERM");
+    interrupt(
+        &project,
+        &dev,
+        kind,
+        &["check", "--drift"],
+        "TERM",
+        INTERRUPTED,
+    );
+    if kind == Kind::Postgres {
+        interrupt(
+            &project,
+            &dev,
+            kind,
+            &["lint", "--trace"],
+            "INT",
+            "interrupted: the trace stopped and its scratch database was dropped",
+        );
+    }
     // The wanted schema itself is slow: the signal lands in a `.sql` file's
     // statements, not in a revision.
     project.write(
@@ -140,7 +171,14 @@ fn a_signal_during_a_replay_drops_the_scratch_database(kind: Kind) {
             slow_statement(kind)
         ),
     );
-    interrupt(&project, &dev, kind, &["check", "--schema-file"], "INT");
+    interrupt(
+        &project,
+        &dev,
+        kind,
+        &["check", "--schema-file"],
+        "INT",
+        INTERRUPTED,
+    );
 }
 
 #[test]
