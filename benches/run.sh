@@ -73,9 +73,9 @@ if ! psql -X -q -d "$pg/postgres?sslmode=disable" -c 'SELECT 1' >/dev/null 2>&1;
   say "$no_postgres: the PostgreSQL rows are not measured"
 fi
 # The online runs recreate sqlmig_bench before each run, the schema suite
-# makes sqlmig_bench_schema_a and _b; drop them when done, also on failure.
+# makes sqlmig_bench_schema_a, _b and _replay; drop them when done, also on failure.
 drop_bench_databases() {
-  [[ -n $no_postgres ]] || for name in sqlmig_bench sqlmig_bench_schema_a sqlmig_bench_schema_b; do
+  [[ -n $no_postgres ]] || for name in sqlmig_bench sqlmig_bench_schema_a sqlmig_bench_schema_b sqlmig_bench_schema_replay; do
     psql -X -q -d "$pg/postgres?sslmode=disable" \
       -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
   done
