@@ -1,7 +1,7 @@
 # sqlmig: `make test` is what CI runs (lint, then every test).
 CARGO ?= cargo
 
-.PHONY: build test lint reliability demo bench clean
+.PHONY: build test lint reliability tutorial demo bench clean
 
 build:
 	$(CARGO) build --release --locked
@@ -27,6 +27,12 @@ test: lint
 # `N passed, N failed`. CI-sized; SQLMIG_SOAK=1 for the long repeat counts.
 reliability:
 	@CARGO="$(CARGO)" scripts/reliability.sh
+
+# The README followed literally on a fresh clone: its Install command
+# (a release build), then the Tutorial on SQLite, PostgreSQL and MariaDB.
+# CI runs it after `make test`.
+tutorial:
+	scripts/tutorial.sh
 
 # Benchmarks (benches/run.sh): builds, writes the corpora, installs the peer
 # tools into target/bench/peers, measures, and writes docs/BENCHMARKS.md and

@@ -25,6 +25,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -158,6 +159,16 @@ def compare(cases, runs, warmup, cwd, label):
             case.times.append(seconds)
             case.memory.append(rss)
         print(f"  {label}: round {round_number + 1}/{runs} done", file=sys.stderr, flush=True)
+
+
+def header(*columns):
+    """A Markdown table's first two lines."""
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+
+
+def not_measured(dialect, why, width):
+    """A table row saying why a dialect was not measured."""
+    return f"| {TITLES[dialect]} | (not measured) | {why} |" + " |" * (width - 3)
 
 
 def ms(seconds):
@@ -447,6 +458,87 @@ def schema_suite(args):
     return results
 
 
+STAIRWAY_REVISIONS = 200
+
+
+def split_sections(text):
+    """A revision file's up and down sections, as text."""
+    up, down, current = [], [], None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped == "-- up":
+            current = up
+        elif stripped == "-- down":
+            current = down
+        elif current is not None:
+            current.append(line)
+    return "\n".join(up).strip(), "\n".join(down).strip()
+
+
+def stairway_corpus(args, dialect):
+    """The first 200 revisions of the 1,000-revision corpus (a straight
+    line: the first fork comes later) in their own directory, and the floor:
+    each revision's up, down and up again, each in its own transaction, as
+    one script for the database's client."""
+    source = sorted((args.bench / "corpus" / f"{dialect}-1000" / "migrations").glob("*.sql"))
+    files = source[:STAIRWAY_REVISIONS]
+    work = args.bench / "stairway" / dialect
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "migrations").mkdir(parents=True)
+    floor = []
+    for path in files:
+        text = path.read_text()
+        if "-- transaction: false" in text:
+            raise Failed(f"{path.name} runs outside a transaction: the floor would differ")
+        shutil.copy(path, work / "migrations" / path.name)
+        up, down = split_sections(text)
+        for section in (up, down, up):
+            floor.append(f"BEGIN;\n{section}\nCOMMIT;\n")
+    (work / "floor.sql").write_text("\n".join(floor))
+    (work / "sqlmig.toml").write_text(f'directory = "migrations"\ndialect = "{dialect}"\n')
+    capture([args.sqlmig, "--config", work / "sqlmig.toml", "hash"])
+    return work
+
+
+def stairway_cases(args, dialect):
+    """`sqlmig test` on 200 revisions against the floor: the same up, down
+    and up SQL run by the database's client."""
+    work = stairway_corpus(args, dialect)
+    test = [args.sqlmig, "--config", work / "sqlmig.toml", "test"]
+    if dialect == "postgres":
+        def prepare():
+            pg_admin(args, f"DROP DATABASE IF EXISTS {args.pg_database}")
+            pg_admin(args, f"CREATE DATABASE {args.pg_database}")
+
+        floor = Case("floor: psql -f floor.sql (up, down, up each revision)",
+                     ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", args.pg_url, "-f",
+                      work / "floor.sql"], prepare=prepare)
+        test += ["--dev-url", args.pg_admin_url]
+    else:
+        db_path = args.work / "stairway.db"
+
+        def prepare():
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+        # The floor runs on a file; `sqlmig test` replays SQLite in memory.
+        floor = Case("floor: sqlite3 < floor.sql (up, down, up each revision)",
+                     ["sqlite3", "-bail", db_path], stdin=work / "floor.sql", prepare=prepare)
+    return [floor, Case(f"sqlmig test ({STAIRWAY_REVISIONS} revisions)", test)]
+
+
+def stairway_suite(args):
+    results = {}
+    for dialect in ("sqlite", "postgres"):
+        if dialect == "postgres" and args.no_postgres:
+            results[dialect] = args.no_postgres
+            continue
+        cases = stairway_cases(args, dialect)
+        compare(cases, args.stairway_runs, 1, args.work, f"test {dialect}")
+        results[dialect] = cases
+    return results
+
+
 def drop_schema_databases(args):
     if args.no_postgres:
         return
@@ -461,12 +553,11 @@ def schema_table(schema):
     lines = [
         f"### Reading and comparing a {SCHEMA_TABLES}-table schema (whole process)",
         "",
-        "| database | command | median | min – max | peak memory | vs floor | target |",
-        "|---|---|---|---|---|---|---|",
+        *header("database", "command", "median", "min – max", "peak memory", "vs floor", "target"),
     ]
     for dialect, cases in schema.items():
         if isinstance(cases, str):
-            lines.append(f"| {TITLES[dialect]} | (not measured) | {cases} | | | | |")
+            lines.append(not_measured(dialect, cases, 7))
             continue
         for case in cases:
             ratio = case.median / (case.floor or cases[0]).median
@@ -487,6 +578,50 @@ def schema_table(schema):
         " is compared with its own floor, psql applying the same schema in one transaction.",
     ]
     return "\n".join(lines)
+
+
+def stairway_table(results, runs):
+    lines = [
+        f"### `sqlmig test`: the staircase of {STAIRWAY_REVISIONS} revisions",
+        "",
+        *header("database", "command", "median", "min – max", "per revision", "vs floor"),
+    ]
+    for dialect, cases in results.items():
+        if isinstance(cases, str):
+            lines.append(not_measured(dialect, cases, 6))
+            continue
+        floor = cases[0]
+        for case in cases:
+            per_revision = case.median / STAIRWAY_REVISIONS
+            lines.append(f"| {TITLES[dialect]} | {case.name} | {ms(case.median)} | {spread(case)} |"
+                         f" {per_revision * 1000:.1f} ms | {case.median / floor.median:.2f}x |")
+    lines += [
+        "",
+        "The first 200 revisions of the corpus. The floor runs each revision's up, down and up "
+        "sections with the database's client, one transaction each, and checks nothing. "
+        "`sqlmig test` does the same through the engine (state rows, lock, plan) on a scratch "
+        "database (PostgreSQL: created and dropped by the run; SQLite: in memory) and reads the "
+        "whole schema from the catalog three times per revision to compare it, a reading that "
+        f"grows with the schema. Medians of {runs} interleaved runs.",
+    ]
+    return "\n".join(lines)
+
+
+def stairway_block(args, results):
+    return (stairway_table(results, args.stairway_runs)
+            + f"\n\nMachine load (1-minute average) when measured: {os.getloadavg()[0]:.1f} on"
+              f" {os.cpu_count()} CPUs.")
+
+
+def write_stairway(args, block):
+    """Writes the block between the stairway markers of the README and
+    docs/BENCHMARKS.md, appending it where there are none yet."""
+    start, end = "<!-- stairway:start -->", "<!-- stairway:end -->"
+    for path in (args.readme, args.output):
+        if path is None or not path.exists():
+            continue
+        if not replace_between(path, start, end, block):
+            path.write_text(path.read_text().rstrip() + f"\n\n{start}\n{block}\n{end}\n")
 
 
 def micro_results(args):
@@ -585,13 +720,11 @@ def load_table(load):
 
 
 def online_table(online):
-    lines = [
-        "| database | command | median | min – max | vs floor | sqlmig is faster by | target |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    lines = header("database", "command", "median", "min – max", "vs floor",
+                   "sqlmig is faster by", "target")
     for dialect, cases in online.items():
         if isinstance(cases, str):
-            lines.append(f"| {TITLES[dialect]} | (not measured) | {cases} | | | | |")
+            lines.append(not_measured(dialect, cases, 7))
             continue
         floor, sqlmig = cases[0], cases[1]
         measured_peers = [case for case in cases[2:] if case.missing is None]
@@ -707,19 +840,33 @@ def main():
     parser.add_argument("--online-runs", type=int, default=5)
     parser.add_argument("--output", type=Path, required=True)
     parser.add_argument("--readme", type=Path)
-    parser.add_argument("--only", choices=["schema"], help="run this suite alone")
+    parser.add_argument("--stairway-runs", type=int, default=3)
+    parser.add_argument("--only", choices=["schema", "stairway"],
+                        help="measure one suite and rewrite only its block")
     args = parser.parse_args()
     args.work = args.bench / "work"
     args.work.mkdir(parents=True, exist_ok=True)
 
     if args.only == "schema":
         return schema_only(args)
+
+    if args.only == "stairway":
+        try:
+            block = stairway_block(args, stairway_suite(args))
+        except Failed as error:
+            print(f"bench: {error}", file=sys.stderr)
+            return 1
+        print(block)
+        write_stairway(args, block)
+        return 0
+
     peers = json.loads(args.peers.read_text())
     load_before = os.getloadavg()[0]
     try:
         load = load_suite(args, args.work)
         online = online_suite(args, peers)
         schema = schema_suite(args)
+        stairway = stairway_block(args, stairway_suite(args))
     except Failed as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
@@ -760,6 +907,10 @@ one revision per file, `transaction_per_migration=True`; dbmate and sqlx
 each revision's up section as one migration file, in a transaction.
 
 {tables}
+
+<!-- stairway:start -->
+{stairway}
+<!-- stairway:end -->
 
 ### Micro-benchmarks (criterion, in process)
 
@@ -819,6 +970,7 @@ revision corpus:
     ):
         print(f"bench: no bench markers in {args.readme}; the README was not updated",
               file=sys.stderr)
+    write_stairway(args, stairway)
     return 0
 
 

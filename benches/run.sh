@@ -30,6 +30,9 @@
 #                        against a shell loop); BENCH_SKIP_FLEET=1 skips it
 #   BENCH_ONLY=schema    only the schema suite (a minute; rewrites only its
 #                        block of docs/BENCHMARKS.md and the README)
+#   BENCH_ONLY=stairway  only `sqlmig test` on 200 revisions, SQLite and
+#                        PostgreSQL, against their clients running the same
+#                        up/down/up SQL; BENCH_STAIRWAY_RUNS runs each [3]
 # Logs of the builds and installs: target/bench/logs/.
 set -euo pipefail
 
@@ -114,6 +117,23 @@ done
 # competes with the timed runs (and slows every fsync of the online runs).
 sync
 
+if [[ ${BENCH_ONLY:-} == stairway ]]; then
+  pg=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+  no_postgres=""
+  psql -X -q -d "$pg/postgres?sslmode=disable" -c 'SELECT 1' >/dev/null 2>&1 ||
+    no_postgres="no PostgreSQL server at $pg"
+  trap 'psql -X -q -d "$pg/postgres?sslmode=disable" -c "DROP DATABASE IF EXISTS sqlmig_bench WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+  say "measuring sqlmig test on 200 revisions"
+  python3 benches/measure.py --only stairway \
+    --root "$root" --bench "$bench" --sqlmig "$sqlmig" \
+    --readfloor "$root/target/release/readfloor" --peers /dev/null --criterion /dev/null \
+    --pg-admin-url "$pg/postgres?sslmode=disable" \
+    --pg-url "$pg/sqlmig_bench?sslmode=disable" --pg-database sqlmig_bench \
+    --no-postgres "$no_postgres" --stairway-runs "${BENCH_STAIRWAY_RUNS:-3}" \
+    --output docs/BENCHMARKS.md --readme README.md
+  exit
+fi
+
 # --- 3. peers ------------------------------------------------------------------
 
 # One JSON object per peer: {"path", "version"} or {"missing": reason}.
@@ -188,6 +208,7 @@ python3 benches/measure.py \
   --readfloor "$root/target/release/readfloor" \
   --peers "$peers/peers.json" --criterion "$criterion" "${pg_args[@]}" \
   --load-runs "${BENCH_LOAD_RUNS:-15}" --online-runs "${BENCH_RUNS:-7}" \
+  --stairway-runs "${BENCH_STAIRWAY_RUNS:-3}" \
   --output docs/BENCHMARKS.md --readme README.md
 
 # --- 6. fleets -------------------------------------------------------------------

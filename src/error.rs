@@ -109,6 +109,17 @@ pub enum Error {
         /// The irreversible revisions in the plan, with their files.
         revisions: Vec<(String, Span)>,
     },
+    /// A downgrade through revisions whose down section is empty under a
+    /// non-empty up section: it would succeed and undo nothing.
+    #[error(
+        "cannot downgrade, nothing was reverted:\n{}\nhelp: {}",
+        Lines(revisions),
+        crate::revision::EmptyDown::HELP
+    )]
+    EmptyDown {
+        /// Every such revision in the plan.
+        revisions: Vec<crate::revision::EmptyDown>,
+    },
     /// Statements that the server refuses inside a transaction block, in
     /// revisions that ask for one: every one in the plan, before anything runs.
     #[error(

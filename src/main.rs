@@ -5,9 +5,11 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 fn main() -> ExitCode {
-    let args = cli::args::Cli::parse();
-    cli::run(args)
+    match cli::args::Cli::try_parse() {
+        Ok(args) => cli::run(args),
+        Err(error) => cli::usage_failed(&error),
+    }
 }

@@ -144,14 +144,19 @@ impl Plan {
     /// order, so the engine can refuse before reverting anything. Always
     /// empty for an upgrade.
     pub fn irreversible_steps(&self, graph: &Graph) -> Vec<usize> {
+        self.reversed_steps()
+            .iter()
+            .copied()
+            .filter(|&index| graph.revision(index).down.is_none())
+            .collect()
+    }
+
+    /// The steps that revert a revision: all of a downgrade's, none of an
+    /// upgrade's.
+    pub fn reversed_steps(&self) -> &[usize] {
         match self.direction {
-            Direction::Upgrade => Vec::new(),
-            Direction::Downgrade => self
-                .steps
-                .iter()
-                .copied()
-                .filter(|&index| graph.revision(index).down.is_none())
-                .collect(),
+            Direction::Upgrade => &[],
+            Direction::Downgrade => &self.steps,
         }
     }
 }

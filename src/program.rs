@@ -217,7 +217,8 @@ impl Record {
 }
 
 /// Refuses, before anything runs, a plan that would stop part-way: a
-/// downgrade through a revision without `-- down`, statements that the
+/// downgrade through a revision without `-- down` or with an empty one
+/// (`Revision::empty_down`), statements that the
 /// server refuses inside a transaction block in revisions that ask for one
 /// (every one of them named), and `single_transaction` with a revision that
 /// cannot run in one. `server_version` is asked only when a statement's
@@ -239,6 +240,16 @@ pub(crate) fn check_plan(
                     (revision.id.clone(), Span::file(&revision.path))
                 })
                 .collect(),
+        });
+    }
+    let empty_down: Vec<_> = plan
+        .reversed_steps()
+        .iter()
+        .filter_map(|&index| graph.revision(index).empty_down())
+        .collect();
+    if !empty_down.is_empty() {
+        return Err(Error::EmptyDown {
+            revisions: empty_down,
         });
     }
     // Rules only ever relax with newer versions: what no version accepts is

@@ -9,6 +9,7 @@ use crate::graph::Graph;
 use crate::migrations::{LoadError, Problem, Scan};
 use crate::no_transaction::{self, NoTransactionStatement};
 use crate::plan::Direction;
+use crate::revision::EmptyDown;
 use crate::sum::{SUM_FILE_NAME, SumEntry, SumError, SumFile, SumProblem};
 
 /// What `verify` checks beyond parsing and the graph.
@@ -81,6 +82,9 @@ pub struct VerifyReport {
     pub warnings: Vec<NoTransactionStatement>,
     /// The server version the warnings were found for.
     pub server_version: ServerVersion,
+    /// Empty down sections under non-empty up sections: warnings, since
+    /// `downgrade` refuses them and `test` fails on them.
+    pub empty_downs: Vec<EmptyDown>,
 }
 
 /// Checks `dir` and reports every problem found. Fails only when the directory
@@ -98,6 +102,7 @@ pub fn verify(
     let mut actual_entries = Vec::new();
     let mut revisions = Vec::new();
     let mut warnings = Vec::new();
+    let mut empty_downs = Vec::new();
     let server_version = options
         .server_version
         .unwrap_or_else(|| dialect.oldest_supported_version());
@@ -112,6 +117,7 @@ pub fn verify(
                         server_version,
                     ));
                 }
+                empty_downs.extend(revision.empty_down());
                 actual_entries.push(SumEntry {
                     revision: revision.id.clone(),
                     checksum: revision.file_checksum,
@@ -169,5 +175,6 @@ pub fn verify(
         problems,
         warnings,
         server_version,
+        empty_downs,
     })
 }

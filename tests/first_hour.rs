@@ -831,3 +831,38 @@ fn messages_are_coloured_only_on_a_terminal_without_no_color() {
         run.stderr()
     );
 }
+
+#[test]
+fn new_called_quickly_in_a_row_never_names_a_file_in_the_future() {
+    let project = Project::new();
+    project.sqlmig().args(["init"]).run().success();
+    for message in ["one", "two", "three"] {
+        project
+            .sqlmig()
+            .args(["new", "-m", message])
+            .run()
+            .success();
+    }
+    let now = std::process::Command::new("date")
+        .args(["-u", "+%Y%m%d%H%M%S"])
+        .output()
+        .expect("run date");
+    let now = String::from_utf8_lossy(&now.stdout).trim().to_owned();
+    let mut names: Vec<String> = std::fs::read_dir(project.path("migrations"))
+        .expect("read migrations")
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".sql"))
+        .collect();
+    names.sort();
+    let stamps: Vec<&str> = names.iter().map(|name| &name[..14]).collect();
+    assert!(
+        names[0].ends_with("_one.sql") && names[2].ends_with("_three.sql"),
+        "sorted by creation: {names:?}"
+    );
+    assert!(stamps.windows(2).all(|pair| pair[0] < pair[1]), "{names:?}");
+    assert!(
+        stamps.iter().all(|stamp| *stamp <= now.as_str()),
+        "a name in the future (now {now}): {names:?}"
+    );
+}

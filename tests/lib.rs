@@ -22,6 +22,8 @@ mod fixtures;
 mod fleet;
 /// `sqlmig import` from other tools, and `--adopt`.
 mod import;
+/// `--json` on every command, on success and on failure.
+mod json;
 /// `sqlmig lint` and `lint --trace`.
 mod lint;
 /// MySQL/MariaDB-only behaviour.
@@ -34,3 +36,5 @@ mod schema;
 mod scratch;
 /// SQLite-only behaviour.
 mod sqlite;
+/// `sqlmig test`: the staircase on every dialect.
+mod stairway;

@@ -149,6 +149,8 @@ pub(crate) enum Command {
     Lint(LintArgs),
     /// Print the DDL that turns the schema of FROM into the schema of TO (exit 1 when they differ)
     Diff(DiffArgs),
+    /// Prove on a scratch database that every down section undoes its up section (up, down, up each revision)
+    Test(TestArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions(CompletionsArgs),
     /// Print the man page (roff)
@@ -180,6 +182,18 @@ pub(crate) struct DiffArgs {
     #[arg(long, requires = "message")]
     pub(crate) no_concurrently: bool,
     /// Server where sqlmig may create scratch databases to replay SQL on [default: env SQLMIG_DEV_URL, else `dev_url` in sqlmig.toml; SQLite replays in memory]
+    #[arg(long, value_name = "URL")]
+    pub(crate) dev_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TestArgs {
+    /// The last revision to test: head, ID or prefix, LABEL@head [default: head]
+    pub(crate) target: Option<String>,
+    /// Fail on revisions without a `-- down` section instead of stepping over them
+    #[arg(long)]
+    pub(crate) strict: bool,
+    /// Server where sqlmig may create scratch databases [default: env SQLMIG_DEV_URL, else `dev_url` in sqlmig.toml; SQLite replays in memory]
     #[arg(long, value_name = "URL")]
     pub(crate) dev_url: Option<String>,
 }

@@ -48,8 +48,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Init(args) => {
             return commands::init::run(args, cli.global.quiet, cli.global.json);
         }
-        Command::Completions(args) => return commands::completions::run(args),
-        Command::Man => return commands::completions::man(),
+        Command::Completions(args) => {
+            return commands::completions::run(args, cli.global.json);
+        }
+        Command::Man => return commands::completions::man(cli.global.json),
         _ => {}
     }
     if cli.global.fleet.enabled() {
@@ -91,6 +93,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Import(args) => commands::import::run(&settings, &args),
         Command::Lint(args) => commands::lint::run(&settings, &args),
         Command::Diff(args) => commands::diff::run(&settings, &args),
+        Command::Test(args) => commands::test::run(&settings, &args),
     }
 }
 
@@ -152,7 +155,14 @@ fn fleet_job(command: &Command) -> anyhow::Result<fleet::Job> {
 /// A usage error: clap's message format and exit code 2.
 fn usage_error(message: &str) -> ! {
     use clap::CommandFactory;
-    Cli::command()
-        .error(clap::error::ErrorKind::ArgumentConflict, message)
-        .exit()
+    usage_failed(&Cli::command().error(clap::error::ErrorKind::ArgumentConflict, message))
+}
+
+/// Ends the process for bad usage: clap's message on stderr and exit 2 (help
+/// and version exit 0), with the `{"error": ...}` object on stdout under `--json`.
+pub(crate) fn usage_failed(error: &clap::Error) -> ! {
+    if error.use_stderr() {
+        output::print_usage_error(error);
+    }
+    error.exit()
 }

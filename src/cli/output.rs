@@ -87,18 +87,38 @@ pub(crate) fn print_error(error: &anyhow::Error, json: bool) {
     print_error_lines(&message);
     if json {
         let (file, line, revision) = error_location(error, &message);
-        let value = serde_json::json!({
-            "error": {
-                "message": message,
-                "file": file,
-                "line": line,
-                "revision": revision,
-            }
-        });
-        // Best effort: the error is on stderr already.
-        if let Ok(text) = serde_json::to_string_pretty(&value) {
-            out!("{text}");
+        print_error_json(&message, file, line, revision);
+    }
+}
+
+/// With `--json` on the command line, a usage error (exit 2) also gets the
+/// `{"error": ...}` object on stdout; its message is clap's first line.
+pub(crate) fn print_usage_error(error: &clap::Error) {
+    if std::env::args_os().any(|arg| arg == "--json") {
+        let rendered = error.render().to_string();
+        let first = rendered.lines().next().unwrap_or_default();
+        let message = first.strip_prefix("error: ").unwrap_or(first);
+        print_error_json(message, None, None, None);
+    }
+}
+
+fn print_error_json(
+    message: &str,
+    file: Option<String>,
+    line: Option<u32>,
+    revision: Option<String>,
+) {
+    let value = serde_json::json!({
+        "error": {
+            "message": message,
+            "file": file,
+            "line": line,
+            "revision": revision,
         }
+    });
+    // Best effort: the error is on stderr already.
+    if let Ok(text) = serde_json::to_string_pretty(&value) {
+        out!("{text}");
     }
 }
 
@@ -143,16 +163,25 @@ fn error_location(
             _ => {}
         }
     }
-    let first = message.lines().next().unwrap_or_default();
+    // The message, then each cause on its own: a context line such as
+    // "cannot read migrations: " may sit in front of the place.
+    let causes = error.chain().map(ToString::to_string);
+    std::iter::once(message.to_owned())
+        .chain(causes)
+        .find_map(|text| leading_place(&text))
+        .map_or((None, None, None), |(file, line)| {
+            (Some(file), Some(line), None)
+        })
+}
+
+/// `PATH:LINE` at the start of `text`'s first line, as load and parse errors
+/// begin.
+fn leading_place(text: &str) -> Option<(String, u32)> {
+    let first = text.lines().next().unwrap_or_default();
     let mut parts = first.splitn(4, ':');
-    if let (Some(file), Some(line)) = (parts.next(), parts.next())
-        && !file.is_empty()
-        && !file.contains(' ')
-        && let Ok(line) = line.trim().parse::<u32>()
-    {
-        return (Some(file.to_owned()), Some(line), None);
-    }
-    (None, None, None)
+    let (file, line) = (parts.next()?, parts.next()?);
+    let line = line.trim().parse::<u32>().ok()?;
+    (!file.is_empty() && !file.contains(' ')).then(|| (file.to_owned(), line))
 }
 
 /// An error and its causes as one message, URL passwords hidden. A cause

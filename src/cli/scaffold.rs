@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use sqlmig::revision::validate_id;
@@ -19,9 +19,17 @@ pub(crate) struct NewRevision<'a> {
     pub(crate) branch: Option<&'a str>,
     pub(crate) message: &'a str,
     pub(crate) transactional: bool,
-    /// The sections' text; `None`: the empty template.
+    /// The sections' text; `None`: the template of `sqlmig new`, whose down
+    /// section holds only [`DOWN_PLACEHOLDER`].
     pub(crate) body: Option<Body>,
 }
+
+/// The down section `sqlmig new` writes: comments only, so once the author
+/// fills the up section and forgets the down, it is an empty down section
+/// (`Revision::empty_down`) that `verify` warns about and `test`,
+/// `downgrade` and `emit --down` refuse; while the up is empty too, the
+/// revision is a no-op both ways and may be applied and reverted as is.
+pub(crate) const DOWN_PLACEHOLDER: &str = "-- TODO: the statements that undo the up section, in reverse order.\n-- If nothing needs undoing, replace these lines with: -- nothing to undo";
 
 /// The up and down sections of a generated revision, and a comment on why
 /// it is written the way it is.
@@ -92,7 +100,7 @@ fn render(id: &str, new: &NewRevision<'_>) -> String {
         text.push_str("-- transaction: false\n");
     }
     match &new.body {
-        None => text.push_str("\n-- up\n\n\n-- down\n\n"),
+        None => text.push_str(&format!("\n-- up\n\n\n-- down\n{DOWN_PLACEHOLDER}\n")),
         Some(body) => {
             if let Some(note) = &body.note {
                 text.push_str(&format!("-- {note}\n"));
@@ -123,12 +131,11 @@ fn fresh_id(taken: &HashSet<&str>) -> String {
         .unwrap_or_default()
 }
 
-/// `YYYYMMDDHHMMSS` in UTC, moved past the newest existing prefix in `dir` so
-/// that a listing always sorts by creation even within one second.
+/// `YYYYMMDDHHMMSS` in UTC, never later than the clock: a listing sorts by
+/// creation, and a revision made within the same second as the newest one
+/// waits for the next second instead of taking a name in the future (which a
+/// teammate's later revision would then sort before).
 fn timestamp_prefix(dir: &Path) -> anyhow::Result<String> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |duration| duration.as_secs());
     let newest_existing = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read {}", dir.display()))?
         .filter_map(Result::ok)
@@ -137,11 +144,21 @@ fn timestamp_prefix(dir: &Path) -> anyhow::Result<String> {
             name.get(..14).and_then(parse_timestamp)
         })
         .max();
-    let seconds = match newest_existing {
-        Some(newest) if newest >= now => newest + 1,
-        _ => now,
-    };
-    Ok(format_timestamp(seconds))
+    let mut now = clock();
+    if newest_existing == Some(now.as_secs()) {
+        std::thread::sleep(
+            Duration::from_secs(1)
+                .saturating_sub(Duration::from_nanos(u64::from(now.subsec_nanos()))),
+        );
+        now = clock().max(Duration::from_secs(now.as_secs() + 1));
+    }
+    Ok(format_timestamp(now.as_secs()))
+}
+
+fn clock() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
 }
 
 fn slug(message: &str) -> String {

@@ -34,6 +34,7 @@ fn section(line: u32) -> Section {
         line,
         statements: Vec::new(),
         checksum: Checksum::of_bytes(b""),
+        nothing_to_undo: false,
     }
 }
 

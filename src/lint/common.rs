@@ -1,5 +1,5 @@
-//! The rules every dialect shares: `drop-data`, `rename-breaks-clients`,
-//! `empty-down` and `not-analysed`.
+//! The rules every dialect shares: `drop-data`, `rename-breaks-clients`
+//! and `not-analysed` (`empty-down` is [`Revision::empty_down`](crate::revision::Revision::empty_down)).
 
 use super::statement::{Action, Kind};
 use super::{Context, Hit};
@@ -55,14 +55,4 @@ pub(crate) fn lint(context: &Context<'_>, kind: &Kind, hits: &mut Vec<Hit>) {
         )),
         _ => {}
     }
-}
-
-/// Whether a down section whose lines (after its marker) are `lines` says
-/// on purpose that there is nothing to undo.
-pub(crate) fn says_nothing_to_undo(lines: &[&str]) -> bool {
-    lines.iter().any(|line| {
-        line.trim()
-            .strip_prefix("--")
-            .is_some_and(|comment| comment.trim().eq_ignore_ascii_case("nothing to undo"))
-    })
 }

@@ -331,21 +331,15 @@ fn lint_revision(
         context.seen_ddl |= kind.is_ddl();
         context.seen_dml |= kind.is_dml();
     }
-    if let Some(down) = &revision.down
-        && down.statements.is_empty()
-        && !revision.up.statements.is_empty()
-    {
-        let after_marker = lines.get(down.line as usize..).unwrap_or_default();
-        if !common::says_nothing_to_undo(after_marker) {
-            found.push((
-                down.line,
-                1,
-                Hit::new(
-                    "empty-down",
-                    String::from("the down section is empty: a downgrade through this revision succeeds and undoes nothing, leaving the schema and the state table out of step"),
-                ),
-            ));
-        }
+    if let Some(empty) = revision.empty_down() {
+        found.push((
+            empty.span.line,
+            1,
+            Hit::new(
+                "empty-down",
+                String::from("the down section is empty: a downgrade through this revision succeeds and undoes nothing, leaving the schema and the state table out of step"),
+            ),
+        ));
     }
     Ok((found, context.known))
 }

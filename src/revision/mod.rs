@@ -15,7 +15,10 @@ mod parse;
 mod source;
 mod split;
 
+use std::fmt;
 use std::path::PathBuf;
+
+use crate::span::Span;
 
 pub use checksum::{BadChecksum, Checksum, NotUtf8, normalize};
 pub use error::{ParseError, ParseErrorKind, Unterminated};
@@ -63,6 +66,58 @@ impl Revision {
     pub fn down_checksum(&self) -> Option<Checksum> {
         self.down.as_ref().map(|section| section.checksum)
     }
+
+    /// The down section when it is empty while the up section is not: a
+    /// downgrade through it would succeed and undo nothing (SPEC §8, lint
+    /// rule `empty-down`). A down section holding only the comment
+    /// `-- nothing to undo` says so on purpose and is not one. `verify`
+    /// warns, `lint` and `test` report it, `downgrade` and `emit` refuse it.
+    pub fn empty_down(&self) -> Option<EmptyDown> {
+        let down = self.down.as_ref()?;
+        (down.statements.is_empty() && !down.nothing_to_undo && !self.up.statements.is_empty())
+            .then(|| EmptyDown {
+                revision: self.id.clone(),
+                span: Span::new(&self.path, down.line, 1),
+            })
+    }
+}
+
+/// An empty down section under a non-empty up section: which revision, and
+/// where its `-- down` marker is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmptyDown {
+    /// The revision's id.
+    pub revision: String,
+    /// The file and line of its `-- down` marker.
+    pub span: Span,
+}
+
+impl EmptyDown {
+    /// How to fix it.
+    pub const HELP: &'static str = "write the statements that undo the up section under `-- down`, or, if nothing needs undoing, only the comment `-- nothing to undo`";
+}
+
+impl fmt::Display for EmptyDown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: the down section of revision {} is empty while its up section is not, so a downgrade through it would undo nothing",
+            self.span, self.revision
+        )
+    }
+}
+
+/// The comment that marks an intentionally empty down section.
+pub const NOTHING_TO_UNDO: &str = "-- nothing to undo";
+
+/// Whether a section's text (after its marker) holds the comment line
+/// `-- nothing to undo` (any case, any spacing after `--`).
+pub(crate) fn says_nothing_to_undo(text: &str) -> bool {
+    text.lines().any(|line| {
+        line.trim()
+            .strip_prefix("--")
+            .is_some_and(|comment| comment.trim().eq_ignore_ascii_case("nothing to undo"))
+    })
 }
 
 /// The 1-based lines of the header keys that other checks point at; 0 when absent.
@@ -85,6 +140,9 @@ pub struct Section {
     pub statements: Vec<Statement>,
     /// Blake3 of the section's text (for the down section: the down checksum).
     pub checksum: Checksum,
+    /// The section holds no statement and the comment `-- nothing to undo`:
+    /// an intentionally empty down section.
+    pub nothing_to_undo: bool,
 }
 
 /// One SQL statement of a section.

@@ -218,11 +218,14 @@ impl FileParts<'_> {
             up: Section {
                 line: self.up.line,
                 checksum: Checksum::of_bytes(self.up.text.as_bytes()),
+                nothing_to_undo: false,
                 statements: self.up.statements,
             },
             down: self.down.map(|down| Section {
                 line: down.line,
                 checksum: Checksum::of_down(down.text),
+                nothing_to_undo: down.statements.is_empty()
+                    && super::says_nothing_to_undo(down.text),
                 statements: down.statements,
             }),
             path: file.path.clone(),

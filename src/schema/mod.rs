@@ -9,6 +9,7 @@ mod diff;
 mod dump;
 mod model;
 mod source;
+mod stairway;
 
 pub use diff::{
     Action, Change, ConcurrentIndexes, Diff, NO_TRANSACTION_ENUM, NO_TRANSACTION_REBUILD,
@@ -24,6 +25,7 @@ pub use model::{
     Column, Comment, Constraint, ConstraintKind, EnumType, Extension, Index, Routine, Schema,
     Sequence, Table, Trigger, View,
 };
+pub use stairway::{Failure, StairwayOptions, StairwayReport, StairwayStep, Verdict, stairway};
 
 use crate::backend::DbError;
 use crate::database::Database;

@@ -192,7 +192,7 @@ fn replay(
 /// Runs `body` on a fresh scratch database, dropped afterwards, also when
 /// the context's stop flag interrupts it: then whatever `body` returned, the
 /// result is [`Error::Interrupted`].
-fn on_scratch<T>(
+pub(super) fn on_scratch<T>(
     context: &SourceContext<'_>,
     body: impl FnOnce(&mut Database) -> Result<T, Error>,
 ) -> Result<T, Error> {

@@ -33,7 +33,12 @@ pub(crate) fn run(settings: &Settings, args: &MergeArgs) -> anyhow::Result<Outco
         branch: None,
         message: one_line_message(&args.message)?,
         transactional: true,
-        body: None,
+        // A merge joins heads and changes nothing: no placeholder to fill.
+        body: Some(crate::cli::scaffold::Body {
+            up: String::new(),
+            down: String::new(),
+            note: None,
+        }),
     };
     let (path, id) = write_revision(migrations.dir(), graph, &new)?;
     if settings.json {

@@ -21,4 +21,5 @@ pub(crate) mod schema;
 pub(crate) mod show;
 pub(crate) mod stamp;
 pub(crate) mod status;
+pub(crate) mod test;
 pub(crate) mod verify;

@@ -29,6 +29,12 @@ pub(crate) fn run(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<Outc
     let report = verify(&settings.dir, settings.dialect(), options)?;
     let mut problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
     let mut warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    warnings.extend(
+        report
+            .empty_downs
+            .iter()
+            .map(|empty| format!("{empty}; {}", sqlmig::revision::EmptyDown::HELP)),
+    );
     if let Some(assumed) = assumed_version(settings, &report) {
         warnings.push(assumed);
     }
