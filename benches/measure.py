@@ -15,7 +15,9 @@ tool's version table must hold every revision, else the run fails.
 
 Output: the markdown report on stdout, in docs/BENCHMARKS.md, and the
 summary table between the `<!-- bench:start -->` / `<!-- bench:end -->`
-markers of the README.
+markers of the README. `--only schema` runs the schema suite alone and
+rewrites only its block (`<!-- schema:start -->` / `<!-- schema:end -->`)
+in both files.
 """
 
 import argparse
@@ -37,6 +39,9 @@ MEMORY_TARGET_MB = 64
 EMIT_TARGET_MS = 300
 LINT_TARGET_MS = 1000
 ONLINE_TARGET = {"postgres": 1.3, "sqlite": 1.5}
+# Issue 13: reading a schema within 2x of `pg_dump --schema-only`.
+SCHEMA_TARGET = 2.0
+SCHEMA_TABLES = 500
 TITLES = {"postgres": "PostgreSQL", "sqlite": "SQLite"}
 
 
@@ -68,8 +73,9 @@ def wait_for_quiet(label, limit=120):
     return busy
 
 
-def run_once(argv, env=None, cwd=None, stdin_path=None):
-    """Runs argv once; returns (seconds, max RSS in bytes). Raises Failed."""
+def run_once(argv, env=None, cwd=None, stdin_path=None, codes=(0,)):
+    """Runs argv once; returns (seconds, max RSS in bytes). Raises Failed
+    unless it exits with one of `codes`."""
     with tempfile.TemporaryFile() as output:
         stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
         try:
@@ -83,7 +89,7 @@ def run_once(argv, env=None, cwd=None, stdin_path=None):
             if stdin_path:
                 stdin.close()
         process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
+        if process.returncode not in codes:
             output.seek(0)
             tail = output.read().decode(errors="replace")[-2000:]
             raise Failed(f"{' '.join(map(str, argv))} exited {process.returncode}:\n{tail}")
@@ -102,8 +108,12 @@ class Case:
     """One command of a comparison: how to prepare, run and check it."""
 
     def __init__(self, name, argv, *, env=None, stdin=None, prepare=None, check=None,
-                 missing=None, version="", weaker=False):
+                 missing=None, version="", weaker=False, codes=(0,), floor=None):
         self.name = name
+        # The case this one's ratio is computed against, when not the suite's first.
+        self.floor = floor
+        # The exit codes of a finished run (`sqlmig diff` exits 1 on a difference).
+        self.codes = codes
         # Syncs less than the floor and sqlmig (a weaker durability setting).
         self.weaker = weaker
         self.argv = argv
@@ -118,7 +128,8 @@ class Case:
 
     def run(self, cwd):
         self.prepare()
-        seconds, rss = run_once(self.argv, env=self.env, cwd=cwd, stdin_path=self.stdin)
+        seconds, rss = run_once(self.argv, env=self.env, cwd=cwd, stdin_path=self.stdin,
+                                codes=self.codes)
         self.check()
         return seconds, rss
 
@@ -341,6 +352,112 @@ def online_suite(args, peers):
     return results
 
 
+def schema_sql(dialect, variant):
+    """A 500-table schema: keys, defaults, checks, a unique constraint, a
+    foreign key to the table before, an index, and a view every 10 tables.
+    Variant "b" differs in a few objects: a column added, an index dropped,
+    a default changed, a view changed, a table added."""
+    pg = dialect == "postgres"
+    statements = []
+    for i in range(1, SCHEMA_TABLES + 2):
+        if i > SCHEMA_TABLES and variant == "a":
+            break
+        t = f"t{i:03}"
+        columns = [
+            "id bigserial PRIMARY KEY" if pg else "id INTEGER PRIMARY KEY",
+            "name text NOT NULL" if pg else "name TEXT NOT NULL",
+            f"qty integer NOT NULL DEFAULT {1 if variant == 'b' and i == 3 else 0} CHECK (qty >= 0)",
+            "price numeric(10,2)" if pg else "price NUMERIC",
+            "created_at timestamptz NOT NULL DEFAULT now()" if pg
+            else "created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP",
+        ]
+        if i > 1:
+            columns.append(f"parent_id bigint REFERENCES t{i - 1:03} (id) ON DELETE CASCADE" if pg
+                           else f"parent_id INTEGER REFERENCES t{i - 1:03} (id) ON DELETE CASCADE")
+        if variant == "b" and i == 1:
+            columns.append("note text" if pg else "note TEXT")
+        columns.append(f"CONSTRAINT {t}_name UNIQUE (name)")
+        statements.append(f"CREATE TABLE {t} ({', '.join(columns)});")
+        if not (variant == "b" and i == 2):
+            statements.append(f"CREATE INDEX {t}_created ON {t} (created_at);")
+        if i % 10 == 0 and i <= SCHEMA_TABLES:
+            where = "qty > 1" if variant == "b" and i == 10 else "qty > 0"
+            statements.append(f"CREATE VIEW v{i:03} AS SELECT id, name, qty FROM {t} WHERE {where};")
+    return "\n".join(statements) + "\n"
+
+
+def schema_suite(args):
+    """`sqlmig schema` and `sqlmig diff` on a 500-table schema, against the
+    database's own client printing the schema (`pg_dump --schema-only`,
+    `sqlite3 .schema`): the floor for reading a schema."""
+    work = args.work / "schema"
+    work.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for dialect in ("postgres", "sqlite"):
+        if dialect == "postgres" and args.no_postgres:
+            results[dialect] = args.no_postgres
+            continue
+        config = work / f"{dialect}.toml"
+        config.write_text(f'dialect = "{dialect}"\n')
+        migrations = work / f"migrations-{dialect}"
+        migrations.mkdir(exist_ok=True)
+        (migrations / "0001.sql").write_text(
+            f"-- revision: schema\n\n-- up\n{schema_sql(dialect, 'a')}")
+        capture([args.sqlmig, "--config", config, "--dir", migrations, "hash"])
+        urls = {}
+        for variant in ("a", "b"):
+            sql = work / f"{dialect}-{variant}.sql"
+            sql.write_text(schema_sql(dialect, variant))
+            if dialect == "postgres":
+                name = f"{args.pg_database}_schema_{variant}"
+                pg_admin(args, f"DROP DATABASE IF EXISTS {name}")
+                pg_admin(args, f"CREATE DATABASE {name}")
+                urls[variant] = args.pg_url.replace(f"/{args.pg_database}?", f"/{name}?", 1)
+                capture(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", urls[variant], "-f", sql])
+            else:
+                path = work / f"{variant}.db"
+                path.unlink(missing_ok=True)
+                capture(["sqlite3", "-bail", path, f".read {sql}"])
+                urls[variant] = f"sqlite:{path}"
+        sqlmig = [args.sqlmig, "--config", config, "--dir", migrations]
+        replay_floor = None
+        if dialect == "postgres":
+            floor = Case("floor: pg_dump --schema-only",
+                         ["pg_dump", "--schema-only", "-d", urls["a"]])
+            dev = ["--dev-url", args.pg_admin_url]
+            name = f"{args.pg_database}_schema_replay"
+
+            def fresh_replay_database(name=name):
+                pg_admin(args, f"DROP DATABASE IF EXISTS {name}")
+                pg_admin(args, f"CREATE DATABASE {name}")
+
+            replay_floor = Case(
+                "floor for the replay: psql -1 -f schema.sql (into a database made before the clock starts)",
+                ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-1", "-d",
+                 args.pg_url.replace(f"/{args.pg_database}?", f"/{name}?", 1),
+                 "-f", work / f"{dialect}-a.sql"],
+                prepare=fresh_replay_database)
+        else:
+            floor = Case("floor: sqlite3 .schema", ["sqlite3", urls["a"][len("sqlite:"):], ".schema"])
+            dev = []
+        cases = [
+            floor,
+            Case("sqlmig schema", sqlmig + ["--database-url", urls["a"], "schema"]),
+            Case("sqlmig diff URL → URL (both read live)",
+                 sqlmig + ["diff", "--from", urls["a"], "--to", urls["b"]], codes=(1,)),
+            Case("sqlmig diff --from migrations --to URL (replayed on a scratch database)"
+                 if dialect == "postgres" else
+                 "sqlmig diff --from migrations --to URL (replayed in memory)",
+                 sqlmig + ["diff", "--from", "migrations", "--to", urls["b"]] + dev, codes=(1,),
+                 floor=replay_floor),
+        ]
+        if replay_floor:
+            cases.insert(3, replay_floor)
+        compare(cases, args.online_runs, 1, work, f"schema {dialect}")
+        results[dialect] = cases
+    return results
+
+
 STAIRWAY_REVISIONS = 200
 
 
@@ -420,6 +537,47 @@ def stairway_suite(args):
         compare(cases, args.stairway_runs, 1, args.work, f"test {dialect}")
         results[dialect] = cases
     return results
+
+
+def drop_schema_databases(args):
+    if args.no_postgres:
+        return
+    for variant in ("a", "b", "replay"):
+        try:
+            pg_admin(args, f"DROP DATABASE IF EXISTS {args.pg_database}_schema_{variant} WITH (FORCE)")
+        except Failed as error:
+            print(f"bench: {error}", file=sys.stderr)
+
+
+def schema_table(schema):
+    lines = [
+        f"### Reading and comparing a {SCHEMA_TABLES}-table schema (whole process)",
+        "",
+        *header("database", "command", "median", "min – max", "peak memory", "vs floor", "target"),
+    ]
+    for dialect, cases in schema.items():
+        if isinstance(cases, str):
+            lines.append(not_measured(dialect, cases, 7))
+            continue
+        for case in cases:
+            ratio = case.median / (case.floor or cases[0]).median
+            target = ""
+            if dialect == "postgres" and case.name == "sqlmig schema":
+                target = f"{mark(ratio <= SCHEMA_TARGET)} ≤ {SCHEMA_TARGET:g}x pg_dump"
+            lines.append(f"| {TITLES[dialect]} | {case.name} | {ms(case.median)} | {spread(case)} |"
+                         f" {case.median_mb:.0f} MB | {ratio:.2f}x | {target} |")
+    lines += [
+        "",
+        f"{SCHEMA_TABLES} tables, each with a primary key, defaults, a check, a unique constraint,"
+        " a foreign key to the table before and an index, and a view every 10 tables"
+        " (`schema_sql` in benches/measure.py). The diff compares it with a copy that differs in"
+        " five objects (a column and a table added, an index dropped, a default and a view"
+        " changed), so it reads two schemas; `--from migrations` first replays the schema's"
+        " revision on a scratch database (PostgreSQL: created beside `--dev-url` and dropped"
+        " after; SQLite: in memory). The floor only prints one schema; on PostgreSQL the replay"
+        " is compared with its own floor, psql applying the same schema in one transaction.",
+    ]
+    return "\n".join(lines)
 
 
 def stairway_table(results, runs):
@@ -629,6 +787,33 @@ def corpus_line(args):
     return "; ".join(facts)
 
 
+SCHEMA_START, SCHEMA_END = "<!-- schema:start -->", "<!-- schema:end -->"
+
+
+def schema_only(args):
+    """`BENCH_ONLY=schema`: the schema suite, written into its block of
+    docs/BENCHMARKS.md and the README (appended where the block is missing)."""
+    load_before = os.getloadavg()[0]
+    try:
+        schema = schema_suite(args)
+    except Failed as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    finally:
+        drop_schema_databases(args)
+    table = (f"{schema_table(schema)}\n\nLoad average (1 min) before / after:"
+             f" {load_before:.2f} / {os.getloadavg()[0]:.2f}; CPU busy with other work when each"
+             " suite started: " + ", ".join(f"{label} {busy:.0%}" for label, busy in BUSY.items())
+             + f"; {args.online_runs} runs per figure.")
+    print(table)
+    for path in (args.output, args.readme):
+        if path is None or not path.exists():
+            continue
+        if not replace_between(path, SCHEMA_START, SCHEMA_END, table):
+            path.write_text(f"{path.read_text().rstrip()}\n\n{SCHEMA_START}\n{table}\n{SCHEMA_END}\n")
+    return 0
+
+
 def replace_between(path, start, end, text):
     content = path.read_text()
     if start not in content or end not in content:
@@ -656,11 +841,14 @@ def main():
     parser.add_argument("--output", type=Path, required=True)
     parser.add_argument("--readme", type=Path)
     parser.add_argument("--stairway-runs", type=int, default=3)
-    parser.add_argument("--only", choices=["stairway"],
+    parser.add_argument("--only", choices=["schema", "stairway"],
                         help="measure one suite and rewrite only its block")
     args = parser.parse_args()
     args.work = args.bench / "work"
     args.work.mkdir(parents=True, exist_ok=True)
+
+    if args.only == "schema":
+        return schema_only(args)
 
     if args.only == "stairway":
         try:
@@ -677,17 +865,21 @@ def main():
     try:
         load = load_suite(args, args.work)
         online = online_suite(args, peers)
+        schema = schema_suite(args)
         stairway = stairway_block(args, stairway_suite(args))
     except Failed as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
+    finally:
+        drop_schema_databases(args)
     load_after = os.getloadavg()[0]
 
     tables = (
         "### Load, verify, heads and emit (PostgreSQL corpus, whole process)\n\n"
         f"{load_table(load)}\n\n"
         "### Online upgrade of 1,000 revisions, fresh database each run\n\n"
-        f"{online_table(online)}\n\n{online_notes(online)}"
+        f"{online_table(online)}\n\n{online_notes(online)}".rstrip() + "\n\n"
+        f"{SCHEMA_START}\n{schema_table(schema)}\n{SCHEMA_END}"
     ).rstrip()
     report = f"""# Benchmarks
 

@@ -13,7 +13,10 @@
 #     installed is reported in the table, with the reason, not left out.
 #  4. Runs the criterion micro-benchmarks (parser MB/s, graph revisions/s).
 #  5. benches/measure.py times everything, interleaved, and writes
-#     docs/BENCHMARKS.md and the table of the README's "Benchmarks" section.
+#     docs/BENCHMARKS.md and the table of the README's "Benchmarks" section:
+#     the load and online suites, then `sqlmig schema` and `sqlmig diff` on
+#     a 500-table schema (PostgreSQL and SQLite) against `pg_dump
+#     --schema-only` / `sqlite3 .schema`.
 #
 # Needs cargo, python3 (3.8+), npm (for dbmate) and a PostgreSQL server where
 # a superuser may create and drop the database `sqlmig_bench`.
@@ -25,6 +28,8 @@
 #   BENCH_ONLY=fleet     only the fleet benchmark (benches/fleet.sh: 200
 #                        PostgreSQL databases x 20 revisions, --jobs 1/4/8
 #                        against a shell loop); BENCH_SKIP_FLEET=1 skips it
+#   BENCH_ONLY=schema    only the schema suite (a minute; rewrites only its
+#                        block of docs/BENCHMARKS.md and the README)
 #   BENCH_ONLY=stairway  only `sqlmig test` on 200 revisions, SQLite and
 #                        PostgreSQL, against their clients running the same
 #                        up/down/up SQL; BENCH_STAIRWAY_RUNS runs each [3]
@@ -52,6 +57,7 @@ need_apt() { # COMMAND PACKAGE
   command -v "$1" >/dev/null || { say "$1 is missing: install $2"; exit 1; }
 }
 need_apt psql postgresql-client
+need_apt pg_dump postgresql-client
 need_apt /usr/bin/time time
 
 if [[ ${BENCH_ONLY:-} == fleet ]]; then
@@ -62,6 +68,36 @@ fi
 
 need_apt sqlite3 sqlite3
 command -v python3 >/dev/null || { say "python3 is missing"; exit 1; }
+
+pg=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+no_postgres=""
+if ! psql -X -q -d "$pg/postgres?sslmode=disable" -c 'SELECT 1' >/dev/null 2>&1; then
+  no_postgres="no PostgreSQL server at $pg"
+  say "$no_postgres: the PostgreSQL rows are not measured"
+fi
+# The online runs recreate sqlmig_bench before each run, the schema suite
+# makes sqlmig_bench_schema_a, _b and _replay; drop them when done, also on failure.
+drop_bench_databases() {
+  [[ -n $no_postgres ]] || for name in sqlmig_bench sqlmig_bench_schema_a sqlmig_bench_schema_b sqlmig_bench_schema_replay; do
+    psql -X -q -d "$pg/postgres?sslmode=disable" \
+      -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+  done
+}
+pg_args=(--pg-admin-url "$pg/postgres?sslmode=disable"
+  --pg-url "$pg/sqlmig_bench?sslmode=disable" --pg-database sqlmig_bench
+  --no-postgres "$no_postgres")
+
+if [[ ${BENCH_ONLY:-} == schema ]]; then
+  say "building sqlmig (release)"
+  cargo build --release --locked --quiet
+  trap drop_bench_databases EXIT
+  say "measuring the schema suite (500 tables)"
+  python3 benches/measure.py --only schema \
+    --root "$root" --bench "$bench" --sqlmig "$root/target/release/sqlmig" \
+    --readfloor /dev/null --peers /dev/null --criterion /dev/null "${pg_args[@]}" \
+    --online-runs "${BENCH_RUNS:-7}" --output docs/BENCHMARKS.md --readme README.md
+  exit
+fi
 
 say "building sqlmig (release)"
 cargo build --release --locked --quiet
@@ -171,27 +207,12 @@ fi
 
 # --- 5. measure ----------------------------------------------------------------
 
-pg=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
-no_postgres=""
-if ! psql -X -q -d "$pg/postgres?sslmode=disable" -c 'SELECT 1' >/dev/null 2>&1; then
-  no_postgres="no PostgreSQL server at $pg"
-  say "$no_postgres: the PostgreSQL rows are not measured"
-fi
-
 say "measuring (a few minutes: the PostgreSQL and SQLite runs apply 1,000 revisions each time)"
-# The online runs recreate sqlmig_bench before each run; drop it when done, also on failure.
-drop_bench_database() {
-  [[ -n $no_postgres ]] || psql -X -q -d "$pg/postgres?sslmode=disable" \
-    -c 'DROP DATABASE IF EXISTS sqlmig_bench WITH (FORCE)' >/dev/null 2>&1 || true
-}
-trap drop_bench_database EXIT
+trap drop_bench_databases EXIT
 python3 benches/measure.py \
   --root "$root" --bench "$bench" --sqlmig "$sqlmig" \
   --readfloor "$root/target/release/readfloor" \
-  --peers "$peers/peers.json" --criterion "$criterion" \
-  --pg-admin-url "$pg/postgres?sslmode=disable" \
-  --pg-url "$pg/sqlmig_bench?sslmode=disable" --pg-database sqlmig_bench \
-  --no-postgres "$no_postgres" \
+  --peers "$peers/peers.json" --criterion "$criterion" "${pg_args[@]}" \
   --load-runs "${BENCH_LOAD_RUNS:-15}" --online-runs "${BENCH_RUNS:-7}" \
   --stairway-runs "${BENCH_STAIRWAY_RUNS:-3}" \
   --output docs/BENCHMARKS.md --readme README.md

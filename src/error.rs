@@ -71,6 +71,12 @@ pub enum Error {
         /// The dialect of the replay.
         dialect: Dialect,
     },
+    /// Ctrl-C or SIGTERM stopped a replay onto a scratch database, which was
+    /// dropped.
+    #[error(
+        "interrupted: the replay stopped and its scratch database was dropped; nothing was written"
+    )]
+    Interrupted,
     /// A `.sql` schema source that cannot be read or applied.
     #[error("{span}: {message}")]
     SourceFile {

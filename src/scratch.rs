@@ -1,15 +1,23 @@
 //! Scratch databases: a uniquely named database created beside a dev URL's
 //! database on the same server, for replaying SQL, and dropped again when
-//! the guard goes out of scope, also after an error. The dev URL's own
-//! database is only connected to, never written to.
+//! the guard goes out of scope, also after an error or Ctrl-C (a replay
+//! run through [`ScratchDatabase::run_cancellable`] has its statement
+//! cancelled, fails, and unwinds to the guard). The dev URL's own database
+//! is only connected to, never written to.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::backend::{self, Backend, ConnectError, ConnectOptions, DbError};
 use crate::database_url::DatabaseUrl;
 
 /// Every scratch database's name starts with this; nothing else is dropped.
 pub const PREFIX: &str = "sqlmig_scratch_";
+
+/// How often a stopped replay's statements are cancelled again, until the
+/// replay has unwound (a statement may start just after a cancel).
+const CANCEL_EVERY: Duration = Duration::from_millis(100);
 
 /// Why a scratch database could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +49,7 @@ pub struct ScratchDatabase {
     admin: Box<dyn Backend>,
     name: String,
     url: DatabaseUrl,
+    dev_url: DatabaseUrl,
 }
 
 impl ScratchDatabase {
@@ -63,7 +72,12 @@ impl ScratchDatabase {
                 url: dev_url.redacted(),
                 source: Box::new(source),
             })?;
-        Ok(ScratchDatabase { admin, name, url })
+        Ok(ScratchDatabase {
+            admin,
+            name,
+            url,
+            dev_url: dev_url.clone(),
+        })
     }
 
     /// The scratch database's name.
@@ -74,6 +88,50 @@ impl ScratchDatabase {
     /// The URL of the scratch database: the dev URL with its database replaced.
     pub fn url(&self) -> &DatabaseUrl {
         &self.url
+    }
+
+    /// Runs `body` (a replay on this database) while a watcher thread waits
+    /// for `stop`: once it is set, the statements running on this database
+    /// are cancelled, again every 100 ms until `body` returns, through a
+    /// connection of the watcher's own to the dev URL. The replay's
+    /// statement then fails and `body` returns an error instead of running
+    /// to its end, so the guard drops the database.
+    pub fn run_cancellable<T>(&self, stop: &AtomicBool, body: impl FnOnce() -> T) -> T {
+        let (finished, done) = mpsc::channel::<()>();
+        let (dev_url, name) = (&self.dev_url, self.name.as_str());
+        std::thread::scope(|scope| {
+            scope.spawn(move || cancel_when_stopped(dev_url, name, stop, &done));
+            let result = body();
+            drop(finished);
+            result
+        })
+    }
+}
+
+/// The watcher of [`ScratchDatabase::run_cancellable`]: runs until `done`
+/// says the replay has returned.
+fn cancel_when_stopped(
+    dev_url: &DatabaseUrl,
+    name: &str,
+    stop: &AtomicBool,
+    done: &mpsc::Receiver<()>,
+) {
+    let mut admin: Option<Box<dyn Backend>> = None;
+    while let Err(RecvTimeoutError::Timeout) = done.recv_timeout(CANCEL_EVERY) {
+        if !stop.load(Ordering::SeqCst) {
+            continue;
+        }
+        if admin.is_none() {
+            admin = backend::connect(dev_url, &ConnectOptions::default()).ok();
+        }
+        if let Some(admin) = admin.as_mut() {
+            // A failed cancel is tried again on the next tick; the replay
+            // also stops at its next statement or revision by itself.
+            let _ = dev_url
+                .dialect()
+                .profile()
+                .cancel_queries(admin.as_mut(), name);
+        }
     }
 }
 

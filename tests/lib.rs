@@ -41,6 +41,8 @@ mod mysql;
 mod postgres;
 /// The schema model and its canonical dump.
 mod schema;
+/// Scratch databases: Ctrl-C or SIGTERM during a replay drops them.
+mod scratch;
 /// SQLite-only behaviour.
 mod sqlite;
 /// `sqlmig test`: the staircase on every dialect.

@@ -261,3 +261,231 @@ fn schema_of_an_unreachable_database_fails_clearly() {
         .failure()
         .stderr_has("cannot connect");
 }
+
+/// Pitfall 1 (SCHEMA-DESIGN §8): the server prints expressions in the
+/// session's settings. A database whose own settings are odd (DateStyle,
+/// IntervalStyle, TimeZone, extra_float_digits, search_path) dumps exactly
+/// what one with the defaults dumps, and its drift check against a replay
+/// on a scratch database with the defaults is clean.
+#[test]
+fn postgres_odd_database_settings_give_the_pinned_model() {
+    let (Some(plain), Some(odd), Some(dev)) =
+        (TestDb::postgres(), TestDb::postgres(), TestDb::postgres())
+    else {
+        return;
+    };
+    for setting in [
+        "DateStyle = 'SQL, DMY'",
+        "IntervalStyle = 'sql_standard'",
+        "TimeZone = 'Asia/Kolkata'",
+        "extra_float_digits = 0",
+        "search_path = other, public",
+    ] {
+        odd.execute(&format!("ALTER DATABASE {} SET {setting}", odd.name()));
+    }
+    let up = [
+        "CREATE SCHEMA other",
+        "CREATE TABLE other.items (id int PRIMARY KEY, due date DEFAULT '2024-01-31', ratio float8 DEFAULT '0.3333333333333333', wait interval DEFAULT '1 day 02:00:00', at timestamptz DEFAULT '2024-01-31 10:00:00+00')",
+        "CREATE VIEW public.due_items AS SELECT id, due, ratio FROM other.items WHERE due > '2024-01-01' AND at < '2025-06-30 12:00:00+00'",
+    ];
+    let dump = build(&plain, &up);
+    assert_eq!(
+        build(&odd, &up),
+        dump,
+        "the database's own settings leak into the model"
+    );
+    // The pinned session's text, not the odd one's.
+    for text in [
+        "'2024-01-31'::date",
+        "'0.3333333333333333'::double precision",
+        "'1 day 02:00:00'::interval",
+        "'2024-01-31 10:00:00+00'::timestamp with time zone",
+        "other.items",
+    ] {
+        assert!(dump.contains(text), "{text} in:\n{dump}");
+    }
+    // The revision `build` applied to `odd`, replayed beside `dev`.
+    let statements: Vec<String> = up.iter().map(|sql| format!("{sql};")).collect();
+    let project = project_for(odd.url(), &statements.join("\n"));
+    project.write(
+        "sqlmig.toml",
+        crate::diff::workflow_config(Kind::Postgres, &odd, Some(&dev)),
+    );
+    let run = project.sqlmig().args(["check", "--drift"]).run();
+    assert_eq!(run.code(), Some(0), "{}\n{}", run.stdout(), run.stderr());
+}
+
+/// Pitfall 8: tables inherit the database's collation (and on MariaDB its
+/// character set). A live database whose collation is not the server's
+/// default gives a clean `check --drift` and a clean `diff --from
+/// migrations --to` it, though the replay runs on a scratch database with
+/// the server's default.
+fn a_database_with_its_own_collation_has_no_drift(kind: Kind) {
+    let (live, dev, up) = match kind {
+        Kind::Postgres => (
+            TestDb::postgres_with("TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'"),
+            TestDb::postgres(),
+            "CREATE TABLE a (id int PRIMARY KEY, name varchar(40) NOT NULL, note text COLLATE \"C\");\nCREATE INDEX a_name ON a (name);\nCREATE INDEX a_lower ON a (lower(name) text_pattern_ops);\nCREATE VIEW v AS SELECT name FROM a WHERE name > 'm' ORDER BY name;",
+        ),
+        _ => (
+            TestDb::mysql_with("CHARACTER SET latin1 COLLATE latin1_swedish_ci"),
+            TestDb::mysql(),
+            "CREATE TABLE a (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, note TEXT, code CHAR(3) COLLATE latin1_bin);\nCREATE TABLE b (id INT PRIMARY KEY, tag VARCHAR(10)) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;\nCREATE INDEX a_name ON a (name);\nCREATE VIEW v AS SELECT name FROM a WHERE name > 'm' ORDER BY name;",
+        ),
+    };
+    let (Some(live), Some(dev)) = (live, dev) else {
+        return;
+    };
+    let project = Project::new();
+    project
+        .revision("1", &format!("-- revision: collated\n\n-- up\n{up}\n"))
+        .write(
+            "sqlmig.toml",
+            crate::diff::workflow_config(kind, &live, Some(&dev)),
+        );
+    project.sqlmig().args(["hash"]).run().success();
+    project.sqlmig().args(["upgrade"]).run().success();
+    for args in [
+        vec!["check", "--drift"],
+        vec!["diff", "--from", "migrations", "--to", live.url()],
+    ] {
+        let run = project.sqlmig().args(&args).run();
+        assert_eq!(
+            run.code(),
+            Some(0),
+            "{kind:?} {args:?}:\n{}\n{}",
+            run.stdout(),
+            run.stderr()
+        );
+        assert!(
+            run.stdout().trim().is_empty() || args[0] == "check",
+            "{kind:?} {args:?}: {}",
+            run.stdout()
+        );
+    }
+}
+
+#[test]
+fn postgres_a_database_with_its_own_collation_has_no_drift() {
+    a_database_with_its_own_collation_has_no_drift(Kind::Postgres);
+}
+
+#[test]
+fn mysql_a_database_with_its_own_collation_has_no_drift() {
+    a_database_with_its_own_collation_has_no_drift(Kind::Mysql);
+}
+
+/// Dumps `statements` built on `database`, applies the dump to `fresh`,
+/// and checks it dumps the same bytes again; returns the dump.
+fn fixpoint(database: &TestDb, fresh: &TestDb, statements: &[&str]) -> String {
+    let dump = build(database, statements);
+    let again = build(fresh, &[dump.trim_end().trim_end_matches(';')]);
+    assert_eq!(dump, again, "dump, apply, dump is not a fixpoint");
+    dump
+}
+
+/// Pitfalls 3 and 4 on PostgreSQL: a serial's sequence keeps its name when
+/// its table is renamed, and the dump of that is a fixpoint; defaults are
+/// compared as the server's text: the same `'x'`, `now()` and
+/// `gen_random_uuid()` give no difference, `'x'` against `'y'` gives one.
+#[test]
+fn postgres_renamed_serials_and_volatile_defaults() {
+    let (Some(first), Some(fresh), Some(same), Some(other)) = (
+        TestDb::postgres(),
+        TestDb::postgres(),
+        TestDb::postgres(),
+        TestDb::postgres(),
+    ) else {
+        return;
+    };
+    let dump = fixpoint(
+        &first,
+        &fresh,
+        &[
+            "CREATE TABLE a (id serial PRIMARY KEY, note text DEFAULT 'x', at timestamptz DEFAULT now(), uid uuid DEFAULT gen_random_uuid())",
+            "ALTER TABLE a RENAME TO b",
+        ],
+    );
+    assert!(dump.contains("\"a_id_seq\""), "{dump}");
+    build(
+        &same,
+        &[
+            "CREATE TABLE b (id serial PRIMARY KEY, note text DEFAULT 'x', at timestamptz DEFAULT now(), uid uuid DEFAULT gen_random_uuid())",
+        ],
+    );
+    build(
+        &other,
+        &[
+            "CREATE TABLE b (id serial PRIMARY KEY, note text DEFAULT 'y', at timestamptz DEFAULT now(), uid uuid DEFAULT gen_random_uuid())",
+        ],
+    );
+    let project = Project::new();
+    let diff = |to: &TestDb| {
+        project
+            .sqlmig()
+            .args([
+                "--dir",
+                "none",
+                "diff",
+                "--from",
+                fresh.url(),
+                "--to",
+                to.url(),
+            ])
+            .run()
+    };
+    // Only the names of the sequence and of the key tell the renamed table
+    // from a new one: the volatile defaults compare equal.
+    let renamed = diff(&same);
+    assert_eq!(renamed.code(), Some(1), "{}", renamed.stderr());
+    for column in ["note", "at", "uid"] {
+        assert!(
+            !renamed.stdout().contains(&format!("\"{column}\"")),
+            "{}",
+            renamed.stdout()
+        );
+    }
+    assert!(
+        renamed.stdout().contains("\"a_id_seq\""),
+        "{}",
+        renamed.stdout()
+    );
+    let changed = diff(&other);
+    assert_eq!(changed.code(), Some(1), "{}", changed.stderr());
+    assert!(
+        changed.stdout().contains("SET DEFAULT 'y'::text"),
+        "{}",
+        changed.stdout()
+    );
+}
+
+/// Pitfalls 5 and 6 on MariaDB: defaults read from `COLUMN_DEFAULT` (none,
+/// `NULL`, the string `'NULL'`, a quote, an expression, `CURRENT_TIMESTAMP`)
+/// and a JSON column beside two checks survive dump, apply, dump.
+#[test]
+fn mysql_defaults_and_json_checks_are_a_fixpoint() {
+    let (Some(first), Some(fresh)) = (TestDb::mysql(), TestDb::mysql()) else {
+        return;
+    };
+    let dump = fixpoint(
+        &first,
+        &fresh,
+        &[
+            "CREATE TABLE a (none_set INT, null_default INT DEFAULT NULL, null_text VARCHAR(10) DEFAULT 'NULL', quoted VARCHAR(10) DEFAULT 'it''s', uid CHAR(36) DEFAULT (uuid()), at TIMESTAMP NULL DEFAULT CURRENT_TIMESTAMP, j JSON, n INT, CONSTRAINT n_positive CHECK (n > 0), CONSTRAINT n_small CHECK (n < 100))",
+        ],
+    );
+    for text in [
+        "`null_text` varchar(10) DEFAULT 'NULL'",
+        "DEFAULT 'it''s'",
+        "uuid()",
+        "current_timestamp()",
+        "`j` json",
+    ] {
+        assert!(
+            dump.to_lowercase().contains(&text.to_lowercase()),
+            "{text} in:\n{dump}"
+        );
+    }
+    assert_eq!(dump.matches("CHECK").count(), 2, "{dump}");
+    assert!(!dump.contains("json_valid"), "{dump}");
+}

@@ -96,6 +96,11 @@ pub(crate) trait Profile: Sync {
     fn oldest_supported_version(&self) -> ServerVersion;
     /// The query whose one value is the server's version.
     fn server_version_query(&self) -> &'static str;
+    /// Whether two servers are of the same major release, whose catalogs
+    /// print the same object the same way (PostgreSQL: the major number).
+    fn same_release(&self, a: ServerVersion, b: ServerVersion) -> bool {
+        a.major == b.major
+    }
     /// The version in the answer to that query.
     fn parse_server_version(&self, text: &str) -> Result<ServerVersion, InvalidServerVersion> {
         text.parse()
@@ -237,6 +242,13 @@ pub(crate) trait Profile: Sync {
             self.quote_identifier(name)
         )]
     }
+    /// Cancels the statements running on scratch database `name` (a replay
+    /// interrupted by Ctrl-C), through `admin`, a connection to another
+    /// database of the server.
+    fn cancel_queries(&self, admin: &mut dyn Backend, name: &str) -> Result<(), DbError> {
+        let _ = (admin, name);
+        Ok(())
+    }
 
     // --- Lint ---
 
@@ -354,6 +366,12 @@ impl Dialect {
         self.profile().names().title
     }
 
+    /// Whether SQL is replayed on a scratch database on a server (created
+    /// beside `dev_url`), not in memory.
+    pub fn replays_on_server(self) -> bool {
+        self.profile().memory_url().is_none()
+    }
+
     /// The dialect whose URLs start with `scheme` (case-insensitive);
     /// `authority`: the scheme is followed by `//`.
     pub fn from_url_scheme(scheme: &str, authority: bool) -> Option<Dialect> {
@@ -405,6 +423,14 @@ impl Dialect {
     /// newer server than the one the script meets.
     pub fn oldest_supported_version(self) -> ServerVersion {
         self.profile().oldest_supported_version()
+    }
+
+    /// Whether two servers are of the same major release (PostgreSQL 15.2
+    /// and 15.8; MySQL 8.0.x; MariaDB 10.11.x): when the dev server's and the
+    /// live server's are not, their catalogs may print the same view,
+    /// default or routine differently (`check --drift` warns).
+    pub fn same_release(self, a: ServerVersion, b: ServerVersion) -> bool {
+        self.profile().same_release(a, b)
     }
 
     /// The query whose one value is the server's version.
@@ -580,6 +606,19 @@ mod tests {
         ] {
             assert!(!Dialect::Postgres.may_end_transaction(sql), "{sql}");
         }
+    }
+
+    #[test]
+    fn a_major_release_is_postgres_major_and_mysql_major_minor() {
+        let v = ServerVersion::new;
+        assert!(Dialect::Postgres.same_release(v(15, 2), v(15, 8)));
+        assert!(!Dialect::Postgres.same_release(v(14, 9), v(15, 2)));
+        assert!(!Dialect::Postgres.same_release(v(15, 2), v(16, 0)));
+        assert!(Dialect::Mysql.same_release(v(8, 0), v(8, 0)));
+        assert!(!Dialect::Mysql.same_release(v(8, 0), v(8, 4)));
+        assert!(!Dialect::Mysql.same_release(v(10, 6), v(10, 11)));
+        assert!(!Dialect::Mysql.same_release(v(10, 11), v(11, 4)));
+        assert!(Dialect::Sqlite.same_release(v(3, 40), v(3, 54)));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! module walks the revisions.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
@@ -78,6 +79,9 @@ pub enum TraceError {
     /// Connecting to the scratch database failed.
     #[error(transparent)]
     Connect(#[from] ConnectError),
+    /// Ctrl-C or SIGTERM stopped the trace; its scratch database was dropped.
+    #[error("interrupted: the trace stopped and its scratch database was dropped")]
+    Interrupted,
     /// A statement failed on the scratch database.
     #[error(
         "{path}:{line}: revision {revision} failed on scratch database {database} (dropped since): {source}"
@@ -136,12 +140,15 @@ pub(crate) struct Relation {
 /// Traces the revisions at graph indices `selected` on a scratch database
 /// beside `dev_url`: every revision before them in application order is
 /// applied first, each selected one statement by statement. The scratch
-/// database is dropped before this returns, whatever happened.
+/// database is dropped before this returns, whatever happened; once `stop`
+/// is set (Ctrl-C), the statement under way is cancelled and the trace
+/// fails with [`TraceError::Interrupted`].
 pub fn trace(
     migrations: &Migrations,
     selected: &HashSet<usize>,
     dev_url: &DatabaseUrl,
     init_sql: &[String],
+    stop: Option<&AtomicBool>,
 ) -> Result<Trace, TraceError> {
     let dialect = migrations.dialect();
     let profile = dialect.profile();
@@ -165,29 +172,42 @@ pub fn trace(
         read_only: false,
         statement_timeout: None,
     };
-    let mut backend = backend::connect(scratch.url(), &options)?;
-    let mut run = Run {
-        database: scratch.name(),
-        tracer,
-        backend: backend.as_mut(),
-        url: scratch.url(),
-        options: &options,
-    };
-    let mut traces = Vec::new();
-    for &index in &graph.order()[..=last] {
-        let revision = graph.revision(index);
-        if selected.contains(&index) {
-            traces.push(run.revision(revision)?);
-        } else {
-            run.apply(revision)?;
+    let stopped = || stop.is_some_and(|stop| stop.load(Ordering::SeqCst));
+    let work = || -> Result<Vec<RevisionTrace>, TraceError> {
+        let mut backend = backend::connect(scratch.url(), &options)?;
+        let mut run = Run {
+            database: scratch.name(),
+            tracer,
+            backend: backend.as_mut(),
+            url: scratch.url(),
+            options: &options,
+        };
+        let mut traces = Vec::new();
+        for &index in &graph.order()[..=last] {
+            if stopped() {
+                return Err(TraceError::Interrupted);
+            }
+            let revision = graph.revision(index);
+            if selected.contains(&index) {
+                traces.push(run.revision(revision)?);
+            } else {
+                run.apply(revision)?;
+            }
         }
-    }
+        Ok(traces)
+    };
+    let result = match stop {
+        Some(stop) => scratch.run_cancellable(stop, work),
+        None => work(),
+    };
     let database = scratch.name().to_owned();
-    drop(backend);
     drop(scratch);
+    if stopped() {
+        return Err(TraceError::Interrupted);
+    }
     Ok(Trace {
         scratch_database: database,
-        revisions: traces,
+        revisions: result?,
     })
 }
 

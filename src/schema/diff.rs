@@ -49,11 +49,17 @@ pub struct Diff {
     /// Differences the dialect cannot express, each naming its object.
     #[serde(skip)]
     pub unsupported: Vec<String>,
-    /// Whether the statements must run outside a transaction (SQLite
-    /// table rebuilds turn foreign keys off, which a transaction ignores).
+    /// Why the statements must run outside a transaction, when they must
+    /// ([`NO_TRANSACTION_REBUILD`], [`NO_TRANSACTION_ENUM`]).
     #[serde(skip)]
-    pub needs_no_transaction: bool,
+    pub no_transaction: Option<&'static str>,
 }
+
+/// Why a SQLite table rebuild runs outside a transaction.
+pub const NO_TRANSACTION_REBUILD: &str = "SQLite ignores PRAGMA foreign_keys inside a transaction, and its table rebuilds turn foreign keys off";
+
+/// Why a new PostgreSQL enum value is added outside a transaction.
+pub const NO_TRANSACTION_ENUM: &str = "PostgreSQL cannot use an enum value added in the same transaction: outside one, it is committed before the statements that use it";
 
 impl Diff {
     /// Whether the two schemas are equal.
@@ -313,6 +319,7 @@ impl Differ<'_> {
                                 },
                             })
                             .collect();
+                        self.diff.no_transaction.get_or_insert(NO_TRANSACTION_ENUM);
                         self.push("enum", name, Action::Alter, sql);
                     }
                     None => self.diff.unsupported.push(format!(
@@ -377,7 +384,7 @@ impl Differ<'_> {
                     match result {
                         Ok(changes) => {
                             if changes.iter().any(|change| change.kind == "table rebuild") {
-                                self.diff.needs_no_transaction = true;
+                                self.diff.no_transaction = Some(NO_TRANSACTION_REBUILD);
                             }
                             for change in changes {
                                 self.push_change(change);

@@ -11,7 +11,10 @@ mod model;
 mod source;
 mod stairway;
 
-pub use diff::{Action, Change, ConcurrentIndexes, Diff, concurrent_indexes, diff};
+pub use diff::{
+    Action, Change, ConcurrentIndexes, Diff, NO_TRANSACTION_ENUM, NO_TRANSACTION_REBUILD,
+    concurrent_indexes, diff,
+};
 pub(crate) use diff::{alter_in_place, column_renames, qualified, routine_kind};
 pub use source::{InvalidSource, Source, SourceContext, Step, read, read_replayed, verify_scripts};
 

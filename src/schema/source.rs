@@ -6,11 +6,13 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::Schema;
 use crate::backend::DbError;
 use crate::database::{Database, DatabaseOptions};
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, ServerVersion};
 use crate::error::Error;
 use crate::event::Silent;
 use crate::execute::{Migrator, RunOptions};
@@ -93,6 +95,28 @@ pub struct SourceContext<'a> {
     pub dev_url: Option<&'a str>,
     /// The state table's options, for live databases and replays.
     pub options: &'a DatabaseOptions,
+    /// Set by Ctrl-C or SIGTERM: a replay under way stops at its next
+    /// statement or revision (the statement running on a scratch database is
+    /// cancelled), its scratch database is dropped, and reading fails with
+    /// [`Error::Interrupted`].
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+impl SourceContext<'_> {
+    fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|stop| stop.load(Ordering::SeqCst))
+    }
+
+    /// `Err(Interrupted)` once the stop flag is set.
+    fn go_on(&self) -> Result<(), Error> {
+        if self.stopped() {
+            Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// Reads the schema `source` gives.
@@ -113,52 +137,75 @@ pub fn read(source: &Source, context: &SourceContext<'_>) -> Result<Schema, Erro
             super::inspect(&mut database).map_err(|error| Error::Inspect(Box::new(error)))
         }
         Source::SqlFile(path) => on_scratch(context, |database| {
-            apply_file(database, path)?;
+            apply_file(database, path, context)?;
             super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))
         }),
         Source::Migrations(target) => {
             let migrations = Migrations::load(context.dir, context.dialect)?;
             read_replayed(&migrations, &[target.as_deref().unwrap_or("head")], context)
+                .map(|(schema, _)| schema)
         }
     }
 }
 
 /// The schema the migrations give when `targets` are applied, one after
 /// the other, on a scratch database (`check --drift` replays the applied
-/// heads of a live database this way).
+/// heads of a live database this way), and the version of the server that
+/// read it.
 pub fn read_replayed(
     migrations: &Migrations,
     targets: &[&str],
     context: &SourceContext<'_>,
-) -> Result<Schema, Error> {
+) -> Result<(Schema, ServerVersion), Error> {
     on_scratch(context, |database| {
-        replay(database, migrations, targets)?;
-        super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))
+        replay(database, migrations, targets, context)?;
+        let schema = super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))?;
+        Ok((schema, database.server_version()?))
     })
 }
 
-/// Applies `targets`, one after the other, to `database`.
-fn replay(database: &mut Database, migrations: &Migrations, targets: &[&str]) -> Result<(), Error> {
+/// Applies `targets`, one after the other, to `database`; stops between
+/// two revisions once the context's stop flag is set.
+fn replay(
+    database: &mut Database,
+    migrations: &Migrations,
+    targets: &[&str],
+    context: &SourceContext<'_>,
+) -> Result<(), Error> {
     for target in targets {
         let target: Target = target.parse()?;
-        Migrator::new(migrations, database, &mut Silent)?
-            .upgrade(&target, RunOptions::default())?;
+        let mut silent = Silent;
+        let mut migrator = Migrator::new(migrations, database, &mut silent)?;
+        if let Some(stop) = &context.stop {
+            migrator = migrator.stop_when(Arc::clone(stop));
+        }
+        if migrator
+            .upgrade(&target, RunOptions::default())?
+            .interrupted
+        {
+            return Err(Error::Interrupted);
+        }
     }
     Ok(())
 }
 
-/// Runs `body` on a fresh scratch database, dropped afterwards.
+/// Runs `body` on a fresh scratch database, dropped afterwards, also when
+/// the context's stop flag interrupts it: then whatever `body` returned, the
+/// result is [`Error::Interrupted`].
 pub(super) fn on_scratch<T>(
     context: &SourceContext<'_>,
     body: impl FnOnce(&mut Database) -> Result<T, Error>,
 ) -> Result<T, Error> {
+    context.go_on()?;
     let options = DatabaseOptions {
         read_only: false,
         ..context.options.clone()
     };
     if let Some(memory) = context.dialect.profile().memory_url() {
         let mut database = Database::connect(memory, &options)?;
-        return body(&mut database);
+        let result = body(&mut database);
+        context.go_on()?;
+        return result;
     }
     let Some(dev_url) = context.dev_url else {
         return Err(Error::NeedsDevUrl {
@@ -167,10 +214,16 @@ pub(super) fn on_scratch<T>(
     };
     let dev_url = crate::database_url::DatabaseUrl::parse(dev_url)?;
     let scratch = crate::scratch::ScratchDatabase::create(&dev_url)?;
-    let mut database = Database::connect(scratch.url().expose_secret(), &options)?;
-    let result = body(&mut database);
-    drop(database);
+    let run = || {
+        let mut database = Database::connect(scratch.url().expose_secret(), &options)?;
+        body(&mut database)
+    };
+    let result = match &context.stop {
+        Some(stop) => scratch.run_cancellable(stop, run),
+        None => run(),
+    };
     drop(scratch);
+    context.go_on()?;
     result
 }
 
@@ -194,14 +247,16 @@ pub fn verify_scripts(
                 database,
                 &super::dump(from_schema, context.dialect),
                 Path::new("FROM schema"),
+                context,
             ),
-            Source::SqlFile(path) => apply_file(database, path),
+            Source::SqlFile(path) => apply_file(database, path, context),
             Source::Migrations(target) => {
                 let migrations = Migrations::load(context.dir, context.dialect)?;
                 replay(
                     database,
                     &migrations,
                     &[target.as_deref().unwrap_or("head")],
+                    context,
                 )
             }
         }
@@ -210,7 +265,7 @@ pub fn verify_scripts(
         replay(database)?;
         let mut problems = Vec::new();
         for &(script, name, expected) in steps {
-            apply_text(database, script, Path::new(name))?;
+            apply_text(database, script, Path::new(name), context)?;
             let reached =
                 super::inspect(database).map_err(|error| Error::Inspect(Box::new(error)))?;
             let left = super::diff(&reached, expected, context.dialect);
@@ -242,7 +297,11 @@ fn describe(action: super::Action) -> &'static str {
 
 /// Applies the statements of `path` one by one; a failure names the file,
 /// the statement's line and the server's message.
-fn apply_file(database: &mut Database, path: &Path) -> Result<(), Error> {
+fn apply_file(
+    database: &mut Database,
+    path: &Path,
+    context: &SourceContext<'_>,
+) -> Result<(), Error> {
     let bytes = std::fs::read(path).map_err(|source| Error::SourceFile {
         span: Span::file(path),
         message: format!("cannot read it: {source}"),
@@ -251,17 +310,24 @@ fn apply_file(database: &mut Database, path: &Path) -> Result<(), Error> {
         span: Span::file(path),
         message: format!("not valid UTF-8 at byte {}", error.offset),
     })?;
-    apply_text(database, &text, path)
+    apply_text(database, &text, path, context)
 }
 
-/// Applies the statements of `text` (read from `path`) one by one.
-fn apply_text(database: &mut Database, text: &str, path: &Path) -> Result<(), Error> {
+/// Applies the statements of `text` (read from `path`) one by one; stops
+/// before the next one once the context's stop flag is set.
+fn apply_text(
+    database: &mut Database,
+    text: &str,
+    path: &Path,
+    context: &SourceContext<'_>,
+) -> Result<(), Error> {
     let statements =
         split_statements(text, database.dialect()).map_err(|error| Error::SourceFile {
             span: Span::file(path),
             message: error.to_string(),
         })?;
     for statement in statements {
+        context.go_on()?;
         database
             .backend
             .execute(&statement.sql)

@@ -110,13 +110,21 @@ impl TestDb {
     /// A fresh PostgreSQL database, or `None` (skipped) without a server or
     /// in a build without the `postgres` feature.
     pub(crate) fn postgres() -> Option<TestDb> {
+        TestDb::postgres_with("")
+    }
+
+    /// A fresh PostgreSQL database made with `CREATE DATABASE name options`
+    /// (`TEMPLATE template0 LC_COLLATE 'C'`...).
+    pub(crate) fn postgres_with(options: &str) -> Option<TestDb> {
         if !cfg!(feature = "postgres") {
             return None;
         }
         let admin_url = std::env::var("SQLMIG_TEST_POSTGRES_URL")
             .unwrap_or_else(|_| String::from("postgres://postgres@127.0.0.1:5432/test"));
         let name = unique_name();
-        if let Err(error) = postgres_execute(&admin_url, &format!("CREATE DATABASE {name}")) {
+        if let Err(error) =
+            postgres_execute(&admin_url, &format!("CREATE DATABASE {name} {options}"))
+        {
             return unavailable("PostgreSQL", &admin_url, &error);
         }
         Some(TestDb {
@@ -130,13 +138,20 @@ impl TestDb {
     /// A fresh MariaDB/MySQL database, or `None` (skipped) without a server
     /// or in a build without the `mysql` feature.
     pub(crate) fn mysql() -> Option<TestDb> {
+        TestDb::mysql_with("")
+    }
+
+    /// A fresh MariaDB/MySQL database made with `CREATE DATABASE name
+    /// options` (`CHARACTER SET latin1`...).
+    pub(crate) fn mysql_with(options: &str) -> Option<TestDb> {
         if !cfg!(feature = "mysql") {
             return None;
         }
         let admin_url = std::env::var("SQLMIG_TEST_MYSQL_URL")
             .unwrap_or_else(|_| String::from("mysql://root@127.0.0.1:3306/test"));
         let name = unique_name();
-        if let Err(error) = mysql_execute(&admin_url, &format!("CREATE DATABASE {name}")) {
+        if let Err(error) = mysql_execute(&admin_url, &format!("CREATE DATABASE {name} {options}"))
+        {
             return unavailable("MariaDB", &admin_url, &error);
         }
         Some(TestDb {

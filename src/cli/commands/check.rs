@@ -88,7 +88,7 @@ fn schema_file(
         bail!("no schema file: pass --schema-file FILE or set `schema_file` in sqlmig.toml");
     };
     let (from, to) = (Source::Migrations(None), Source::SqlFile(file.clone()));
-    let reader = Reader::new(settings, args.dev_url.as_deref(), &[]);
+    let reader = Reader::new(settings, args.dev_url.as_deref(), &[&from, &to]);
     let replayed = reader.read(settings, &from)?;
     let wanted = reader.read(settings, &to)?;
     let diff = sqlmig::schema::diff(&replayed, &wanted, reader.dialect);
@@ -110,10 +110,23 @@ fn drift(settings: &Settings, args: &CheckArgs) -> anyhow::Result<Outcome> {
     let status = migrations.status(&mut database)?;
     let live =
         sqlmig::schema::inspect(&mut database).context("cannot read the database's schema")?;
-    let reader = Reader::new(settings, args.dev_url.as_deref(), &[]);
+    let reader = Reader::new(
+        settings,
+        args.dev_url.as_deref(),
+        &[&Source::Migrations(None)],
+    );
     let heads: Vec<&str> = status.current.iter().map(String::as_str).collect();
-    let expected = sqlmig::schema::read_replayed(&migrations, &heads, &reader.context(settings))
-        .context("cannot replay the applied revisions")?;
+    let (expected, dev_version) =
+        sqlmig::schema::read_replayed(&migrations, &heads, &reader.context(settings))
+            .context("cannot replay the applied revisions")?;
+    let live_version = database.server_version()?;
+    if !database.dialect().same_release(dev_version, live_version) && !settings.quiet {
+        eprintln!(
+            "{} the dev server is {title} {dev_version} and the live server {title} {live_version}: two major releases may print the same view, default or routine differently, so a difference below may come from the versions, not from a change",
+            crate::cli::output::warning_label(),
+            title = database.dialect().title(),
+        );
+    }
     let diff = sqlmig::schema::diff(&expected, &live, database.dialect());
     refuse_unsupported(&diff, database.dialect())?;
     if !diff.is_empty() && !settings.json && !settings.quiet {

@@ -4,6 +4,9 @@
 //! its reverse, both verified on a scratch database before it is written.
 //! `check --schema-file` and `check --drift` compare the same way.
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use anyhow::{Context, bail};
 use serde::Serialize;
 use sqlmig::schema::{Change, Diff, Schema, Source, SourceContext};
@@ -22,17 +25,22 @@ struct DiffJson<'a> {
     not_compared: &'a [String],
 }
 
-/// What reading schemas needs: the dialect, the state table's options and
-/// where scratch databases go.
+/// What reading schemas needs: the dialect, the state table's options,
+/// where scratch databases go, and the flag Ctrl-C sets to stop a replay.
 pub(crate) struct Reader {
     pub(crate) dialect: Dialect,
     options: DatabaseOptions,
     dev_url: Option<String>,
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl Reader {
-    /// The reader for `settings`; `dev_url` is `--dev-url`; `sources` may
-    /// name the dialect (a database URL) when the config does not.
+    /// The reader for `settings`; `dev_url` is `--dev-url`; `sources` are
+    /// what will be read: a database URL among them names the dialect when
+    /// the config does not. When one of them is replayed on a server's
+    /// scratch database, Ctrl-C and SIGTERM stop the replay and drop the
+    /// scratch database (a second signal ends the process at once); SQLite
+    /// replays in memory, where the default handling leaves nothing behind.
     pub(crate) fn new(settings: &Settings, dev_url: Option<&str>, sources: &[&Source]) -> Self {
         let url_dialect = sources.iter().find_map(|source| match source {
             Source::Url(url) => sqlmig::DatabaseUrl::parse(url)
@@ -40,14 +48,32 @@ impl Reader {
                 .map(|url| url.dialect()),
             _ => None,
         });
+        let dialect = settings
+            .configured_dialect
+            .or(url_dialect)
+            .unwrap_or_else(|| settings.dialect());
+        let replays_on_server = dialect.replays_on_server()
+            && sources
+                .iter()
+                .any(|source| !matches!(source, Source::Url(_)));
+        let stop = replays_on_server.then(|| {
+            let stop = Arc::new(AtomicBool::new(false));
+            crate::cli::interrupt::install(&[&stop]);
+            stop
+        });
         Reader {
-            dialect: settings
-                .configured_dialect
-                .or(url_dialect)
-                .unwrap_or_else(|| settings.dialect()),
+            dialect,
             options: settings.database_options(false),
             dev_url: settings.dev_url_if_any(dev_url),
+            stop,
         }
+    }
+
+    /// Whether Ctrl-C or SIGTERM has asked the command to stop.
+    pub(crate) fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|stop| stop.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     pub(crate) fn context<'a>(&'a self, settings: &'a Settings) -> SourceContext<'a> {
@@ -56,6 +82,7 @@ impl Reader {
             dir: &settings.dir,
             dev_url: self.dev_url.as_deref(),
             options: &self.options,
+            stop: self.stop.clone(),
         }
     }
 
@@ -105,10 +132,8 @@ pub(crate) fn print(settings: &Settings, diff: &Diff) -> anyhow::Result<Outcome>
             not_compared: &diff.not_compared,
         })?;
     } else {
-        if diff.needs_no_transaction {
-            out!(
-                "-- Run outside a transaction (a revision with `-- transaction: false`): SQLite ignores PRAGMA foreign_keys inside one."
-            );
+        if let Some(why) = diff.no_transaction {
+            out!("-- Run outside a transaction (a revision with `-- transaction: false`): {why}.");
         }
         let script = diff.script();
         if !script.is_empty() {
@@ -195,6 +220,9 @@ fn write(
                 .join("\n")
         );
     }
+    if reader.stopped() {
+        return Err(sqlmig::Error::Interrupted.into());
+    }
     let migrations = sqlmig::Migrations::load_allow_empty(&settings.dir, reader.dialect)?;
     let graph = migrations.graph();
     let mut parents = match graph.heads() {
@@ -207,11 +235,12 @@ fn write(
     };
     let mut written = Vec::new();
     if !up.is_empty() {
-        let rebuild = up.needs_no_transaction || down.needs_no_transaction;
-        let note = if rebuild {
-            "written by `sqlmig diff -m` and verified by replay; `transaction: false` because SQLite ignores PRAGMA foreign_keys inside a transaction, and its table rebuilds turn foreign keys off"
-        } else {
-            "written by `sqlmig diff -m` and verified by replay"
+        let no_transaction = up.no_transaction.or(down.no_transaction);
+        let note = match no_transaction {
+            Some(why) => format!(
+                "written by `sqlmig diff -m` and verified by replay; `transaction: false` because {why}"
+            ),
+            None => String::from("written by `sqlmig diff -m` and verified by replay"),
         };
         let new = NewRevision {
             id: None,
@@ -219,11 +248,11 @@ fn write(
             dependencies: Vec::new(),
             branch: None,
             message,
-            transactional: !rebuild,
+            transactional: no_transaction.is_none(),
             body: Some(Body {
                 up: up_script.clone(),
                 down: down_script.clone(),
-                note: Some(String::from(note)),
+                note: Some(note),
             }),
         };
         let (path, id) = write_revision(migrations.dir(), graph, &new)?;

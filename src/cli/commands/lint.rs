@@ -39,11 +39,15 @@ pub(crate) fn run(settings: &Settings, args: &LintArgs) -> anyhow::Result<Outcom
     let report = lint(&migrations, &selected, &config)?;
     let traces = if args.trace {
         let dev_url = settings.dev_url(args.dev_url.as_deref())?;
+        // Ctrl-C cancels the statement under way and drops the scratch database.
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        crate::cli::interrupt::install(&[&stop]);
         Some(trace(
             &migrations,
             &selected,
             &dev_url,
             settings.init_sql(),
+            Some(&stop),
         )?)
     } else {
         None

@@ -74,6 +74,12 @@ impl Profile for Mysql {
         "SELECT VERSION()"
     }
 
+    /// MySQL and MariaDB number a release series `major.minor` (8.0, 8.4,
+    /// 10.11, 11.4).
+    fn same_release(&self, a: ServerVersion, b: ServerVersion) -> bool {
+        a == b
+    }
+
     fn name_limit(&self) -> (usize, &'static str) {
         (64, "MySQL names are at most 64 characters")
     }
@@ -253,6 +259,25 @@ impl Profile for Mysql {
 
     fn drop_trigger(&self, trigger: &Trigger) -> String {
         format!("DROP TRIGGER {}", quote(&trigger.name))
+    }
+
+    /// `KILL QUERY` for each session using the database: the statement
+    /// fails, the session stays.
+    fn cancel_queries(&self, admin: &mut dyn Backend, name: &str) -> Result<(), DbError> {
+        let sessions = crate::schema::catalog::column(
+            admin,
+            &format!(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = {} AND ID <> CONNECTION_ID()",
+                quote_literal(name)
+            ),
+        )?;
+        for id in sessions {
+            // Only digits reach the statement: the id is a number.
+            if !id.is_empty() && id.bytes().all(|byte| byte.is_ascii_digit()) {
+                admin.execute(&format!("KILL QUERY {id}"))?;
+            }
+        }
+        Ok(())
     }
 
     fn classify(&self, sql: &str) -> Kind {

@@ -337,6 +337,14 @@ impl Profile for Postgres {
         ]
     }
 
+    /// `pg_cancel_backend`: the statement fails, the session stays.
+    fn cancel_queries(&self, admin: &mut dyn Backend, name: &str) -> Result<(), DbError> {
+        admin.execute(&format!(
+            "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = {} AND pid <> pg_backend_pid()",
+            self.quote_literal(name)
+        ))
+    }
+
     fn classify(&self, sql: &str) -> Kind {
         lint::classify_statement(sql)
     }
