@@ -11,7 +11,9 @@ use pest::iterators::Pair;
 
 use super::fast;
 use super::grammar::Rule;
-use super::split::{Locator, Problem, is_comment, marker_offset, parse_entry, split_body};
+use super::split::{
+    Locator, Problem, Problems, is_comment, marker_offset, parse_entry, split_body,
+};
 use super::{
     Checksum, HeaderLines, ParseError, ParseErrorKind, Revision, Section, SourceFile, Statement,
     Unterminated, validate_id,
@@ -45,7 +47,7 @@ fn parse_fast<'a>(text: &'a str, dialect: Dialect) -> Option<FileParts<'a>> {
         _ => return None,
     };
     let mut locator = Locator::new(text);
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     let mut header = Header::default();
     for entry in &scanned.entries {
         header.entry(
@@ -103,7 +105,7 @@ pub(super) fn parse_with_grammar(
         Dialect::Sqlite => Rule::file_sqlite,
     };
     let mut locator = Locator::new(text);
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     let parts = match parse_entry(rule, text) {
         Ok(root) => parse_file(root, &mut locator, &mut problems),
         Err(problem) => {
@@ -114,12 +116,19 @@ pub(super) fn parse_with_grammar(
     match parts {
         Some(parts) if problems.is_empty() => Ok(parts.into_revision(text, file)),
         _ => {
-            problems.sort_by_key(|problem| problem.offset);
-            let errors = problems.into_iter().map(|problem| {
-                let (line, column) = locator.line_column(problem.offset);
-                ParseError::new(Span::new(&file.path, line, column), problem.kind)
-            });
-            Err(errors.collect())
+            let (kept, omitted) = problems.into_sorted();
+            let mut errors: Vec<ParseError> = kept
+                .into_iter()
+                .map(|problem| {
+                    let (line, column) = locator.line_column(problem.offset);
+                    ParseError::new(Span::new(&file.path, line, column), problem.kind)
+                })
+                .collect();
+            if omitted > 0 {
+                let kind = ParseErrorKind::MoreInFile { count: omitted };
+                errors.push(ParseError::new(Span::file(&file.path), kind));
+            }
+            Err(errors)
         }
     }
 }
@@ -145,7 +154,7 @@ struct SectionParts<'t> {
 fn parse_file<'t>(
     root: Pair<'t, Rule>,
     locator: &mut Locator<'t>,
-    problems: &mut Vec<Problem>,
+    problems: &mut Problems,
 ) -> Option<FileParts<'t>> {
     let mut header = Header::default();
     let mut sections = Sections::default();
@@ -253,7 +262,7 @@ impl<'t> Sections<'t> {
         &mut self,
         section: Pair<'t, Rule>,
         locator: &mut Locator<'t>,
-        problems: &mut Vec<Problem>,
+        problems: &mut Problems,
     ) {
         let mut inner = section.into_inner();
         let (Some(marker), Some(body)) = (inner.next(), inner.next()) else {
@@ -396,7 +405,7 @@ impl Header {
         &mut self,
         header: Pair<'_, Rule>,
         locator: &mut Locator<'_>,
-        problems: &mut Vec<Problem>,
+        problems: &mut Problems,
     ) {
         for pair in header.into_inner() {
             match pair.as_rule() {
@@ -420,7 +429,7 @@ impl Header {
         &mut self,
         entry: Pair<'_, Rule>,
         locator: &mut Locator<'_>,
-        problems: &mut Vec<Problem>,
+        problems: &mut Problems,
     ) {
         let mut inner = entry.into_inner();
         let (Some(key_pair), Some(value_pair)) = (inner.next(), inner.next()) else {
@@ -443,7 +452,7 @@ impl Header {
         written: &str,
         value: &str,
         locator: &mut Locator<'_>,
-        problems: &mut Vec<Problem>,
+        problems: &mut Problems,
     ) {
         let mut report = |kind| problems.push(Problem::new(offset, kind));
         let Some(key) = HeaderKey::named(written) else {
