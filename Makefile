@@ -1,7 +1,7 @@
 # sqlmig: `make test` is what CI runs (lint, then every test).
 CARGO ?= cargo
 
-.PHONY: build test lint reliability demo bench clean
+.PHONY: build test lint reliability fuzz demo bench clean
 
 build:
 	$(CARGO) build --release --locked
@@ -27,6 +27,12 @@ test: lint
 # `N passed, N failed`. CI-sized; SQLMIG_SOAK=1 for the long repeat counts.
 reliability:
 	@CARGO="$(CARGO)" scripts/reliability.sh
+
+# Coverage-guided fuzzing (scripts/fuzz.sh, fuzz/): the parse, fast_path and
+# normalize targets, each for FUZZ_SECONDS (60), on the stable toolchain;
+# exit 1 on a crash. Installs cargo-fuzz when missing.
+fuzz:
+	@scripts/fuzz.sh
 
 # Benchmarks (benches/run.sh): builds, writes the corpora, installs the peer
 # tools into target/bench/peers, measures, and writes docs/BENCHMARKS.md and
