@@ -26,8 +26,8 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install --locked --quiet cargo-fuzz
 fi
 
-say "building the targets (fuzz/, release, debug assertions on)"
-cargo fuzz build -s none --debug-assertions
+say "building the targets (fuzz/, release)"
+cargo fuzz build -s none
 
 status=0
 for target in $targets; do
@@ -35,7 +35,7 @@ for target in $targets; do
   mkdir -p "$corpus"
   say "$target: ${seconds} s from $(find "$corpus" -type f | wc -l) saved inputs and fixtures/"
   log=$root/target/fuzz/$target.log
-  if ! cargo fuzz run -s none --debug-assertions "$target" "$corpus" "$root/fixtures" -- \
+  if ! cargo fuzz run -s none "$target" "$corpus" "$root/fixtures" -- \
       -max_total_time="$seconds" -print_final_stats=1 \
       -timeout=10 -rss_limit_mb=2048 >"$log" 2>&1; then
     tail -40 "$log" >&2

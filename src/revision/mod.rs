@@ -20,7 +20,7 @@ use std::path::PathBuf;
 pub use checksum::{BadChecksum, Checksum, NotUtf8, normalize};
 pub use error::{ParseError, ParseErrorKind, Unterminated};
 pub use id::{MAX_ID_LENGTH, validate_id};
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub use parse::fast_path_agreement;
 pub use parse::parse_revision;
