@@ -515,11 +515,15 @@ fn leading_words(sql: &str) -> String {
             break;
         }
     }
-    rest.split_whitespace()
-        .take(6)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_uppercase()
+    // One allocation: this runs for every statement of a directory.
+    let mut words = String::with_capacity(64);
+    for (index, word) in rest.split_whitespace().take(6).enumerate() {
+        if index > 0 {
+            words.push(' ');
+        }
+        words.extend(word.chars().map(|c| c.to_ascii_uppercase()));
+    }
+    words
 }
 
 impl fmt::Display for Dialect {
