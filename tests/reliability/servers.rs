@@ -511,32 +511,26 @@ fn b11_a_mariadb_server_restarted_mid_run() {
     let log =
         |server: &MariaServer| server.sql("SELECT revision FROM app.applied_log ORDER BY revision");
 
+    // An upgrade, and a restart once `SELECT SLEEP(seconds)` runs.
+    let mut cut = |server: &mut MariaServer, seconds: u32, what: &str| {
+        let running = Running::start(project.sqlmig().args(["upgrade"]));
+        wait_until(&running, what, || sleeping(server, seconds));
+        let restarting = Instant::now();
+        server.restart();
+        let finished = finish_within(running, Duration::from_secs(60));
+        let ended = finished.ended.saturating_duration_since(restarting);
+        eprintln!(
+            "B11 MariaDB ({what}): ended {:.1} s after the restart began; sqlmig said:\n{}",
+            ended.as_secs_f64(),
+            finished.stderr
+        );
+        (finished, ended)
+    };
     // The transactional revision, cut.
-    let running = Running::start(project.sqlmig().args(["upgrade"]));
-    wait_until(&running, "SLEEP in r2", || sleeping(&server, 5));
-    let restarting = Instant::now();
-    server.restart();
-    let first = finish_within(running, Duration::from_secs(60));
-    let first_ended = first.ended.saturating_duration_since(restarting);
-    eprintln!(
-        "B11 MariaDB (data statements): ended {:.1} s after the restart began; sqlmig said:\n{}",
-        first_ended.as_secs_f64(),
-        first.stderr
-    );
+    let (first, first_ended) = cut(&mut server, 5, "SLEEP in r2");
     let first_cut = (state(&server), log(&server));
-
     // The rerun applies r2, then stops in r3's DDL: restart again.
-    let running = Running::start(project.sqlmig().args(["upgrade"]));
-    wait_until(&running, "SLEEP in r3", || sleeping(&server, 4));
-    let restarting = Instant::now();
-    server.restart();
-    let second = finish_within(running, Duration::from_secs(60));
-    let second_ended = second.ended.saturating_duration_since(restarting);
-    eprintln!(
-        "B11 MariaDB (DDL): ended {:.1} s after the restart began; sqlmig said:\n{}",
-        second_ended.as_secs_f64(),
-        second.stderr
-    );
+    let (second, second_ended) = cut(&mut server, 4, "SLEEP in r3");
     let second_cut = state(&server);
     let b11_tables = |server: &MariaServer| {
         server.sql(
