@@ -521,9 +521,21 @@ def main():
     parser.add_argument("--online-runs", type=int, default=5)
     parser.add_argument("--output", type=Path, required=True)
     parser.add_argument("--readme", type=Path)
+    parser.add_argument("--only-load", action="store_true",
+                        help="only the load suite: print its table, write nothing")
     args = parser.parse_args()
     args.work = args.bench / "work"
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.only_load:
+        load_before = os.getloadavg()[0]
+        try:
+            load = load_suite(args, args.work)
+        except Failed as error:
+            print(f"bench: {error}", file=sys.stderr)
+            return 1
+        print(load_table(load))
+        print(f"\nload average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+        return 0
     peers = json.loads(args.peers.read_text())
 
     load_before = os.getloadavg()[0]

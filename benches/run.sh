@@ -25,6 +25,8 @@
 #   BENCH_ONLY=fleet     only the fleet benchmark (benches/fleet.sh: 200
 #                        PostgreSQL databases x 20 revisions, --jobs 1/4/8
 #                        against a shell loop); BENCH_SKIP_FLEET=1 skips it
+#   BENCH_ONLY=load      only the load suite (verify, heads, emit, lint against
+#                        the read floor): its table on stdout, no file written
 # Logs of the builds and installs: target/bench/logs/.
 set -euo pipefail
 
@@ -77,6 +79,15 @@ done
 # The corpora are ~100 MB of new files: flush them now, or their writeback
 # competes with the timed runs (and slows every fsync of the online runs).
 sync
+
+if [[ ${BENCH_ONLY:-} == load ]]; then
+  say "measuring the load suite only"
+  exec python3 benches/measure.py \
+    --root "$root" --bench "$bench" --sqlmig "$sqlmig" \
+    --readfloor "$root/target/release/readfloor" \
+    --peers /dev/null --criterion /dev/null --pg-admin-url "" --pg-url "" --pg-database "" \
+    --load-runs "${BENCH_LOAD_RUNS:-15}" --output /dev/null --only-load
+fi
 
 # --- 3. peers ------------------------------------------------------------------
 
