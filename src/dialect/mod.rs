@@ -515,15 +515,11 @@ fn leading_words(sql: &str) -> String {
             break;
         }
     }
-    // One allocation: this runs for every statement of a directory.
-    let mut words = String::with_capacity(64);
-    for (index, word) in rest.split_whitespace().take(6).enumerate() {
-        if index > 0 {
-            words.push(' ');
-        }
-        words.extend(word.chars().map(|c| c.to_ascii_uppercase()));
-    }
-    words
+    rest.split_whitespace()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_uppercase()
 }
 
 impl fmt::Display for Dialect {
