@@ -512,7 +512,7 @@ fn b11_a_mariadb_server_restarted_mid_run() {
         |server: &MariaServer| server.sql("SELECT revision FROM app.applied_log ORDER BY revision");
 
     // An upgrade, and a restart once `SELECT SLEEP(seconds)` runs.
-    let mut cut = |server: &mut MariaServer, seconds: u32, what: &str| {
+    let cut = |server: &mut MariaServer, seconds: u32, what: &str| {
         let running = Running::start(project.sqlmig().args(["upgrade"]));
         wait_until(&running, what, || sleeping(server, seconds));
         let restarting = Instant::now();
