@@ -1,7 +1,7 @@
 # sqlmig: `make test` is what CI runs (lint, then every test).
 CARGO ?= cargo
 
-.PHONY: build test lint reliability tutorial demo bench clean
+.PHONY: build test lint reliability tutorial fuzz demo bench clean
 
 build:
 	$(CARGO) build --release --locked
@@ -46,6 +46,12 @@ reliability:
 # CI runs it after `make test`.
 tutorial:
 	scripts/tutorial.sh
+
+# Coverage-guided fuzzing (scripts/fuzz.sh, fuzz/): the parse, fast_path and
+# normalize targets, each for FUZZ_SECONDS (60), on the stable toolchain;
+# exit 1 on a crash. Installs cargo-fuzz when missing.
+fuzz:
+	@scripts/fuzz.sh
 
 # Benchmarks (benches/run.sh): builds, writes the corpora, installs the peer
 # tools into target/bench/peers, measures, and writes docs/BENCHMARKS.md and

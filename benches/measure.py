@@ -843,9 +843,21 @@ def main():
     parser.add_argument("--stairway-runs", type=int, default=3)
     parser.add_argument("--only", choices=["schema", "stairway"],
                         help="measure one suite and rewrite only its block")
+    parser.add_argument("--only-load", action="store_true",
+                        help="only the load suite: print its table, write nothing")
     args = parser.parse_args()
     args.work = args.bench / "work"
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.only_load:
+        load_before = os.getloadavg()[0]
+        try:
+            load = load_suite(args, args.work)
+        except Failed as error:
+            print(f"bench: {error}", file=sys.stderr)
+            return 1
+        print(load_table(load))
+        print(f"\nload average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+        return 0
 
     if args.only == "schema":
         return schema_only(args)

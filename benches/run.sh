@@ -33,6 +33,8 @@
 #   BENCH_ONLY=stairway  only `sqlmig test` on 200 revisions, SQLite and
 #                        PostgreSQL, against their clients running the same
 #                        up/down/up SQL; BENCH_STAIRWAY_RUNS runs each [3]
+#   BENCH_ONLY=load      only the load suite (verify, heads, emit, lint against
+#                        the read floor): its table on stdout, no file written
 # Logs of the builds and installs: target/bench/logs/.
 set -euo pipefail
 
@@ -132,6 +134,13 @@ if [[ ${BENCH_ONLY:-} == stairway ]]; then
     --no-postgres "$no_postgres" --stairway-runs "${BENCH_STAIRWAY_RUNS:-3}" \
     --output docs/BENCHMARKS.md --readme README.md
   exit
+if [[ ${BENCH_ONLY:-} == load ]]; then
+  say "measuring the load suite only"
+  exec python3 benches/measure.py \
+    --root "$root" --bench "$bench" --sqlmig "$sqlmig" \
+    --readfloor "$root/target/release/readfloor" \
+    --peers /dev/null --criterion /dev/null --pg-admin-url "" --pg-url "" --pg-database "" \
+    --load-runs "${BENCH_LOAD_RUNS:-15}" --output /dev/null --only-load
 fi
 
 # --- 3. peers ------------------------------------------------------------------

@@ -33,10 +33,14 @@ use crate::dialect::{Dialect, GuardCheck, Guards, ServerVersion};
 use crate::error::Result;
 use crate::graph::{Graph, RevisionSet, Target};
 use crate::plan::{Direction, Plan};
-use crate::program::{Program, Step, check_plan, program};
+use crate::program::{self, Program, Step, check_plan, program};
 use crate::revision::{Checksum, Revision, Statement};
 use crate::sql::Binding;
 use crate::state_table::{Progress, StateTable};
+
+/// The rule above and below each revision's heading.
+const RULE: &str =
+    "-- ----------------------------------------------------------------------------";
 
 /// Renders `plan` as one script for `table`'s dialect. `init_sql` is the
 /// session set-up an online run executes on its connection first;
@@ -54,7 +58,18 @@ pub fn render(
         server_version,
         table,
         graph,
-        text: String::new(),
+        // The statements plus about a kilobyte of heading, guard and state
+        // row per revision: one allocation instead of a doubling string.
+        text: String::with_capacity(
+            plan.steps
+                .iter()
+                .map(|&index| {
+                    let revision = graph.revision(index);
+                    let section = program::section(revision, plan.direction);
+                    1024 + section.iter().map(|s| s.sql.len() + 2).sum::<usize>()
+                })
+                .sum(),
+        ),
         applied_by: format!("sqlmig {} emit", env!("CARGO_PKG_VERSION")),
         guards: Guards::new(table.name()),
     };
@@ -125,6 +140,13 @@ struct Script<'a> {
 impl Script<'_> {
     fn line(&mut self, line: &str) {
         self.text.push_str(line);
+        self.text.push('\n');
+    }
+
+    /// [`Script::line`] of formatted text, written straight into the script
+    /// (no string per line: a script of 10,000 revisions has 200,000).
+    fn line_fmt(&mut self, line: std::fmt::Arguments<'_>) {
+        let _ = self.text.write_fmt(line);
         self.text.push('\n');
     }
 
@@ -205,37 +227,39 @@ impl Script<'_> {
     /// `previous`: the revision before this one in the script, if any.
     fn revision(&mut self, program: &Program<'_>, previous: Option<&Revision>) {
         let revision = program.revision;
-        let rule = format!("-- {}", "-".repeat(76));
         self.line("");
-        self.line(&rule);
+        self.line(RULE);
         let kind = match program.direction {
             Direction::Upgrade => "revision",
             Direction::Downgrade => "revert",
         };
         if revision.message.is_empty() {
-            self.line(&format!("-- {kind} {}", revision.id));
+            self.line_fmt(format_args!("-- {kind} {}", revision.id));
         } else {
-            self.line(&format!(
+            self.line_fmt(format_args!(
                 "-- {kind} {}: {}",
                 revision.id,
                 comment_text(&revision.message)
             ));
         }
-        self.line(&format!(
+        self.line_fmt(format_args!(
             "-- file:     {}",
             comment_text(&revision.path.display().to_string())
         ));
-        self.line(&format!("-- checksum: {}", revision.checksum));
+        self.line_fmt(format_args!("-- checksum: {}", revision.checksum));
         if !program.transactional {
             self.line("-- runs outside a transaction, recording its progress after each statement");
         }
-        self.line(&rule);
+        self.line(RULE);
         for step in &program.steps {
             match step {
-                Step::Begin => self.line(&format!("{};", self.dialect.begin_transaction())),
+                Step::Begin => {
+                    let begin = self.dialect.begin_transaction();
+                    self.line_fmt(format_args!("{begin};"));
+                }
                 Step::LockStateTable => {
                     if let Some(lock) = self.table.lock_in_transaction() {
-                        self.line(&format!("{lock};"));
+                        self.line_fmt(format_args!("{lock};"));
                     }
                 }
                 Step::Guard => self.guard(revision, program.direction, previous),
@@ -247,9 +271,12 @@ impl Script<'_> {
                 Step::Record(record) => {
                     let sql =
                         record.sql(self.table, revision, &self.applied_by, 0, Binding::Inline);
-                    self.line(&format!("{};", sql.text));
+                    self.line_fmt(format_args!("{};", sql.text));
                 }
-                Step::Commit => self.line(&format!("{};", self.dialect.commit_transaction())),
+                Step::Commit => {
+                    let commit = self.dialect.commit_transaction();
+                    self.line_fmt(format_args!("{commit};"));
+                }
             }
         }
     }
@@ -268,7 +295,7 @@ impl Script<'_> {
             let sql = self
                 .table
                 .update_progress(&revision.id, progress, Binding::Inline);
-            self.line(&format!("{};", sql.text));
+            self.line_fmt(format_args!("{};", sql.text));
         }
     }
 

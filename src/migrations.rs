@@ -74,9 +74,11 @@ impl Migrations {
     }
 
     fn build(dir: &Path, dialect: Dialect, scan: Scan) -> Result<Self, LoadError> {
-        let (revisions, mut problems) = scan.into_revisions();
+        let (revisions, problems) = scan.into_revisions();
         if !problems.is_empty() {
-            return Err(LoadError::Invalid { problems });
+            return Err(LoadError::Invalid {
+                problems: problems.into_vec(),
+            });
         }
         match Graph::build(revisions) {
             Ok(graph) => Ok(Migrations {
@@ -85,8 +87,11 @@ impl Migrations {
                 graph,
             }),
             Err(errors) => {
+                let mut problems = CappedProblems::default();
                 problems.extend(errors.into_iter().map(Problem::Graph));
-                Err(LoadError::Invalid { problems })
+                Err(LoadError::Invalid {
+                    problems: problems.into_vec(),
+                })
             }
         }
     }
@@ -148,9 +153,9 @@ impl Scan {
         Ok(Scan { files })
     }
 
-    fn into_revisions(self) -> (Vec<Revision>, Vec<Problem>) {
+    fn into_revisions(self) -> (Vec<Revision>, CappedProblems) {
         let mut revisions = Vec::with_capacity(self.files.len());
-        let mut problems = Vec::new();
+        let mut problems = CappedProblems::default();
         for file in self.files {
             match file.parsed {
                 Ok(revision) => revisions.push(revision),
@@ -329,6 +334,50 @@ pub enum Problem {
     /// A graph that does not verify (duplicate ids, missing parents, cycles).
     #[error(transparent)]
     Graph(#[from] GraphError),
+    /// Problems past the first [`MAX_PROBLEMS`], only counted.
+    #[error("… and {count} more {}", if *count == 1 { "problem" } else { "problems" })]
+    More {
+        /// How many were left out.
+        count: usize,
+    },
+}
+
+/// How many problems of a directory are reported (each file also keeps at
+/// most its first 20); the rest are counted in a last [`Problem::More`].
+pub const MAX_PROBLEMS: usize = 200;
+
+/// A directory's problems as they are found: the first [`MAX_PROBLEMS`]
+/// kept, the rest counted.
+#[derive(Debug, Default)]
+pub(crate) struct CappedProblems {
+    kept: Vec<Problem>,
+    omitted: usize,
+}
+
+impl CappedProblems {
+    pub(crate) fn extend(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        for problem in problems {
+            if self.kept.len() < MAX_PROBLEMS {
+                self.kept.push(problem);
+            } else {
+                self.omitted += 1;
+            }
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
+    /// The kept problems, then the count of the others, if any.
+    pub(crate) fn into_vec(mut self) -> Vec<Problem> {
+        if self.omitted > 0 {
+            self.kept.push(Problem::More {
+                count: self.omitted,
+            });
+        }
+        self.kept
+    }
 }
 
 struct ProblemList<'a>(&'a [Problem]);

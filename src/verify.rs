@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::dialect::{Dialect, ServerVersion};
 use crate::graph::Graph;
-use crate::migrations::{LoadError, Problem, Scan};
+use crate::migrations::{CappedProblems, LoadError, Problem, Scan};
 use crate::no_transaction::{self, NoTransactionStatement};
 use crate::plan::Direction;
 use crate::revision::EmptyDown;
@@ -98,7 +98,8 @@ pub fn verify(
     let files = scan.files.len();
     let mut heads = Vec::new();
     let recorded = SumFile::read(dir);
-    let mut problems = Vec::new();
+    // Parse and graph problems, capped; the others follow them.
+    let mut invalid = CappedProblems::default();
     let mut actual_entries = Vec::new();
     let mut revisions = Vec::new();
     let mut warnings = Vec::new();
@@ -126,7 +127,7 @@ pub fn verify(
                 revisions.push(revision);
             }
             Err(errors) => {
-                problems.extend(errors.into_iter().map(|e| VerifyProblem::Invalid(e.into())));
+                invalid.extend(errors.into_iter().map(Problem::Parse));
                 if let Some(checksum) = file.file_checksum {
                     actual_entries.push(SumEntry {
                         revision: String::from("?"),
@@ -137,27 +138,30 @@ pub fn verify(
             }
         }
     }
-    let files_parsed = problems.is_empty();
+    let files_parsed = invalid.is_empty();
+    let mut others = Vec::new();
     if files_parsed && revisions.is_empty() {
-        problems.push(VerifyProblem::Empty);
+        others.push(VerifyProblem::Empty);
     }
     if files_parsed && !revisions.is_empty() {
         match Graph::build(revisions) {
             Ok(graph) => {
                 heads = graph.ids(graph.heads());
                 if heads.len() > 1 && !options.allow_multiple_heads {
-                    problems.push(VerifyProblem::MultipleHeads {
+                    others.push(VerifyProblem::MultipleHeads {
                         heads: heads.clone(),
                     });
                 }
             }
-            Err(errors) => problems.extend(
-                errors
-                    .into_iter()
-                    .map(|error| VerifyProblem::Invalid(error.into())),
-            ),
+            Err(errors) => invalid.extend(errors.into_iter().map(Problem::Graph)),
         }
     }
+    let mut problems: Vec<VerifyProblem> = invalid
+        .into_vec()
+        .into_iter()
+        .map(VerifyProblem::Invalid)
+        .chain(others)
+        .collect();
     match recorded {
         Ok(Some(recorded)) => problems.extend(
             recorded

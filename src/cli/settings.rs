@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
+use sqlmig::database_url::readable_by_others;
 use sqlmig::state_table::{DEFAULT_TABLE, StateTable};
 use sqlmig::{Database, DatabaseOptions, DatabaseUrl, Dialect, Migrations, ServerVersion};
 
@@ -70,6 +71,9 @@ pub(crate) struct Settings {
     database_url: Option<String>,
     /// Whether `--database-url` was given on the command line.
     pub(crate) database_url_flag: bool,
+    /// The URL came from a file that holds a password and that its group
+    /// or others may read: said when connecting.
+    url_file_warning: Option<String>,
     table: String,
     schema: Option<String>,
     init_sql: Vec<String>,
@@ -119,13 +123,17 @@ impl Settings {
                 config_path.display()
             );
         }
+        let mut url_file_warning = None;
         let database_url = match (&global.database_url, &global.database_url_file) {
             (Some(url), _) => Some(url.clone()),
-            (None, Some(file)) => Some(read_url_file(file)?),
+            (None, Some(file)) => Some(read_url_file(file, &mut url_file_warning)?),
             (None, None) => match env_var("DATABASE_URL")? {
                 Some(url) => Some(url),
                 None => match &config.database_url_file {
-                    Some(file) => Some(read_url_file(&join_relative(&config_dir, file))?),
+                    Some(file) => Some(read_url_file(
+                        &join_relative(&config_dir, file),
+                        &mut url_file_warning,
+                    )?),
                     None => config
                         .database_url
                         .take()
@@ -182,6 +190,7 @@ impl Settings {
             dir,
             database_url,
             database_url_flag: global.database_url.is_some() || global.database_url_file.is_some(),
+            url_file_warning,
             table: global
                 .table
                 .clone()
@@ -347,7 +356,7 @@ impl Settings {
         };
         let database = Database::connect(url, &self.database_options(read_only))?;
         if !self.quiet {
-            for warning in database.warnings() {
+            for warning in self.url_file_warning.iter().chain(database.warnings()) {
                 eprintln!("{} {warning}", super::output::warning_label());
             }
         }
@@ -401,12 +410,19 @@ fn dotenv() -> anyhow::Result<&'static [(String, String)]> {
 
 /// The database URL held in `path` (a container secret), trimmed. Neither
 /// the URL nor any of the file's text ever appears in a message.
-fn read_url_file(path: &Path) -> anyhow::Result<String> {
+fn read_url_file(path: &Path, warning: &mut Option<String>) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the database URL file {}", path.display()))?;
     let url = text.trim();
     if url.is_empty() {
         bail!("the database URL file {} is empty", path.display());
+    }
+    let has_password = DatabaseUrl::parse(url).is_ok_and(|url| url.has_password());
+    if has_password && readable_by_others(path) {
+        *warning = Some(format!(
+            "the database URL file {} holds a password and its group or others may read it (chmod 0600 it)",
+            path.display()
+        ));
     }
     Ok(url.to_owned())
 }

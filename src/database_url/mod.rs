@@ -104,6 +104,12 @@ impl DatabaseUrl {
         text
     }
 
+    /// Whether the URL holds a password (in its userinfo or a `password=`
+    /// parameter).
+    pub fn has_password(&self) -> bool {
+        !self.secrets().is_empty()
+    }
+
     /// The password of the userinfo and of `password=` query parameters,
     /// each as written and percent-decoded.
     fn secrets(&self) -> Vec<String> {
@@ -132,6 +138,22 @@ impl DatabaseUrl {
         found.extend(decoded);
         found.retain(|secret| !secret.is_empty());
         found
+    }
+}
+
+/// Whether a file holding a secret (a password file, a URL file) may be
+/// read by its group or others, which libpq refuses for `.pgpass`. Always
+/// `false` off Unix.
+pub fn readable_by_others(file: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(file).is_ok_and(|metadata| metadata.permissions().mode() & 0o077 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        false
     }
 }
 

@@ -176,6 +176,13 @@ pub enum ParseErrorKind {
         "`DELIMITER` is a command of the mysql client, not SQL: drop the `DELIMITER` lines and end the body with `;` (a `CREATE ... BEGIN ... END` body stays whole), or wrap it in `-- statement-begin` / `-- statement-end` lines"
     )]
     DelimiterCommand,
+    /// More problems of the same file than sqlmig reports: only the first
+    /// ones in text order are kept.
+    #[error("… and {count} more {} in this file", if *count == 1 { "error" } else { "errors" })]
+    MoreInFile {
+        /// How many were left out.
+        count: usize,
+    },
 }
 
 /// A character for a message: visible ones in backticks, the others (white

@@ -23,6 +23,9 @@ use crate::span::Span;
 pub use checksum::{BadChecksum, Checksum, NotUtf8, normalize};
 pub use error::{ParseError, ParseErrorKind, Unterminated};
 pub use id::{MAX_ID_LENGTH, validate_id};
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub use parse::fast_path_agreement;
 pub use parse::parse_revision;
 pub use source::{SourceFile, discover};
 pub use split::{SplitError, split_statements};

@@ -39,7 +39,7 @@ pub fn split_statements(sql: &str, dialect: Dialect) -> Result<Vec<Statement>, S
     let mut locator = Locator::new(sql);
     let script = parse_entry(rule, sql).map_err(|problem| problem.split_error(&mut locator))?;
     let mut statements = Vec::new();
-    let mut problems = Vec::new();
+    let mut problems = Problems::default();
     for pair in script.into_inner() {
         match pair.as_rule() {
             Rule::body_postgres | Rule::body_mysql | Rule::body_sqlite => {
@@ -51,7 +51,7 @@ pub fn split_statements(sql: &str, dialect: Dialect) -> Result<Vec<Statement>, S
             rule => unreachable!("{rule:?} is not a child of a script"),
         }
     }
-    match problems.into_iter().min_by_key(|problem| problem.offset) {
+    match problems.into_sorted().0.into_iter().next() {
         Some(first) => Err(first.split_error(&mut locator)),
         None => Ok(statements),
     }
@@ -100,11 +100,81 @@ impl Problem {
     }
 }
 
+/// How many problems of one file are kept; the rest are only counted.
+pub(crate) const MAX_FILE_PROBLEMS: usize = 20;
+
+/// The problems of one file: the first [`MAX_FILE_PROBLEMS`] in text order
+/// are kept, the others only counted, so a file with a million mistakes (a
+/// megabyte of empty `revises` entries) costs no more memory than one with
+/// twenty.
+#[derive(Debug, Default)]
+pub(crate) struct Problems {
+    /// The kept problems, each with its arrival number (the tie-break
+    /// between problems at one offset).
+    kept: Vec<(usize, Problem)>,
+    /// Every problem pushed, kept or not.
+    count: usize,
+}
+
+impl Problems {
+    /// Adds `problem`; when the list is full it replaces the last kept one in
+    /// text order if it comes before it.
+    pub(crate) fn push(&mut self, problem: Problem) {
+        let arrival = self.count;
+        self.count += 1;
+        if self.kept.len() < MAX_FILE_PROBLEMS {
+            self.kept.push((arrival, problem));
+            return;
+        }
+        let last = self
+            .kept
+            .iter_mut()
+            .max_by_key(|(arrival, kept)| (kept.offset, *arrival));
+        if let Some(last) = last.filter(|(_, kept)| problem.offset < kept.offset) {
+            *last = (arrival, problem);
+        }
+    }
+
+    /// Adds the problems of another part of the file. The first problems of
+    /// the whole are among the first of each part, so none is lost.
+    pub(crate) fn extend(&mut self, other: Problems) {
+        let omitted = other.omitted();
+        for (_, problem) in other.sorted_kept() {
+            self.push(problem);
+        }
+        self.count += omitted;
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    fn omitted(&self) -> usize {
+        self.count - self.kept.len()
+    }
+
+    fn sorted_kept(mut self) -> Vec<(usize, Problem)> {
+        self.kept
+            .sort_unstable_by_key(|(arrival, problem)| (problem.offset, *arrival));
+        self.kept
+    }
+
+    /// The kept problems in text order, and how many more there were.
+    pub(crate) fn into_sorted(self) -> (Vec<Problem>, usize) {
+        let omitted = self.omitted();
+        let kept = self.sorted_kept();
+        (
+            kept.into_iter().map(|(_, problem)| problem).collect(),
+            omitted,
+        )
+    }
+}
+
 /// The statements and problems of one body.
 #[derive(Debug, Default)]
 pub(crate) struct BodySplit {
     pub(crate) statements: Vec<Statement>,
-    pub(crate) problems: Vec<Problem>,
+    pub(crate) problems: Problems,
 }
 
 /// Walks the pairs of one `body_*`: statements, statement blocks, stray
@@ -302,6 +372,30 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn problems_keep_the_first_in_text_order_and_count_the_rest() {
+        let offsets = |problems: Problems| {
+            let (kept, omitted) = problems.into_sorted();
+            (kept.iter().map(|p| p.offset).collect::<Vec<_>>(), omitted)
+        };
+        let problem = |offset| Problem::new(offset, ParseErrorKind::MissingUp);
+        // Pushed backwards: the last 20 pushed are the first in the text.
+        let mut problems = Problems::default();
+        (0..100)
+            .rev()
+            .for_each(|offset| problems.push(problem(offset)));
+        assert_eq!(offsets(problems), ((0..20).collect(), 80));
+        // Two parts merged: the first 20 of the whole, and every other counted.
+        let (mut even, mut odd) = (Problems::default(), Problems::default());
+        for offset in 0..100 {
+            let part = if offset % 2 == 0 { &mut even } else { &mut odd };
+            part.push(problem(offset));
+        }
+        even.extend(odd);
+        assert!(!even.is_empty());
+        assert_eq!(offsets(even), ((0..20).collect(), 80));
+    }
 
     fn texts(sql: &str, dialect: Dialect) -> Vec<String> {
         match split_statements(sql, dialect) {

@@ -204,6 +204,11 @@ impl Running {
             .collect()
     }
 
+    /// The process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends `signal` (`TERM`, `INT`) to the process.
     pub(crate) fn signal(&self, signal: &str) {
         let status = std::process::Command::new("kill")

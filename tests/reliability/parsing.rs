@@ -408,6 +408,72 @@ fn malformed_files_fail_at_their_line_and_never_panic() {
 }
 
 // ---------------------------------------------------------------------------
+// D5: resource limits of the error report
+
+/// docs/RELIABILITY.md D5: a file with a million mistakes (a 1 MB `revises`
+/// line of empty entries) reports its first 20 and counts the rest, and a
+/// directory of many broken files reports its first 200 problems and counts
+/// the rest: the report stays a few kilobytes (it was a million lines and
+/// 66 MB, with a quarter of a gigabyte resident), through `verify` (which
+/// reads every file) and `heads` (which loads the graph).
+#[test]
+fn errors_are_capped_per_file_and_per_directory() {
+    let project = Project::new();
+    let header = format!("-- revision: a\n-- revises: {}\n", ",".repeat(1 << 20));
+    project.write("migrations/a.sql", format!("{header}-- up\nSELECT 1;\n"));
+    let mut largest = (0, 0);
+    for command in ["verify", "heads"] {
+        let run = project.sqlmig().args([command]).run().failure().no_panic();
+        let stderr = run.stderr();
+        let lines: Vec<&str> = stderr.lines().collect();
+        let empty = lines
+            .iter()
+            .filter(|line| line.contains("a.sql:2:4: invalid parent id ``: it is empty"))
+            .count();
+        assert_eq!(empty, 20, "{command}: the first 20 errors\n{stderr}");
+        assert!(
+            stderr.contains("a.sql: … and 1048557 more errors in this file"),
+            "{command}: the rest counted\n{stderr}"
+        );
+        assert!(lines.len() <= 25, "{command}: {} lines", lines.len());
+        largest = largest.max((stderr.len(), lines.len()));
+    }
+
+    // 300 files, each with three mistakes (a bad id, two empty parents):
+    // the first 200 problems, then the count.
+    let project = Project::new();
+    for index in 0..300 {
+        project.write(
+            &format!("migrations/r{index:03}.sql"),
+            "-- revision: bad id\n-- revises: ,\n-- up\nSELECT 1;\n",
+        );
+    }
+    for command in ["verify", "heads"] {
+        let run = project.sqlmig().args([command]).run().failure().no_panic();
+        let stderr = run.stderr();
+        let located = stderr.lines().filter(|line| line.contains(".sql:")).count();
+        assert_eq!(located, 200, "{command}: the first 200 problems\n{stderr}");
+        assert!(
+            stderr.contains("… and 700 more problems"),
+            "{command}: the rest counted\n{stderr}"
+        );
+        assert!(
+            stderr.contains("r000.sql:1:4:") && !stderr.contains("r067.sql"),
+            "{command}: the first files, in order\n{stderr}"
+        );
+        largest = largest.max((stderr.len(), stderr.lines().count()));
+    }
+    eprintln!(
+        "D5: a million errors in one file and 900 in 300 files: at most {} bytes, {} lines of report",
+        largest.0, largest.1
+    );
+    record(&[
+        ("d5.report_bytes_max", largest.0 as u64),
+        ("d5.report_lines_max", largest.1 as u64),
+    ]);
+}
+
+// ---------------------------------------------------------------------------
 // D3: the splitter against the servers' own parsers
 
 /// One generated statement: `SELECT <id> AS <ident>, <literal> AS <ident>`

@@ -16,7 +16,7 @@ use std::time::Duration;
 use sqlmig::DatabaseUrl;
 use sqlmig::backend::{Backend, ConnectOptions, LockWait, connect};
 
-use crate::harness::{Project, Random, Run, TestDb, record, revision_text};
+use crate::harness::{Project, Random, Run, Running, Sqlmig, TestDb, record, revision_text};
 use crate::support::database::TestUser;
 use crate::support::pg_server::Server;
 
@@ -485,5 +485,219 @@ fn mysql_password_canary_never_shows_in_any_output() {
     }
     eprintln!("E1 MariaDB: {runs} runs, {leaks} leaks");
     record(&[("e1.runs", runs), ("e1.leaks", leaks)]);
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// What E2 sees of a running sqlmig: its argv, from `/proc/<pid>/cmdline`
+/// and from `ps`, sampled every 50 ms until it exits.
+fn argv_samples(running: &Running) -> Vec<String> {
+    let pid = running.pid().to_string();
+    let mut samples = Vec::new();
+    loop {
+        // `pid (comm) state ...`: gone, or a zombie, once it has exited.
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next());
+        if matches!(state, None | Some("Z" | "X")) {
+            break;
+        }
+        // Empty for a moment while the process starts.
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if cmdline.is_empty() {
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        }
+        samples.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
+        if let Ok(output) = std::process::Command::new("ps")
+            .args(["-o", "args=", "-p", &pid])
+            .output()
+        {
+            samples.push(String::from_utf8_lossy(&output.stdout).into_owned());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    samples
+}
+
+/// Writes `text` to `path` in `project` with permission bits `mode`.
+fn write_secret(project: &Project, path: &str, text: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt as _;
+    project.write(path, text);
+    std::fs::set_permissions(project.path(path), std::fs::Permissions::from_mode(mode))
+        .expect("chmod");
+}
+
+/// docs/RELIABILITY.md E2 on a throwaway PostgreSQL server with SCRAM
+/// passwords: the canary password (with `@ / % :`) reaches sqlmig through
+/// `--database-url-file`, `database_url_file` in sqlmig.toml,
+/// `DATABASE_URL`, `PGPASSWORD`, `~/.pgpass` and `PGPASSFILE`. Each run
+/// must connect (so the password got there) and is held 1.5 s after taking
+/// the lock while its argv is sampled: the canary is never in argv (nor in
+/// `ps`), nor in anything printed. A URL file its group or others may read
+/// draws a warning and still works; a `.pgpass` its group or others may
+/// read is ignored with a warning (libpq's rule), so the connection fails,
+/// saying why.
+#[test]
+fn e2_passwords_kept_off_argv_and_checked_at_rest() {
+    let mut random = Random::new("E2 canary");
+    let canary = Canary::new(&mut random, true);
+    let Some(server) = Server::start(&canary.password) else {
+        return;
+    };
+    let with_password = server.url("postgres", &encode(&canary.password), "sslmode=disable");
+    let without = server.url("postgres", "", "sslmode=disable");
+    // `.pgpass` escapes `:` and `\`.
+    let pgpass_line = format!(
+        "127.0.0.1:{}:postgres:postgres:{}\n",
+        server.port,
+        canary.password.replace('\\', "\\\\").replace(':', "\\:")
+    );
+    let project = Project::new();
+    project.revision("1", &revision_text("one", &[], "SELECT 1;", None));
+    let home = project.path("home");
+    let home = home.to_str().expect("a UTF-8 path");
+
+    // (name, how the run gets the URL, expected: Ok(()) or Err(words))
+    type Setup<'a> = Box<dyn Fn(Sqlmig) -> Sqlmig + 'a>;
+    let cases: Vec<(&str, Setup<'_>, Result<(), &str>)> = vec![
+        (
+            "--database-url-file (0600)",
+            Box::new(|command| {
+                write_secret(&project, "secrets/url", &with_password, 0o600);
+                command.args(["--database-url-file", "secrets/url"])
+            }),
+            Ok(()),
+        ),
+        (
+            "database_url_file in sqlmig.toml (0600)",
+            Box::new(|command| {
+                write_secret(&project, "secrets/url", &with_password, 0o600);
+                project.write("sqlmig.toml", "database_url_file = \"secrets/url\"\n");
+                command
+            }),
+            Ok(()),
+        ),
+        (
+            "DATABASE_URL",
+            Box::new(|command| command.env("DATABASE_URL", &with_password)),
+            Ok(()),
+        ),
+        (
+            "PGPASSWORD",
+            Box::new(|command| {
+                command
+                    .env("PGPASSWORD", &canary.password)
+                    .args(["--database-url", &without])
+            }),
+            Ok(()),
+        ),
+        (
+            "~/.pgpass (0600)",
+            Box::new(|command| {
+                write_secret(&project, "home/.pgpass", &pgpass_line, 0o600);
+                command.env("HOME", home).args(["--database-url", &without])
+            }),
+            Ok(()),
+        ),
+        (
+            "PGPASSFILE (0600)",
+            Box::new(|command| {
+                write_secret(&project, "secrets/pgpass", &pgpass_line, 0o600);
+                let file = project.path("secrets/pgpass");
+                command
+                    .env("PGPASSFILE", file.to_str().expect("a UTF-8 path"))
+                    .args(["--database-url", &without])
+            }),
+            Ok(()),
+        ),
+        (
+            "--database-url-file (0644)",
+            Box::new(|command| {
+                write_secret(&project, "secrets/url", &with_password, 0o644);
+                command.args(["--database-url-file", "secrets/url"])
+            }),
+            Err("its group or others may read it (chmod 0600 it)"),
+        ),
+        (
+            "~/.pgpass (0644)",
+            Box::new(|command| {
+                write_secret(&project, "home/.pgpass", &pgpass_line, 0o644);
+                command.env("HOME", home).args(["--database-url", &without])
+            }),
+            Err("is ignored: its group or others may read it"),
+        ),
+    ];
+    let mut problems = Vec::new();
+    let (mut runs, mut argv_leaks, mut output_leaks, mut warned, mut samples_taken) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
+    for (name, setup, expect) in &cases {
+        let _ = std::fs::remove_file(project.path("sqlmig.toml"));
+        let command = project
+            .sqlmig()
+            .env_remove("PGPASSWORD")
+            .env_remove("PGPASSFILE")
+            .env(
+                "HOME",
+                project.path("nohome").to_str().expect("a UTF-8 path"),
+            )
+            .env("SQLMIG_FAULT", "after_lock=sleep:1500")
+            .args(["--table", "e2_state"]);
+        let running = Running::start(setup(command).args(["upgrade"]));
+        let samples = argv_samples(&running);
+        let finished = running.finish();
+        runs += 1;
+        samples_taken += samples.len() as u64;
+        for sample in &samples {
+            if let Some(form) = canary.found_in(sample) {
+                argv_leaks += 1;
+                problems.push(format!("{name}: `{form}` in argv: {sample}"));
+            }
+        }
+        for (place, text) in [("stdout", &finished.stdout), ("stderr", &finished.stderr)] {
+            if let Some(form) = canary.found_in(text) {
+                output_leaks += 1;
+                problems.push(format!("{name}: `{form}` in {place}:\n{text}"));
+            }
+        }
+        if samples.is_empty() {
+            problems.push(format!("{name}: argv never sampled"));
+        }
+        let as_expected = match expect {
+            Ok(()) => finished.code() == Some(0) && !finished.stderr.contains("warning"),
+            // The 0644 URL file still works, with the warning; the 0644
+            // password file is ignored, so the login fails.
+            Err(words) => {
+                let warning = finished.stderr.contains(words);
+                warned += u64::from(warning);
+                warning
+                    && if name.contains("pgpass") {
+                        finished.code() == Some(1) && finished.stderr.contains("password missing")
+                    } else {
+                        finished.code() == Some(0)
+                    }
+            }
+        };
+        if !as_expected {
+            problems.push(format!(
+                "{name}: expected {expect:?}\n{}",
+                finished.describe()
+            ));
+        }
+        eprintln!(
+            "E2 {name}: exit {:?}, {} argv samples\n{}",
+            finished.code(),
+            samples.len(),
+            finished.stderr
+        );
+    }
+    record(&[
+        ("e2.runs", runs),
+        ("e2.argv_samples", samples_taken),
+        ("e2.argv_leaks", argv_leaks),
+        ("e2.output_leaks", output_leaks),
+        ("e2.warnings", warned),
+        ("e2.warning_cases", 2),
+    ]);
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }

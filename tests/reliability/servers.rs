@@ -74,11 +74,9 @@ fn b13_a_paused_postgres_server_ends_the_run_within_the_bound() {
     let waited = finished.ended.saturating_duration_since(paused);
     Server::signal(&pids, "CONT");
 
-    // One statement's answer deadline (the limit, plus 1 s and a tenth),
-    // counted from the request, which came before the pause; plus half a
-    // second for the process to report and exit.
-    let limit = Duration::from_secs(STATEMENT_TIMEOUT_S);
-    let bound = limit + Duration::from_secs(1) + limit / 10 + Duration::from_millis(500);
+    // One statement's answer deadline, counted from the request, which came
+    // before the pause.
+    let bound = answer_bound();
     eprintln!(
         "B13 PostgreSQL: a paused server ended the run {:.1} s after the pause (bound {:.1} s)",
         waited.as_secs_f64(),
@@ -338,8 +336,7 @@ fn b13_a_paused_mariadb_server_ends_the_run_within_the_bound() {
     let finished = finish_within(running, Duration::from_secs(60));
     let waited = finished.ended.saturating_duration_since(paused);
     Server::signal(&[server.pid()], "CONT");
-    let limit = Duration::from_secs(STATEMENT_TIMEOUT_S);
-    let bound = limit + Duration::from_secs(1) + limit / 10 + Duration::from_millis(500);
+    let bound = answer_bound();
     eprintln!(
         "B13 MariaDB: a paused server ended the run {:.1} s after the pause (bound {:.1} s)",
         waited.as_secs_f64(),
@@ -371,4 +368,454 @@ fn b13_a_paused_mariadb_server_ends_the_run_within_the_bound() {
         server.sql("SELECT revision, state FROM app.sqlmig_revisions ORDER BY revision"),
         "first\tapplied\nslow\tapplied"
     );
+}
+
+/// Waits until `active()` says the slow statement runs on the server.
+fn wait_until(running: &Running, what: &str, mut active: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !active() {
+        assert!(
+            Instant::now() < deadline,
+            "{what} never started; sqlmig's stderr:\n{}",
+            running.stderr_so_far()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// What B11 checks of the run cut by a restart: exit 1 with one clear
+/// error naming the revision under way, no panic, no password.
+fn check_cut_run(finished: &Finished, revision: &str, password: &str) -> bool {
+    let stderr = &finished.stderr;
+    finished.code() == Some(1)
+        && stderr.contains(&format!("revision {revision} failed"))
+        && !stderr.contains("panicked")
+        && !stderr.contains(password)
+}
+
+/// B11 on PostgreSQL: `pg_ctl restart -m fast` while a revision runs. The
+/// run ends with an error naming the revision, the revision under way is
+/// rolled back whole (its state row and its side effect), the ones before
+/// it stay applied, and a rerun applies the rest, each once.
+#[test]
+fn b11_a_postgres_server_restarted_mid_run() {
+    let Some(server) = Server::start(PASSWORD) else {
+        return;
+    };
+    let project = Project::new();
+    project.chain(&[
+        ("r1", "CREATE TABLE applied_log (revision text NOT NULL);"),
+        ("r2", "INSERT INTO applied_log VALUES ('r2');"),
+        (
+            "r3",
+            "INSERT INTO applied_log VALUES ('r3');\nSELECT pg_sleep(5);",
+        ),
+        ("r4", "INSERT INTO applied_log VALUES ('r4');"),
+    ]);
+    project.write(
+        "sqlmig.toml",
+        format!(
+            "database_url = \"{}\"\n",
+            server.url("postgres", PASSWORD, "sslmode=disable")
+        ),
+    );
+    let running = Running::start(project.sqlmig().args(["upgrade"]));
+    wait_until(&running, "pg_sleep", || {
+        server.query(
+            PASSWORD,
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' \
+               AND pid <> pg_backend_pid() AND query LIKE 'SELECT pg_sleep(5)%'",
+        ) == ["1"]
+    });
+    let restarting = Instant::now();
+    server.restart();
+    let finished = finish_within(running, Duration::from_secs(60));
+    let ended = finished.ended.saturating_duration_since(restarting);
+    eprintln!(
+        "B11 PostgreSQL: the run ended {:.1} s after the restart began; sqlmig said:\n{}",
+        ended.as_secs_f64(),
+        finished.stderr
+    );
+    let cut_ok = check_cut_run(&finished, "r3", PASSWORD);
+    let state = |sql: &str| server.query(PASSWORD, sql);
+    let after_cut = (
+        state("SELECT revision || ' ' || state FROM sqlmig_revisions ORDER BY revision"),
+        state("SELECT revision FROM applied_log ORDER BY revision"),
+    );
+    let rerun = project.sqlmig().args(["upgrade"]).run();
+    let after_rerun = (
+        state("SELECT revision || ' ' || state FROM sqlmig_revisions ORDER BY revision"),
+        state("SELECT revision FROM applied_log ORDER BY revision"),
+    );
+    let consistent = after_cut.0 == ["r1 applied", "r2 applied"]
+        && after_cut.1 == ["r2"]
+        && rerun.code() == Some(0)
+        && after_rerun.0 == ["r1 applied", "r2 applied", "r3 applied", "r4 applied"]
+        && after_rerun.1 == ["r2", "r3", "r4"];
+    record(&[
+        ("b11.runs", 1),
+        ("b11.consistent", u64::from(cut_ok && consistent)),
+        ("b11.postgres_ms_max", ended.as_millis() as u64),
+    ]);
+    assert!(cut_ok, "{}", finished.describe());
+    assert_eq!(after_cut.0, ["r1 applied", "r2 applied"]);
+    assert_eq!(after_cut.1, ["r2"], "r3's insert must be rolled back");
+    assert_eq!(rerun.code(), Some(0), "{}", rerun.stderr());
+    assert_eq!(
+        after_rerun.0,
+        ["r1 applied", "r2 applied", "r3 applied", "r4 applied"]
+    );
+    assert_eq!(after_rerun.1, ["r2", "r3", "r4"], "each side effect once");
+}
+
+/// B11 on MariaDB: the server stopped (SIGTERM, as `mariadb-admin
+/// shutdown`) and started again while a revision runs, twice: a revision of
+/// data statements only (one transaction: rolled back whole, the rerun
+/// applies it) and one with DDL (each statement commits: the `running` row
+/// records the one statement that ran, the rerun refuses naming it, and
+/// `repair --resume` runs the rest).
+#[test]
+fn b11_a_mariadb_server_restarted_mid_run() {
+    let Some(mut server) = MariaServer::start(false) else {
+        return;
+    };
+    let project = Project::new();
+    project.chain(&[
+        ("r1", "CREATE TABLE applied_log (revision VARCHAR(8) NOT NULL);"),
+        (
+            "r2",
+            "INSERT INTO applied_log VALUES ('r2');\nSELECT SLEEP(5);\nINSERT INTO applied_log VALUES ('r2b');",
+        ),
+        (
+            "r3",
+            "CREATE TABLE b11_a (x int);\nSELECT SLEEP(4);\nCREATE TABLE b11_b (x int);",
+        ),
+    ]);
+    project.write(
+        "sqlmig.toml",
+        format!(
+            "database_url = \"{}\"\n",
+            server.url("127.0.0.1", "ssl-mode=DISABLED")
+        ),
+    );
+    let sleeping = |server: &MariaServer, seconds: u32| {
+        server.sql(&format!(
+            "SELECT count(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP({seconds})%'"
+        )) == "1"
+    };
+    let state = |server: &MariaServer| {
+        server.sql(
+            "SELECT revision, state, statements_run FROM app.sqlmig_revisions ORDER BY revision",
+        )
+    };
+    let log =
+        |server: &MariaServer| server.sql("SELECT revision FROM app.applied_log ORDER BY revision");
+
+    // An upgrade, and a restart once `SELECT SLEEP(seconds)` runs.
+    let cut = |server: &mut MariaServer, seconds: u32, what: &str| {
+        let running = Running::start(project.sqlmig().args(["upgrade"]));
+        wait_until(&running, what, || sleeping(server, seconds));
+        let restarting = Instant::now();
+        server.restart();
+        let finished = finish_within(running, Duration::from_secs(60));
+        let ended = finished.ended.saturating_duration_since(restarting);
+        eprintln!(
+            "B11 MariaDB ({what}): ended {:.1} s after the restart began; sqlmig said:\n{}",
+            ended.as_secs_f64(),
+            finished.stderr
+        );
+        (finished, ended)
+    };
+    // The transactional revision, cut.
+    let (first, first_ended) = cut(&mut server, 5, "SLEEP in r2");
+    let first_cut = (state(&server), log(&server));
+    // The rerun applies r2, then stops in r3's DDL: restart again.
+    let (second, second_ended) = cut(&mut server, 4, "SLEEP in r3");
+    let second_cut = state(&server);
+    let b11_tables = |server: &MariaServer| {
+        server.sql(
+            "SELECT table_name FROM information_schema.TABLES WHERE table_schema = 'app' \
+               AND table_name LIKE 'b11%' ORDER BY table_name",
+        )
+    };
+    let tables_after_cut = b11_tables(&server);
+    let refused = project.sqlmig().args(["upgrade"]).run();
+    let resumed = project.sqlmig().args(["repair", "--resume", "r3"]).run();
+    let last = (state(&server), log(&server), b11_tables(&server));
+
+    let consistent = first_cut == ("r1\tapplied\t1".to_owned(), String::new())
+        && second_cut == "r1\tapplied\t1\nr2\tapplied\t3\nr3\trunning\t1"
+        && tables_after_cut == "b11_a"
+        && refused.code() == Some(1)
+        && refused.stderr().contains("r3")
+        && resumed.code() == Some(0)
+        && last.0 == "r1\tapplied\t1\nr2\tapplied\t3\nr3\tapplied\t3"
+        && last.1 == "r2\nr2b"
+        && last.2 == "b11_a\nb11_b";
+    let cut_ok = check_cut_run(&first, "r2", MARIADB_PASSWORD)
+        && check_cut_run(&second, "r3", MARIADB_PASSWORD);
+    record(&[
+        ("b11.runs", 2),
+        ("b11.consistent", 2 * u64::from(cut_ok && consistent)),
+        (
+            "b11.mysql_ms_max",
+            first_ended.max(second_ended).as_millis() as u64,
+        ),
+    ]);
+    assert!(cut_ok, "{}\n---\n{}", first.describe(), second.describe());
+    assert_eq!(first_cut, ("r1\tapplied\t1".to_owned(), String::new()));
+    assert_eq!(second_cut, "r1\tapplied\t1\nr2\tapplied\t3\nr3\trunning\t1");
+    assert_eq!(tables_after_cut, "b11_a");
+    assert_eq!(refused.code(), Some(1), "{}", refused.stderr());
+    assert!(refused.stderr().contains("r3"), "{}", refused.stderr());
+    assert_eq!(resumed.code(), Some(0), "{}", resumed.stderr());
+    assert_eq!(last.0, "r1\tapplied\t1\nr2\tapplied\t3\nr3\tapplied\t3");
+    assert_eq!(last.1, "r2\nr2b");
+    assert_eq!(last.2, "b11_a\nb11_b");
+}
+
+/// A TCP proxy on a free loopback port in front of `target`, which
+/// forwards both ways until [`Proxy::cut`]: then it stops forwarding but
+/// keeps every connection open, as a network that silently drops packets
+/// (the kernel still acknowledges, so TCP keepalive sees nothing wrong).
+struct Proxy {
+    port: u16,
+    cut: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Proxy {
+    fn start(target: u16) -> Proxy {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+        listener.set_nonblocking(true).expect("non-blocking accept");
+        let port = listener.local_addr().expect("the proxy's port").port();
+        let cut = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (cut_flag, stop_flag) = (Arc::clone(&cut), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            while !stop_flag.load(Ordering::Relaxed) {
+                let Ok((client, _)) = listener.accept() else {
+                    std::thread::sleep(Duration::from_millis(5));
+                    continue;
+                };
+                let Ok(server) = std::net::TcpStream::connect(("127.0.0.1", target)) else {
+                    continue;
+                };
+                for (from, to) in [
+                    (client.try_clone(), server.try_clone()),
+                    (server.try_clone(), client.try_clone()),
+                ] {
+                    let (Ok(from), Ok(to)) = (from, to) else {
+                        continue;
+                    };
+                    let (cut, stop) = (Arc::clone(&cut_flag), Arc::clone(&stop_flag));
+                    std::thread::spawn(move || forward(from, to, &cut, &stop));
+                }
+            }
+        });
+        Proxy { port, cut, stop }
+    }
+
+    /// From now on nothing goes through, and nothing is closed.
+    fn cut(&self) {
+        self.cut.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Copies `from` to `to` until either closes, the proxy is cut (then it
+/// holds both open, reading nothing, until the proxy is dropped) or stopped.
+fn forward(
+    mut from: std::net::TcpStream,
+    mut to: std::net::TcpStream,
+    cut: &std::sync::atomic::AtomicBool,
+    stop: &std::sync::atomic::AtomicBool,
+) {
+    use std::io::{Read as _, Write as _};
+    use std::sync::atomic::Ordering;
+    let _ = from.set_read_timeout(Some(Duration::from_millis(20)));
+    let mut buffer = [0u8; 16 * 1024];
+    while !stop.load(Ordering::Relaxed) {
+        if cut.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(20));
+            continue;
+        }
+        match from.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => {
+                if to.write_all(&buffer[..read]).is_err() {
+                    break;
+                }
+            }
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => break,
+        }
+    }
+    let _ = to.shutdown(std::net::Shutdown::Both);
+}
+
+/// The answer deadline of one request under `statement_timeout`
+/// [`STATEMENT_TIMEOUT_S`] (the limit, plus 1 s and a tenth), plus half a
+/// second for the process to report and exit.
+fn answer_bound() -> Duration {
+    let limit = Duration::from_secs(STATEMENT_TIMEOUT_S);
+    limit + Duration::from_secs(1) + limit / 10 + Duration::from_millis(500)
+}
+
+/// A network cut between sqlmig and the server, made by a proxy that stops
+/// forwarding without closing anything: mid-statement on PostgreSQL and on
+/// MariaDB, and on PostgreSQL before the connection's first answer. Each
+/// run ends with exit 1 and an error naming the server within its bound:
+/// the answer deadline of `statement_timeout` mid-statement,
+/// `connect_timeout` (2 s here) plus half a second when connecting. On
+/// PostgreSQL the next run, direct, applies what was left.
+#[test]
+fn a_network_cut_ends_the_run_within_the_bound() {
+    let Some(server) = Server::start(PASSWORD) else {
+        return;
+    };
+    let Some(maria) = MariaServer::start(false) else {
+        return;
+    };
+    let mut problems = Vec::new();
+    let mut waits = Vec::new();
+    let mut within = 0;
+    // (name, proxied URL, direct URL, the statement to cut in, or none: cut from the start)
+    let cases = [
+        (
+            "PostgreSQL mid-statement",
+            Proxy::start(server.port),
+            server.url("postgres", PASSWORD, "sslmode=disable"),
+            Some("SELECT pg_sleep(2)"),
+        ),
+        (
+            "PostgreSQL connecting",
+            Proxy::start(server.port),
+            server.url("postgres", PASSWORD, "sslmode=disable&connect_timeout=2"),
+            None,
+        ),
+        (
+            "MariaDB mid-statement",
+            Proxy::start(maria.port),
+            maria.url("127.0.0.1", "ssl-mode=DISABLED"),
+            Some("SELECT SLEEP(2)"),
+        ),
+    ];
+    for (index, (name, proxy, direct, statement)) in cases.into_iter().enumerate() {
+        let port = if name.starts_with("PostgreSQL") {
+            server.port
+        } else {
+            maria.port
+        };
+        let proxied = direct.replace(
+            &format!("127.0.0.1:{port}"),
+            &format!("127.0.0.1:{}", proxy.port),
+        );
+        let project = Project::new();
+        let table = format!("cut_{index}");
+        project.chain(&[
+            ("first", &format!("CREATE TABLE {table} (id int);")),
+            ("slow", &format!("{};", statement.unwrap_or("SELECT 1"))),
+        ]);
+        project.write(
+            "sqlmig.toml",
+            format!("statement_timeout = \"{STATEMENT_TIMEOUT_S}s\"\n"),
+        );
+        if statement.is_none() {
+            proxy.cut();
+        }
+        let launched = Instant::now();
+        let running =
+            Running::start(
+                project
+                    .sqlmig()
+                    .args(["upgrade", "--database-url", &proxied]),
+            );
+        let cut_at = match statement {
+            Some(statement) => {
+                wait_until(&running, statement, || {
+                    if name.starts_with("PostgreSQL") {
+                        server.query(
+                            PASSWORD,
+                            &format!(
+                                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' \
+                                   AND pid <> pg_backend_pid() AND query LIKE '{statement}%'"
+                            ),
+                        ) == ["1"]
+                    } else {
+                        maria.sql(&format!(
+                            "SELECT count(*) FROM information_schema.PROCESSLIST \
+                               WHERE INFO LIKE '{statement}%'"
+                        )) == "1"
+                    }
+                });
+                proxy.cut();
+                Instant::now()
+            }
+            None => launched,
+        };
+        let finished = finish_within(running, Duration::from_secs(60));
+        let waited = finished.ended.saturating_duration_since(cut_at);
+        let bound = match statement {
+            Some(_) => answer_bound(),
+            None => Duration::from_millis(2500),
+        };
+        within += u64::from(waited <= bound);
+        eprintln!(
+            "network cut, {name}: the run ended {:.1} s after the cut (bound {:.1} s); sqlmig said:\n{}",
+            waited.as_secs_f64(),
+            bound.as_secs_f64(),
+            finished.stderr
+        );
+        waits.push(waited);
+        let said = finished
+            .stderr
+            .contains(&format!("127.0.0.1:{}", proxy.port));
+        if finished.code() != Some(1) || !said || waited > bound {
+            problems.push(format!(
+                "{name}: waited {waited:?} (bound {bound:?})\n{}",
+                finished.describe()
+            ));
+        }
+        if finished.stderr.contains(PASSWORD) || finished.stderr.contains(MARIADB_PASSWORD) {
+            problems.push(format!("{name}: a password in the output"));
+        }
+        drop(proxy);
+        if name.starts_with("PostgreSQL") {
+            // The abandoned session goes when the server notices; a direct
+            // run then applies what was left.
+            let next = project
+                .sqlmig()
+                .args([
+                    "upgrade",
+                    "--database-url",
+                    &direct,
+                    "--lock-timeout",
+                    "30s",
+                ])
+                .run();
+            if next.code() != Some(0) {
+                problems.push(format!("{name}: the next run failed\n{}", next.stderr()));
+            }
+            server.execute(PASSWORD, "DROP TABLE IF EXISTS sqlmig_revisions");
+        }
+    }
+    let longest = waits.iter().max().copied().unwrap_or_default();
+    record(&[
+        ("cut.runs", waits.len() as u64),
+        ("cut.within_bound", within),
+        ("cut.ms_max", longest.as_millis() as u64),
+    ]);
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }

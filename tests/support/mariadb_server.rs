@@ -21,6 +21,7 @@ pub(crate) struct MariaServer {
     dir: tempfile::TempDir,
     child: Child,
     pub(crate) port: u16,
+    tls: bool,
 }
 
 impl MariaServer {
@@ -69,55 +70,54 @@ impl MariaServer {
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
             .port();
-        let mut server = Command::new("/usr/sbin/mariadbd");
-        server
-            .arg("--no-defaults")
-            .arg(format!("--datadir={}", data.display()))
-            .arg(format!("--port={port}"))
-            .arg("--bind-address=127.0.0.1")
-            .arg(format!("--socket={}", dir.path().join("socket").display()))
-            .arg(format!("--pid-file={}", dir.path().join("pid").display()))
-            .arg(format!(
-                "--log-error={}",
-                dir.path().join("error.log").display()
-            ))
-            .args([
-                "--skip-log-bin",
-                "--innodb-buffer-pool-size=16M",
-                "--innodb-log-file-size=16M",
-                "--skip-name-resolve",
-            ]);
-        if tls {
-            let certs = dir.path().join("certs");
-            server
-                .arg(format!("--ssl-ca={}", certs.join("ca.pem").display()))
-                .arg(format!("--ssl-cert={}", certs.join("server.pem").display()))
-                .arg(format!("--ssl-key={}", certs.join("server.key").display()));
-        }
-        if root {
-            server.arg("--user=mysql");
-        }
-        let child = server
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start mariadbd");
-        let server = MariaServer { dir, child, port };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !server.client(&["-e", "SELECT 1"]).status.success() {
-            assert!(
-                Instant::now() < deadline,
-                "mariadbd did not start; its log:\n{}",
-                std::fs::read_to_string(server.dir.path().join("error.log")).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let child = spawn(dir.path(), port, tls, root);
+        let server = MariaServer {
+            dir,
+            child,
+            port,
+            tls,
+        };
+        server.wait_until_ready();
         server.sql(&format!(
             "CREATE USER 'sqlmig'@'%' IDENTIFIED BY '{PASSWORD}'; \
              GRANT ALL PRIVILEGES ON *.* TO 'sqlmig'@'%'; CREATE DATABASE app;"
         ));
         Some(server)
+    }
+
+    /// Waits (up to a minute) until the server answers on its socket.
+    fn wait_until_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !self.client(&["-e", "SELECT 1"]).status.success() {
+            assert!(
+                Instant::now() < deadline,
+                "mariadbd did not start; its log:\n{}",
+                std::fs::read_to_string(self.dir.path().join("error.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Stops the server as `mariadb-admin shutdown` would (SIGTERM: it
+    /// closes every connection and rolls back open transactions), waits for
+    /// it to exit, and starts it again on the same port.
+    pub(crate) fn restart(&mut self) {
+        self.stop();
+        self.child = spawn(self.dir.path(), self.port, self.tls, is_root());
+        self.wait_until_ready();
+    }
+
+    /// SIGTERM (after SIGCONT, for a paused server), then SIGKILL after 20 s.
+    fn stop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-CONT", &pid]).status();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// The `mariadb` client as root over the server's socket.
@@ -169,16 +169,45 @@ impl MariaServer {
 impl Drop for MariaServer {
     fn drop(&mut self) {
         // A paused server is woken first, or it could not stop.
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-CONT", &pid]).status();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
+}
+
+/// Starts `mariadbd` on the data directory under `dir`, listening on
+/// 127.0.0.1:`port` (with the test certificates when `tls`).
+fn spawn(dir: &Path, port: u16, tls: bool, root: bool) -> Child {
+    let data = dir.join("data");
+    let mut server = Command::new("/usr/sbin/mariadbd");
+    server
+        .arg("--no-defaults")
+        .arg(format!("--datadir={}", data.display()))
+        .arg(format!("--port={port}"))
+        .arg("--bind-address=127.0.0.1")
+        .arg(format!("--socket={}", dir.join("socket").display()))
+        .arg(format!("--pid-file={}", dir.join("pid").display()))
+        .arg(format!("--log-error={}", dir.join("error.log").display()))
+        .args([
+            "--skip-log-bin",
+            "--innodb-buffer-pool-size=16M",
+            "--innodb-log-file-size=16M",
+            "--skip-name-resolve",
+        ]);
+    if tls {
+        let certs = dir.join("certs");
+        server
+            .arg(format!("--ssl-ca={}", certs.join("ca.pem").display()))
+            .arg(format!("--ssl-cert={}", certs.join("server.pem").display()))
+            .arg(format!("--ssl-key={}", certs.join("server.key").display()));
+    }
+    if root {
+        server.arg("--user=mysql");
+    }
+    server
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start mariadbd")
 }
 
 /// A test CA, a server certificate it signs (for `localhost` only, so

@@ -97,6 +97,29 @@ impl Server {
         Some(server)
     }
 
+    /// `pg_ctl restart -m fast`: every session is terminated and its open
+    /// transaction rolled back, then the server starts again on its port.
+    #[allow(dead_code, reason = "only the reliability suite (B11) uses it")]
+    pub(crate) fn restart(&self) {
+        let data = self.data();
+        let log = self.dir.path().join("server.log");
+        self.run(
+            "pg_ctl",
+            &[
+                "-D".as_ref(),
+                data.as_os_str(),
+                "-l".as_ref(),
+                log.as_os_str(),
+                "-m".as_ref(),
+                "fast".as_ref(),
+                "-w".as_ref(),
+                "-t".as_ref(),
+                "30".as_ref(),
+                "restart".as_ref(),
+            ],
+        );
+    }
+
     pub(crate) fn data(&self) -> PathBuf {
         self.dir.path().join("data")
     }

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use super::url::PgUrl;
 use crate::database_url::host::Host;
+use crate::database_url::readable_by_others;
 
 /// How the warning about an ignored password file starts.
 pub(crate) const IGNORED: &str = "password file";
@@ -24,7 +25,7 @@ pub(crate) fn find(url: &PgUrl, warnings: &mut Vec<String>) -> Option<Vec<u8>> {
     }
     let file = password_file()?;
     let text = std::fs::read_to_string(&file).ok()?;
-    if !private(&file) {
+    if readable_by_others(&file) {
         warnings.push(format!(
             "{IGNORED} {} is ignored: its group or others may read it (chmod 0600 it)",
             file.display()
@@ -47,17 +48,6 @@ fn password_file() -> Option<PathBuf> {
     }
     let home = std::env::var_os("HOME").filter(|h| !h.is_empty())?;
     Some(Path::new(&home).join(".pgpass"))
-}
-
-#[cfg(unix)]
-fn private(file: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt as _;
-    std::fs::metadata(file).is_ok_and(|metadata| metadata.permissions().mode() & 0o077 == 0)
-}
-
-#[cfg(not(unix))]
-fn private(_file: &Path) -> bool {
-    true
 }
 
 /// The password of the first line of `text` whose four fields match
