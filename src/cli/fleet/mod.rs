@@ -198,7 +198,9 @@ pub(crate) fn run(settings: &Settings, args: &FleetArgs, job: &Job) -> anyhow::R
     let canary = args.canary.unwrap_or(0).min(targets.len());
     let keep_going = args.keep_going || job.read_only();
     if canary > 0 {
-        fleet.run_pool(0..canary, jobs, false);
+        // Among the canaries, --keep-going holds as for any target (the
+        // other canaries finish); after them, one failure stops the fleet.
+        fleet.run_pool(0..canary, jobs, keep_going);
         if fleet.failed.load(Ordering::SeqCst) {
             fleet.stop.store(true, Ordering::SeqCst);
             fleet.display.stopping(&format!(
