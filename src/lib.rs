@@ -28,10 +28,14 @@
 //! and migrate from async code (features `macros` and `tokio`; see the
 //! README's "Embedding in a Rust application"):
 //!
-//! ```ignore
+//! ```no_run
+//! # #[cfg(all(feature = "macros", feature = "tokio"))]
+//! # async fn run() -> Result<(), sqlmig::Error> {
 //! let migrations = std::sync::Arc::new(sqlmig::embed_migrations!("migrations"));
 //! let database = sqlmig::asynchronous::AsyncDatabase::connect("sqlite:app.db", &Default::default()).await?;
 //! database.upgrade(&migrations).await?;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Cargo features: `postgres`, `mysql`, `sqlite` (the drivers) and `macros`

@@ -5,7 +5,7 @@ use crate::support::Project;
 
 /// A project whose `sqlmig.toml` names a SQLite file, with a chain of two
 /// revisions `a` then `b`, each with a down section.
-fn sqlite_project() -> Project {
+pub(crate) fn sqlite_project() -> Project {
     let project = Project::new();
     project.write(
         "sqlmig.toml",

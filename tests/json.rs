@@ -7,37 +7,19 @@ use serde_json::Value;
 
 use crate::support::{Project, revision_text};
 
-/// A SQLite project with the chain `a` → `b`, both reversible, a
-/// `schema.sql` equal to what they give, and its sum file.
+/// The first-hour SQLite project (`a` → `b`, both reversible) with a
+/// `schema.sql` equal to what they give, named as `schema_file`.
 fn project() -> Project {
-    let project = Project::new();
+    let project = crate::first_hour::sqlite_project();
+    let config = project.read("sqlmig.toml");
     project.write(
         "sqlmig.toml",
-        "directory = \"migrations\"\ndatabase_url = \"sqlite:app.db\"\nschema_file = \"schema.sql\"\n",
-    );
-    project.revision(
-        "001_a",
-        &revision_text(
-            "a",
-            &[],
-            "CREATE TABLE a (x INTEGER);",
-            Some("DROP TABLE a;"),
-        ),
-    );
-    project.revision(
-        "002_b",
-        &revision_text(
-            "b",
-            &["a"],
-            "CREATE TABLE b (y INTEGER);",
-            Some("DROP TABLE b;"),
-        ),
+        format!("{config}schema_file = \"schema.sql\"\n"),
     );
     project.write(
         "schema.sql",
-        "CREATE TABLE a (x INTEGER);\nCREATE TABLE b (y INTEGER);\n",
+        "CREATE TABLE a (x INTEGER);\nCREATE TABLE b (x INTEGER);\n",
     );
-    project.sqlmig().args(["hash"]).run().success();
     project
 }
 

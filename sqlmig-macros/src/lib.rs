@@ -21,7 +21,7 @@ use syn::{Ident, LitStr, Token};
 /// Compiles the migrations directory `dir` (relative to the crate's
 /// `Cargo.toml`) into the application and yields its `sqlmig::Migrations`.
 ///
-/// ```ignore
+/// ```text
 /// let migrations = sqlmig::embed_migrations!("migrations");
 /// let migrations = sqlmig::embed_migrations!("migrations", dialect = "sqlite");
 /// ```
