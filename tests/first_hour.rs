@@ -33,6 +33,16 @@ pub(crate) fn sqlite_project() -> Project {
     project
 }
 
+/// `sqlmig current --json`, which must succeed.
+fn applied_heads(project: &Project) -> serde_json::Value {
+    project
+        .sqlmig()
+        .args(["current", "--json"])
+        .run()
+        .success()
+        .json()
+}
+
 #[test]
 fn a_mistyped_flag_is_a_usage_error_not_a_target() {
     let project = sqlite_project();
@@ -69,24 +79,14 @@ fn a_mistyped_flag_is_a_usage_error_not_a_target() {
         .args(["downgrade", "-1", "--dry-run"])
         .run()
         .success();
-    let current = project
-        .sqlmig()
-        .args(["current", "--json"])
-        .run()
-        .success()
-        .json();
+    let current = applied_heads(&project);
     assert_eq!(
         current["current"],
         serde_json::json!(["b"]),
         "a dry run changes nothing"
     );
     project.sqlmig().args(["downgrade", "-1"]).run().success();
-    let current = project
-        .sqlmig()
-        .args(["current", "--json"])
-        .run()
-        .success()
-        .json();
+    let current = applied_heads(&project);
     assert_eq!(current["current"], serde_json::json!(["a"]), "{current}");
     project
         .sqlmig()
@@ -104,12 +104,7 @@ fn a_mistyped_flag_is_a_usage_error_not_a_target() {
         .success()
         .stdout_has("DROP TABLE b;");
     project.sqlmig().args(["stamp", "-1"]).run().success();
-    let current = project
-        .sqlmig()
-        .args(["current", "--json"])
-        .run()
-        .success()
-        .json();
+    let current = applied_heads(&project);
     assert_eq!(current["current"], serde_json::json!([]), "{current}");
 }
 
