@@ -42,6 +42,10 @@ impl MariaServer {
         if tls {
             make_certificates(&dir.path().join("certs"));
         }
+        // A temporary directory of its own: in the shared /tmp, the
+        // bootstrap once lost its temporary table ("Could not remove
+        // temporary table", CI) and the install failed.
+        std::fs::create_dir(dir.path().join("tmp")).expect("the server's tmpdir");
         if root {
             let status = Command::new("chown")
                 .args(["-R", "mysql:mysql"])
@@ -55,6 +59,7 @@ impl MariaServer {
         install
             .arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--tmpdir={}", dir.path().join("tmp").display()))
             .args(["--auth-root-authentication-method=normal", "--skip-test-db"]);
         if root {
             install.arg("--user=mysql");
@@ -186,6 +191,7 @@ fn spawn(dir: &Path, port: u16, tls: bool, root: bool) -> Child {
         .arg(format!("--socket={}", dir.join("socket").display()))
         .arg(format!("--pid-file={}", dir.join("pid").display()))
         .arg(format!("--log-error={}", dir.join("error.log").display()))
+        .arg(format!("--tmpdir={}", dir.join("tmp").display()))
         .args([
             "--skip-log-bin",
             "--innodb-buffer-pool-size=16M",
