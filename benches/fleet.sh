@@ -8,7 +8,13 @@
 # databases (an empty public schema), then times the four commands in a
 # rotated order; the figures are medians over BENCH_FLEET_RUNS rounds (3).
 # Peak memory is the maximum resident set size of the process (of the
-# largest single `sqlmig` for the loop), from GNU time.
+# largest single `sqlmig` for the loop), from GNU time. CPU is counted too:
+# the client's (user + system of the command and everything it waited for,
+# from GNU time) and, when the server runs on this machine, the server's
+# (the postmaster's own and reaped children's times from /proc, plus its
+# live children's): their sum over the wall time is how many cores the run
+# kept busy, and the CPU of a run over the number of cores is the shortest
+# that run could take here.
 #
 # The databases `sqlmig_fleet_001`... are created here and dropped at the
 # end, even on failure. Writes the table between the README's
@@ -34,6 +40,25 @@ command -v psql >/dev/null || { say "psql is missing: install postgresql-client"
 [[ -x /usr/bin/time ]] || { say "GNU time (/usr/bin/time) is missing: install time"; exit 1; }
 admin="$pg/postgres?sslmode=disable"
 psql -X -q -d "$admin" -c 'SELECT 1' >/dev/null 2>&1 || { say "no PostgreSQL server at $pg"; exit 1; }
+cores=$(nproc)
+ticks=$(getconf CLK_TCK)
+
+# The server's CPU seconds so far: the postmaster's user, system and reaped
+# children's times, plus those of its children alive now; empty when the
+# server is not a local process this user may read.
+postmaster=$(head -1 "$(psql -X -q -t -A -d "$admin" -c 'SHOW data_directory' 2>/dev/null)/postmaster.pid" 2>/dev/null || true)
+server_cpu() {
+  [[ -n $postmaster && -r /proc/$postmaster/stat ]] || return 0
+  local total=0 pid fields
+  for pid in "$postmaster" $(cat "/proc/$postmaster/task/$postmaster/children" 2>/dev/null); do
+    # Fields after the command name: utime is the 12th, cutime the 14th.
+    fields=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+    read -r -a f <<<"$fields"
+    total=$((total + f[11] + f[12]))
+    [[ $pid == "$postmaster" ]] && total=$((total + f[13] + f[14]))
+  done
+  awk -v t="$total" -v hz="$ticks" 'BEGIN {printf "%.2f", t / hz}'
+}
 
 rm -rf "$work" && mkdir -p "$work/project/migrations"
 names=()
@@ -142,21 +167,25 @@ command_of() {
     ddl8) echo "xargs -P 8 -I {} psql -X -q -v ON_ERROR_STOP=1 -d {} -f ddl.sql" ;;
   esac
 }
-declare -A seconds memory
+declare -A seconds memory client server
 for ((round = 0; round < runs; round++)); do
   for ((k = 0; k < ${#modes[@]}; k++)); do
     mode=${modes[$(((k + round) % ${#modes[@]}))]}
     reset
     say "round $((round + 1))/$runs: $mode"
+    before=$(server_cpu)
     if [[ $mode == ddl8 ]]; then
-      out=$(cd "$work/project" && /usr/bin/time -f '%e %M' $(command_of "$mode") <targets.txt 2>&1 >/dev/null | tail -1)
-      verify_ddl
+      out=$(cd "$work/project" && /usr/bin/time -f '%e %M %U %S' $(command_of "$mode") <targets.txt 2>&1 >/dev/null | tail -1)
     else
-      out=$(cd "$work/project" && /usr/bin/time -f '%e %M' $(command_of "$mode") 2>&1 >/dev/null | tail -1)
-      verify "$mode"
+      out=$(cd "$work/project" && /usr/bin/time -f '%e %M %U %S' $(command_of "$mode") 2>&1 >/dev/null | tail -1)
     fi
-    seconds[$mode]+="${out%% *} "
-    memory[$mode]+="${out##* } "
+    after=$(server_cpu)
+    [[ $mode == ddl8 ]] && verify_ddl || verify "$mode"
+    read -r wall kb user sys <<<"$out"
+    seconds[$mode]+="$wall "
+    memory[$mode]+="$kb "
+    client[$mode]+="$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}') "
+    [[ -n $before ]] && server[$mode]+="$(awk -v a="$before" -v b="$after" 'BEGIN {printf "%.2f", b - a}') "
   done
 done
 
@@ -167,13 +196,24 @@ table=$work/table.md
 {
   echo "### Many databases: $count PostgreSQL databases × $revisions revisions"
   echo
-  echo "| command | median | peak memory | speed-up vs the loop | target |"
-  echo "|---|---|---|---|---|"
+  echo "| command | median | peak memory | CPU: client + server | cores busy | shortest possible on $cores cores | speed-up vs the loop | target |"
+  echo "|---|---|---|---|---|---|---|---|"
   for mode in "${modes[@]}"; do
     s=$(median <<<"${seconds[$mode]}")
     kb=$(maximum <<<"${memory[$mode]}")
     mb=$(awk -v kb="$kb" 'BEGIN {printf "%.0f", kb / 1024}')
     speedup=$(awk -v a="$loop_s" -v b="$s" 'BEGIN {printf "%.2f", a / b}')
+    c=$(median <<<"${client[$mode]}")
+    if [[ -n ${server[$mode]:-} ]]; then
+      v=$(median <<<"${server[$mode]}")
+      cpu="$c s + $v s"
+      busy=$(awk -v c="$c" -v v="$v" -v w="$s" 'BEGIN {printf "%.2f", (c + v) / w}')
+      shortest=$(awk -v c="$c" -v v="$v" -v n="$cores" -v l="$loop_s" 'BEGIN {printf "%.2f s (%.2fx the loop)", (c + v) / n, l / ((c + v) / n)}')
+    else
+      cpu="$c s + (server not local)"
+      busy="–"
+      shortest="–"
+    fi
     target=""
     if [[ $mode == jobs8 ]]; then
       ok_speed=$(awk -v x="$speedup" 'BEGIN {print (x >= 3) ? "✅" : "❌"}')
@@ -181,14 +221,14 @@ table=$work/table.md
       target="$ok_speed ≥ 3x the loop; $ok_mem < 100 MB"
     fi
     [[ $mode == ddl8 ]] && mb="–" || mb="$mb MB"
-    echo "| ${label[$mode]} | ${s} s | ${mb} | ${speedup}x | $target |"
+    echo "| ${label[$mode]} | ${s} s | ${mb} | $cpu | $busy | $shortest | ${speedup}x | $target |"
   done
   echo
-  echo "Medians of $runs interleaved rounds on $(nproc) CPUs, each from $count empty databases; every run is checked afterwards ($((count * revisions)) state rows, or version rows for the DDL alone). Peak memory of the loop: its largest single \`sqlmig\` process."
+  echo "Medians of $runs interleaved rounds on $cores CPUs, each from $count empty databases; every run is checked afterwards ($((count * revisions)) state rows, or version rows for the DDL alone). Peak memory of the loop: its largest single \`sqlmig\` process."
   echo
   awk -v j="$(median <<<"${seconds[jobs8]}")" -v d="$(median <<<"${seconds[ddl8]}")" -v l="$loop_s" 'BEGIN {
     printf "The last row is no migration tool at all: the server running the same DDL from psql, 8 databases at a time, is %.2fx faster than the loop; `--jobs 8` takes %.2fx its time. ", l / d, j / d
-    printf "When the disk flushes fast, creating tables, sequences and indexes (catalog rows, new files, each index build synced to disk) keeps the server busy on both cores, and that work bounds every parallel row alike.\n" }' 
+    printf "When the disk flushes fast, creating tables, sequences and indexes (catalog rows, new files, each index build synced to disk) keeps the server busy on both cores, and that work bounds every parallel row alike: the CPU columns say how busy, and how short a run of the same work could be on this machine at best.\n" }' 
 } >"$table"
 cat "$table"
 

@@ -232,43 +232,42 @@ fn make_certificates(dir: &Path) {
             String::from_utf8_lossy(&output.stderr)
         );
     };
-    for ca in ["ca", "other-ca"] {
-        openssl(&[
+    // A new P-256 key and a request for `subject` (self-signed with `-x509`).
+    let request = |key: &str, out: &str, subject: &str, extra: &[&str]| {
+        let mut args = vec![
             "req",
-            "-x509",
             "-newkey",
             "ec",
             "-pkeyopt",
             "ec_paramgen_curve:prime256v1",
             "-nodes",
             "-keyout",
-            &format!("{ca}.key"),
+            key,
             "-out",
-            &format!("{ca}.pem"),
-            "-days",
-            "2",
+            out,
             "-subj",
+            subject,
+        ];
+        args.extend_from_slice(extra);
+        openssl(&args);
+    };
+    for ca in ["ca", "other-ca"] {
+        request(
+            &format!("{ca}.key"),
+            &format!("{ca}.pem"),
             &format!("/CN=sqlmig test {ca}"),
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ]);
+            &[
+                "-x509",
+                "-days",
+                "2",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+        );
     }
-    openssl(&[
-        "req",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=localhost",
-    ]);
+    request("server.key", "server.csr", "/CN=localhost", &[]);
     std::fs::write(
         dir.join("server.ext"),
         "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n\
