@@ -16,6 +16,9 @@ lint:
 	$(CARGO) clippy --locked --all-targets --no-default-features --features sqlite -- -D warnings
 	$(CARGO) clippy --locked -p sqlmig-core -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --locked --workspace --exclude sqlmig-core --all-features
+	@# The scripts CI and the benchmarks run must at least parse.
+	@for script in .ci/run benches/*.sh scripts/*.sh; do bash -n "$$script" || exit 1; done
+	@! command -v python3 >/dev/null || python3 -c 'import ast, sys; [ast.parse(open(f).read(), f) for f in sys.argv[1:]]' benches/measure.py scripts/*.py
 
 # PostgreSQL and MariaDB tests need the servers of SQLMIG_TEST_POSTGRES_URL and
 # SQLMIG_TEST_MYSQL_URL; without them they are skipped (and said so loudly),
