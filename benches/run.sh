@@ -134,6 +134,7 @@ if [[ ${BENCH_ONLY:-} == stairway ]]; then
     --no-postgres "$no_postgres" --stairway-runs "${BENCH_STAIRWAY_RUNS:-3}" \
     --output docs/BENCHMARKS.md --readme README.md
   exit
+fi
 if [[ ${BENCH_ONLY:-} == load ]]; then
   say "measuring the load suite only"
   exec python3 benches/measure.py \
