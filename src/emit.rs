@@ -27,6 +27,7 @@
 //!   text are hex literals, which mean the same under every `sql_mode`, and
 //!   statements with bodies are wrapped in `DELIMITER` lines.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::dialect::{Dialect, GuardCheck, Guards, ServerVersion};
@@ -242,10 +243,8 @@ impl Script<'_> {
                 comment_text(&revision.message)
             ));
         }
-        self.line_fmt(format_args!(
-            "-- file:     {}",
-            comment_text(&revision.path.display().to_string())
-        ));
+        let path = revision.path.to_string_lossy();
+        self.line_fmt(format_args!("-- file:     {}", comment_text(&path)));
         self.line_fmt(format_args!("-- checksum: {}", revision.checksum));
         if !program.transactional {
             self.line("-- runs outside a transaction, recording its progress after each statement");
@@ -421,16 +420,16 @@ fn direction_name(direction: Direction) -> &'static str {
 
 /// Text that can sit in a `--` comment: anything a client could read as a
 /// line break becomes a space, so a message never escapes its comment.
-fn comment_text(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
+fn comment_text(text: &str) -> Cow<'_, str> {
+    let breaks = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}');
+    if !text.contains(breaks) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| if breaks(c) { ' ' } else { c })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -41,8 +41,8 @@ impl Profile for Mysql {
         format!("`{}`", name.replace('`', "``"))
     }
 
-    fn quote_literal(&self, text: &str) -> String {
-        quote_literal(text)
+    fn push_literal(&self, text: &str, out: &mut String) {
+        out.push_str(&quote_literal(text));
     }
 
     fn placeholder(&self, _number: usize) -> String {
