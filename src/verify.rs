@@ -109,8 +109,8 @@ pub fn verify(
     let mut heads = Vec::new();
     // Parse and graph problems, capped; the others follow them.
     let mut invalid = CappedProblems::default();
-    let mut actual_entries = Vec::new();
-    let mut revisions = Vec::new();
+    let mut actual_entries = Vec::with_capacity(files);
+    let mut revisions = Vec::with_capacity(files);
     let mut empty_downs = Vec::new();
     let server_version = options
         .server_version

@@ -150,9 +150,10 @@ pub(crate) trait Profile: Sync {
     }
     /// A guard: stops the script when any check's condition holds, with its message.
     fn guard(&self, checks: &[GuardCheck], guards: &mut Guards) -> Vec<String>;
-    /// A statement as the client must read it, terminator included.
-    fn terminated(&self, statement: &Statement) -> String {
-        format!("{};", statement.sql)
+    /// Appends a statement as the client must read it, terminator included.
+    fn push_terminated(&self, statement: &Statement, out: &mut String) {
+        out.push_str(&statement.sql);
+        out.push(';');
     }
 
     // --- The schema model ---

@@ -133,8 +133,8 @@ impl Profile for Mysql {
         offline::guard(checks)
     }
 
-    fn terminated(&self, statement: &Statement) -> String {
-        offline::terminated(statement)
+    fn push_terminated(&self, statement: &Statement, out: &mut String) {
+        out.push_str(&offline::terminated(statement));
     }
 
     fn inspect(
