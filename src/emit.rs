@@ -27,6 +27,7 @@
 //!   text are hex literals, which mean the same under every `sql_mode`, and
 //!   statements with bodies are wrapped in `DELIMITER` lines.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::dialect::{Dialect, GuardCheck, Guards, ServerVersion};
@@ -242,10 +243,8 @@ impl Script<'_> {
                 comment_text(&revision.message)
             ));
         }
-        self.line_fmt(format_args!(
-            "-- file:     {}",
-            comment_text(&revision.path.display().to_string())
-        ));
+        let path = revision.path.to_string_lossy();
+        self.line_fmt(format_args!("-- file:     {}", comment_text(&path)));
         self.line_fmt(format_args!("-- checksum: {}", revision.checksum));
         if !program.transactional {
             self.line("-- runs outside a transaction, recording its progress after each statement");
@@ -287,7 +286,10 @@ impl Script<'_> {
         statement: &Statement,
         progress: Option<Progress>,
     ) {
-        self.line(&self.dialect.profile().terminated(statement));
+        self.dialect
+            .profile()
+            .push_terminated(statement, &mut self.text);
+        self.text.push('\n');
         if let Some(progress) = progress {
             // Outside a transaction nothing undoes a failed statement: a
             // client that carries on must not record progress past it.
@@ -421,16 +423,22 @@ fn direction_name(direction: Direction) -> &'static str {
 
 /// Text that can sit in a `--` comment: anything a client could read as a
 /// line break becomes a space, so a message never escapes its comment.
-fn comment_text(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect()
+fn comment_text(text: &str) -> Cow<'_, str> {
+    // Control characters are C0, DEL and C1 (U+0080 to U+009F, lead byte
+    // 0xC2), the separators lead with 0xE2: text without those bytes, nearly
+    // all, is taken as it is without decoding it.
+    if !text
+        .bytes()
+        .any(|byte| byte < 0x20 || matches!(byte, 0x7F | 0xC2 | 0xE2))
+    {
+        return Cow::Borrowed(text);
+    }
+    let breaks = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}');
+    Cow::Owned(
+        text.chars()
+            .map(|c| if breaks(c) { ' ' } else { c })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -443,5 +451,9 @@ mod tests {
             comment_text("a\nDROP TABLE x; --\r\u{2028}b"),
             "a DROP TABLE x; --  b"
         );
+        // C1 controls and DEL too; other non-ASCII text is kept as it is.
+        assert_eq!(comment_text("a\u{85}b\u{7f}c\u{9f}d"), "a b c d");
+        assert_eq!(comment_text("café — ünïcode ✓"), "café — ünïcode ✓");
+        assert!(matches!(comment_text("plain text"), Cow::Borrowed(_)));
     }
 }

@@ -206,6 +206,30 @@ fn parse_in_parallel(sources: Vec<SourceFile>, dialect: Dialect) -> Vec<ScannedF
     })
 }
 
+/// `f` applied to every item, in order, spread over the cores as the parsing
+/// is: for per-file checks of thousands of revisions.
+pub(crate) fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(f).collect();
+    }
+    let chunk_size = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk_size)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(results) => results,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
 /// Reads and parses one file; `buffer` is reused from file to file.
 fn scan_file(source: SourceFile, dialect: Dialect, buffer: &mut Vec<u8>) -> ScannedFile {
     match read_into(&source.path, buffer) {
@@ -242,8 +266,13 @@ fn scan_bytes(source: SourceFile, bytes: &[u8], dialect: Dialect) -> ScannedFile
         }
     };
     let parsed = parse_revision(&text, &source, dialect);
+    // A parsed revision holds the file checksum already: hash each file once.
+    let file_checksum = match &parsed {
+        Ok(revision) => revision.file_checksum,
+        Err(_) => Checksum::of_file(&text),
+    };
     ScannedFile {
-        file_checksum: Some(Checksum::of_file(&text)),
+        file_checksum: Some(file_checksum),
         parsed,
         source,
     }

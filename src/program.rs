@@ -6,6 +6,7 @@
 use crate::dialect::{Dialect, ServerVersion};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
+use crate::migrations::map_in_parallel;
 use crate::no_transaction;
 use crate::plan::Direction;
 use crate::plan::Plan;
@@ -259,7 +260,13 @@ pub(crate) fn check_plan(
             no_transaction::find(graph.revision(index), plan.direction, dialect, version)
         })
     };
-    if refused_somewhere(ServerVersion::new(0, 0)).next().is_some() {
+    // Every statement of a long plan is looked at: spread over the cores.
+    let oldest = ServerVersion::new(0, 0);
+    let any_refused = map_in_parallel(&plan.steps, |&index| {
+        !no_transaction::find(graph.revision(index), plan.direction, dialect, oldest).is_empty()
+    })
+    .contains(&true);
+    if any_refused {
         let version = server_version()?;
         let statements: Vec<_> = refused_somewhere(version).collect();
         if !statements.is_empty() {

@@ -4,6 +4,8 @@
 //! them as literals quoted for the dialect. One builder serves both, so the
 //! offline script holds exactly the statements the online run executes.
 
+use std::fmt::Write as _;
+
 use crate::dialect::Dialect;
 
 /// A value sqlmig binds or writes into its own statements.
@@ -75,7 +77,8 @@ impl SqlBuilder {
         SqlBuilder {
             dialect,
             binding,
-            text: String::new(),
+            // Room for a state-table row: no regrowing while it is written.
+            text: String::with_capacity(512),
             params: Vec::new(),
         }
     }
@@ -95,8 +98,10 @@ impl SqlBuilder {
                 self.text.push_str(&placeholder);
             }
             Binding::Inline => match &value {
-                Value::Text(Some(text)) => self.text.push_str(&self.dialect.quote_literal(text)),
-                Value::Integer(Some(integer)) => self.text.push_str(&integer.to_string()),
+                Value::Text(Some(text)) => self.dialect.push_literal(text, &mut self.text),
+                Value::Integer(Some(integer)) => {
+                    let _ = write!(self.text, "{integer}");
+                }
                 Value::Text(None) | Value::Integer(None) => self.text.push_str("NULL"),
             },
         }

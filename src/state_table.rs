@@ -17,6 +17,8 @@ pub struct StateTable {
     dialect: Dialect,
     schema: Option<String>,
     name: String,
+    /// The quoted, schema-qualified name, which every statement names.
+    qualified_name: String,
 }
 
 /// A state-table or schema name that cannot be used.
@@ -203,10 +205,16 @@ impl StateTable {
             }
             None => None,
         };
+        let table = dialect.quote_identifier(name);
+        let qualified_name = match &schema {
+            Some(schema) => format!("{}.{table}", dialect.quote_identifier(schema)),
+            None => table,
+        };
         Ok(StateTable {
             dialect,
             schema,
             name: name.to_owned(),
+            qualified_name,
         })
     }
 
@@ -226,12 +234,8 @@ impl StateTable {
     }
 
     /// The quoted, schema-qualified name.
-    pub fn qualified_name(&self) -> String {
-        let table = self.dialect.quote_identifier(&self.name);
-        match &self.schema {
-            Some(schema) => format!("{}.{table}", self.dialect.quote_identifier(schema)),
-            None => table,
-        }
+    pub fn qualified_name(&self) -> &str {
+        &self.qualified_name
     }
 
     /// The statements that create the table (and its schema) if missing.
@@ -324,7 +328,7 @@ impl StateTable {
         let revision = row.revision;
         let mut sql = SqlBuilder::new(self.dialect, binding);
         sql.push("INSERT INTO ")
-            .push(&self.qualified_name())
+            .push(&self.qualified_name)
             .push(" (");
         let columns = COLUMNS
             .iter()

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::dialect::{Dialect, ServerVersion};
 use crate::graph::Graph;
-use crate::migrations::{CappedProblems, LoadError, Problem, Scan};
+use crate::migrations::{CappedProblems, LoadError, Problem, Scan, map_in_parallel};
 use crate::no_transaction::{self, NoTransactionStatement};
 use crate::plan::Direction;
 use crate::revision::EmptyDown;
@@ -94,30 +94,44 @@ pub fn verify(
     dialect: Dialect,
     options: VerifyOptions,
 ) -> Result<VerifyReport, LoadError> {
-    let scan = Scan::run(dir, dialect)?;
+    // `sqlmig.sum` is read and parsed on another thread meanwhile: the
+    // directory walk before the parsing leaves a core free.
+    let (scan, recorded) = std::thread::scope(|scope| {
+        let recorded = scope.spawn(|| SumFile::read(dir));
+        let scan = Scan::run(dir, dialect);
+        match recorded.join() {
+            Ok(recorded) => (scan, recorded),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    let scan = scan?;
     let files = scan.files.len();
     let mut heads = Vec::new();
-    let recorded = SumFile::read(dir);
     // Parse and graph problems, capped; the others follow them.
     let mut invalid = CappedProblems::default();
-    let mut actual_entries = Vec::new();
-    let mut revisions = Vec::new();
-    let mut warnings = Vec::new();
+    let mut actual_entries = Vec::with_capacity(files);
+    let mut revisions = Vec::with_capacity(files);
     let mut empty_downs = Vec::new();
     let server_version = options
         .server_version
         .unwrap_or_else(|| dialect.oldest_supported_version());
+    let mut warnings: Vec<NoTransactionStatement> = map_in_parallel(&scan.files, |file| {
+        let Ok(revision) = &file.parsed else {
+            return Vec::new();
+        };
+        [Direction::Upgrade, Direction::Downgrade]
+            .into_iter()
+            .flat_map(|direction| {
+                no_transaction::find(revision, direction, dialect, server_version)
+            })
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     for file in scan.files {
         match file.parsed {
             Ok(revision) => {
-                for direction in [Direction::Upgrade, Direction::Downgrade] {
-                    warnings.extend(no_transaction::find(
-                        &revision,
-                        direction,
-                        dialect,
-                        server_version,
-                    ));
-                }
                 empty_downs.extend(revision.empty_down());
                 actual_entries.push(SumEntry {
                     revision: revision.id.clone(),

@@ -57,8 +57,8 @@ pub(crate) trait Profile: Sync {
 
     /// An identifier quoted for the dialect.
     fn quote_identifier(&self, name: &str) -> String;
-    /// A string literal that means exactly `text`.
-    fn quote_literal(&self, text: &str) -> String;
+    /// Appends a string literal that means exactly `text` to `out`.
+    fn push_literal(&self, text: &str, out: &mut String);
     /// The placeholder of the `number`th (1-based) bound value.
     fn placeholder(&self, number: usize) -> String;
 
@@ -150,9 +150,10 @@ pub(crate) trait Profile: Sync {
     }
     /// A guard: stops the script when any check's condition holds, with its message.
     fn guard(&self, checks: &[GuardCheck], guards: &mut Guards) -> Vec<String>;
-    /// A statement as the client must read it, terminator included.
-    fn terminated(&self, statement: &Statement) -> String {
-        format!("{};", statement.sql)
+    /// Appends a statement as the client must read it, terminator included.
+    fn push_terminated(&self, statement: &Statement, out: &mut String) {
+        out.push_str(&statement.sql);
+        out.push(';');
     }
 
     // --- The schema model ---
@@ -399,7 +400,15 @@ impl Dialect {
     /// A string literal that means exactly `text` in the dialect, whatever
     /// the quotes, backslashes or newlines inside it.
     pub fn quote_literal(self, text: &str) -> String {
-        self.profile().quote_literal(text)
+        let mut quoted = String::with_capacity(text.len() + 2);
+        self.push_literal(text, &mut quoted);
+        quoted
+    }
+
+    /// [`Dialect::quote_literal`] appended to `out`: offline scripts write
+    /// several literals per revision straight into their text.
+    pub(crate) fn push_literal(self, text: &str, out: &mut String) {
+        self.profile().push_literal(text, out);
     }
 
     /// The statement that opens a transaction. SQLite takes the write lock at
@@ -498,23 +507,24 @@ impl Dialect {
     }
 }
 
-/// `'text'` with `'` doubled and NUL dropped: the literal of PostgreSQL
-/// (standard_conforming_strings) and SQLite. One pass: offline scripts quote
-/// several values per revision.
-fn quote_standard_literal(text: &str) -> String {
-    let mut quoted = String::with_capacity(text.len() + 2);
-    quoted.push('\'');
-    let mut rest = text;
-    while let Some(position) = rest.find(['\'', '\0']) {
-        quoted.push_str(&rest[..position]);
-        if rest.as_bytes()[position] == b'\'' {
-            quoted.push_str("''");
+/// `'text'` with `'` doubled and NUL dropped, appended to `out`: the literal
+/// of PostgreSQL (standard_conforming_strings) and SQLite. Offline scripts
+/// quote several values per revision: the searches for either character are
+/// `memchr` scans, and most text holds neither.
+fn push_standard_literal(text: &str, out: &mut String) {
+    out.reserve(text.len() + 2);
+    out.push('\'');
+    for (index, piece) in text.split('\'').enumerate() {
+        if index > 0 {
+            out.push_str("''");
         }
-        rest = &rest[position + 1..];
+        if piece.contains('\0') {
+            piece.split('\0').for_each(|part| out.push_str(part));
+        } else {
+            out.push_str(piece);
+        }
     }
-    quoted.push_str(rest);
-    quoted.push('\'');
-    quoted
+    out.push('\'');
 }
 
 /// `"name"` with `"` doubled: the quoted identifier of PostgreSQL and SQLite.
@@ -541,11 +551,17 @@ fn leading_words(sql: &str) -> String {
             break;
         }
     }
-    rest.split_whitespace()
-        .take(6)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_uppercase()
+    // One string, upper-cased in place: every statement of a directory
+    // comes here (`verify`, `emit`).
+    let mut words = String::with_capacity(rest.len().min(64));
+    for word in rest.split_whitespace().take(6) {
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        words.push_str(word);
+    }
+    words.make_ascii_uppercase();
+    words
 }
 
 impl fmt::Display for Dialect {

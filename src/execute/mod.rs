@@ -503,7 +503,7 @@ impl<'a> Migrator<'a> {
         self.database
             .backend
             .lock(
-                &scope,
+                scope,
                 LockWait {
                     timeout,
                     stop: self.stop.as_deref(),

@@ -66,10 +66,13 @@ impl Checksum {
     /// revision: no formatting machinery per byte).
     pub fn push_hex(&self, out: &mut String) {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        for byte in self.0 {
-            out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-            out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+        let mut hex = [0; 64];
+        for (pair, byte) in hex.chunks_exact_mut(2).zip(self.0) {
+            pair[0] = DIGITS[usize::from(byte >> 4)];
+            pair[1] = DIGITS[usize::from(byte & 0xf)];
         }
+        // Hex digits are ASCII: the conversion cannot fail.
+        out.push_str(std::str::from_utf8(&hex).unwrap_or_default());
     }
 
     /// The first `digits` hex digits, for messages.

@@ -41,8 +41,8 @@ impl Profile for Mysql {
         format!("`{}`", name.replace('`', "``"))
     }
 
-    fn quote_literal(&self, text: &str) -> String {
-        quote_literal(text)
+    fn push_literal(&self, text: &str, out: &mut String) {
+        out.push_str(&quote_literal(text));
     }
 
     fn placeholder(&self, _number: usize) -> String {
@@ -133,8 +133,8 @@ impl Profile for Mysql {
         offline::guard(checks)
     }
 
-    fn terminated(&self, statement: &Statement) -> String {
-        offline::terminated(statement)
+    fn push_terminated(&self, statement: &Statement, out: &mut String) {
+        out.push_str(&offline::terminated(statement));
     }
 
     fn inspect(

@@ -44,8 +44,8 @@ impl Profile for Postgres {
     /// `'text'` with `'` doubled. Offline scripts pin
     /// `standard_conforming_strings = on`, under which backslashes are plain
     /// characters; NUL cannot occur in PostgreSQL text and is dropped.
-    fn quote_literal(&self, text: &str) -> String {
-        super::quote_standard_literal(text)
+    fn push_literal(&self, text: &str, out: &mut String) {
+        super::push_standard_literal(text, out);
     }
 
     fn placeholder(&self, number: usize) -> String {
@@ -331,7 +331,7 @@ impl Profile for Postgres {
         vec![
             format!(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = {} AND pid <> pg_backend_pid()",
-                self.quote_literal(name)
+                Dialect::Postgres.quote_literal(name)
             ),
             format!("DROP DATABASE IF EXISTS {}", self.quote_identifier(name)),
         ]
@@ -341,7 +341,7 @@ impl Profile for Postgres {
     fn cancel_queries(&self, admin: &mut dyn Backend, name: &str) -> Result<(), DbError> {
         admin.execute(&format!(
             "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE datname = {} AND pid <> pg_backend_pid()",
-            self.quote_literal(name)
+            Dialect::Postgres.quote_literal(name)
         ))
     }
 

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::dialect::GuardCheck;
+use crate::dialect::{Dialect, GuardCheck};
 
 /// How to run a script (comment lines of its header).
 pub(super) const INSTRUCTIONS: &[&str] = &[
@@ -18,21 +18,29 @@ pub(super) const QUIT_ON_ERROR: &[&str] = &["\\if :ERROR", "\\quit", "\\endif"];
 /// A `DO` block that raises the message of the first check that holds,
 /// then quits a psql that would carry on.
 pub(super) fn guard(checks: &[GuardCheck]) -> Vec<String> {
-    let mut body = String::from("BEGIN\n");
+    let mut body = String::with_capacity(
+        16 + checks
+            .iter()
+            .map(|check| check.condition.len() + check.message.len() + 80)
+            .sum::<usize>(),
+    );
+    body.push_str("BEGIN\n");
     for check in checks {
-        let _ = writeln!(
-            body,
-            "    IF {} THEN\n        RAISE EXCEPTION USING MESSAGE = {};\n    END IF;",
-            check.condition,
-            crate::dialect::quote_standard_literal(&check.message)
-        );
+        body.push_str("    IF ");
+        body.push_str(&check.condition);
+        body.push_str(" THEN\n        RAISE EXCEPTION USING MESSAGE = ");
+        Dialect::Postgres.push_literal(&check.message, &mut body);
+        body.push_str(";\n    END IF;\n");
     }
     body.push_str("END");
-    let mut tag = String::from("sqlmig_guard");
-    while body.contains(&format!("${tag}$")) {
+    let mut tag = String::from("$sqlmig_guard");
+    while body.contains(&format!("{tag}$")) {
         tag.push('_');
     }
-    let mut lines = vec![format!("DO ${tag}$\n{body}\n${tag}$;")];
+    tag.push('$');
+    let mut block = String::with_capacity(body.len() + 2 * tag.len() + 8);
+    let _ = write!(block, "DO {tag}\n{body}\n{tag};");
+    let mut lines = vec![block];
     lines.extend(QUIT_ON_ERROR.iter().map(|line| (*line).to_owned()));
     lines
 }

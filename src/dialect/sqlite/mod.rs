@@ -42,8 +42,8 @@ impl Profile for Sqlite {
 
     /// `'text'` with `'` doubled: SQLite has no backslash escapes. NUL would
     /// end the text early in the C API and is dropped.
-    fn quote_literal(&self, text: &str) -> String {
-        super::quote_standard_literal(text)
+    fn push_literal(&self, text: &str, out: &mut String) {
+        super::push_standard_literal(text, out);
     }
 
     fn placeholder(&self, number: usize) -> String {

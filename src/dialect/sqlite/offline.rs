@@ -33,7 +33,7 @@ pub(super) fn guard(checks: &[GuardCheck], guards: &mut Guards) -> Vec<String> {
         lines.push(format!(
             "CREATE TEMP TRIGGER sqlmig_guard_{number} BEFORE INSERT ON {} WHEN NEW.guard = {number}\nBEGIN SELECT raise(ABORT, {}); END;",
             guards.table,
-            crate::dialect::quote_standard_literal(&check.message)
+            crate::dialect::Dialect::Sqlite.quote_literal(&check.message)
         ));
         lines.push(format!(
             "INSERT INTO {} (guard) SELECT {number} WHERE {};",
