@@ -850,13 +850,14 @@ DBMATE_SQLITE_NOTE = (
     "durability of the user's database to win a benchmark.")
 
 MARIADB_NOTE = (
-    "MariaDB commits each DDL statement implicitly, for the floor and every tool alike. "
-    "sqlmig runs a revision holding DDL statement by statement and records its progress "
-    "after each one (a `running` row first, a progress update after each statement, the "
-    "last one marking it applied), so a run cut mid-revision resumes where it stopped: "
-    "one commit per statement more than the floor, which records nothing until the "
-    "revision's end. A revision of data statements only is one transaction, as on the other "
-    "databases.")
+    "MariaDB commits each DDL statement implicitly, for the floor and every tool alike. sqlmig "
+    "runs a revision holding DDL statement by statement and makes each step durable, so that a "
+    "run cut mid-revision resumes where it stopped: a `running` row before the first statement, "
+    "a progress update after each statement but the last, and the update that marks it applied "
+    "with the last one's progress. For k statements that is k + 1 commits more than the floor, "
+    "which records the revision once, at its end, as dbmate does; sqlx also writes a row before "
+    "each migration (marked unfinished) and updates it twice after. A revision of data "
+    "statements only is one transaction, as on the other databases.")
 
 ONLINE_START, ONLINE_END = "<!-- online:start -->", "<!-- online:end -->"
 
@@ -872,7 +873,7 @@ def online_block(online, old=""):
                 kept_rows.setdefault(dialect, []).append(line)
             elif line.startswith(f"- {title}: "):
                 kept_when[dialect] = line
-        if line.startswith("‡ ") or line.startswith("MariaDB commits"):
+        if line.startswith(("‡ ", "MariaDB commits")):
             kept_notes.append(line)
     lines = ["### Online upgrade of 1,000 revisions, fresh database each run", "",
              *header("database", "command", "median", "min – max", "vs floor",
@@ -1127,6 +1128,21 @@ revision corpus:
 - Online upgrade, SQLite: the four disk flushes of every commit (journal,
   directory, database, journal header) are the floor and sqlmig alike; see
   the note under the table for dbmate.
+- Online upgrade, MariaDB: 743 of the 1,000 revisions hold DDL, which
+  MariaDB commits implicitly, so sqlmig runs them statement by statement,
+  each step durable: for k statements (2.4 on average) the guard, the
+  `running` row, the k statements, k - 1 progress updates and the update
+  that marks it applied, 2k + 2 round trips and 2k + 1 commits, against
+  k + 3 round trips (BEGIN, the statements, the version row, COMMIT) and
+  k + 1 commits for the floor. The 257 others (data, merges) are one
+  transaction each: 6 round trips (BEGIN, the guard, the statements, the
+  state row, COMMIT) against 5, one commit each. Over the corpus, counted
+  with strace and the server's status counters: 6,600 requests against
+  5,291, 6,047 InnoDB commits (`Handler_commit`) against 3,265, 8,337 redo
+  log writes against 6,487. The extra commits, each a redo log flush, are
+  the gap to the floor and to dbmate (which sends each migration as one
+  query and records it once); they are what lets a run cut mid-revision
+  resume, and sqlx makes as many (6,010 commits).
 
 ## Method and noise
 
