@@ -5,8 +5,8 @@
 #     root), then builds sqlmig (release) and the bench crate in benches/
 #     (corpus generator, read floor, criterion micro-benchmarks).
 #  2. Writes the corpora into target/bench/corpus: 100, 1,000 and 10,000
-#     revisions, PostgreSQL and SQLite, each with its floor script and the
-#     peers' file formats (benches/src/corpus.rs).
+#     revisions, PostgreSQL, MySQL/MariaDB and SQLite, each with its floor
+#     script and the peers' file formats (benches/src/corpus.rs).
 #  3. Installs the peer tools into target/bench/peers, once (later runs reuse
 #     them): Alembic (pip, in a venv), dbmate (npm), sqlx-cli (cargo install,
 #     a few minutes on 2 cores the first time). A peer that cannot be
@@ -14,15 +14,20 @@
 #  4. Runs the criterion micro-benchmarks (parser MB/s, graph revisions/s).
 #  5. benches/measure.py times everything, interleaved, and writes
 #     docs/BENCHMARKS.md and the table of the README's "Benchmarks" section:
-#     the load and online suites, then `sqlmig schema` and `sqlmig diff` on
+#     the load and online suites (SQLite, PostgreSQL, MariaDB), then
+#     `sqlmig schema` and `sqlmig diff` on
 #     a 500-table schema (PostgreSQL and SQLite) against `pg_dump
 #     --schema-only` / `sqlite3 .schema`.
 #
-# Needs cargo, python3 (3.8+), npm (for dbmate) and a PostgreSQL server where
-# a superuser may create and drop the database `sqlmig_bench`.
+# Needs cargo, python3 (3.8+), npm (for dbmate), a PostgreSQL server where
+# a superuser may create and drop the database `sqlmig_bench`, and a MariaDB
+# server (with the mariadb client) where the user may create and drop the
+# database `sqlmig_bench` (without one, the MariaDB rows say why they are
+# not measured).
 #
 # Environment:
 #   BENCH_PG       server URL without a database [postgres://postgres@127.0.0.1:5432]
+#   BENCH_MYSQL    MariaDB server URL without a database [mysql://root@127.0.0.1:3306]
 #   BENCH_RUNS     runs per online figure [7];  BENCH_LOAD_RUNS  runs per load figure [15]
 #   BENCH_SKIP_MICRO=1   skip criterion;  BENCH_SKIP_PEERS=1  do not install peers
 #   BENCH_ONLY=fleet     only the fleet benchmark (benches/fleet.sh: 200
@@ -35,6 +40,11 @@
 #                        up/down/up SQL; BENCH_STAIRWAY_RUNS runs each [3]
 #   BENCH_ONLY=load      only the load suite (verify, heads, emit, lint against
 #                        the read floor): its table on stdout, no file written
+#   BENCH_ONLY=online    only the online suite (1,000 revisions against the
+#                        floor and the peers); rewrites only its block of
+#                        docs/BENCHMARKS.md and the README, keeping the rows of
+#                        the databases not measured. BENCH_DATABASES picks them
+#                        [sqlite,postgres,mysql], e.g. BENCH_DATABASES=mysql
 # Logs of the builds and installs: target/bench/logs/.
 set -euo pipefail
 
@@ -77,17 +87,44 @@ if ! psql -X -q -d "$pg/postgres?sslmode=disable" -c 'SELECT 1' >/dev/null 2>&1;
   no_postgres="no PostgreSQL server at $pg"
   say "$no_postgres: the PostgreSQL rows are not measured"
 fi
-# The online runs recreate sqlmig_bench before each run, the schema suite
-# makes sqlmig_bench_schema_a, _b and _replay; drop them when done, also on failure.
+# The online runs recreate sqlmig_bench (PostgreSQL and MariaDB) before each
+# run, the schema suite makes sqlmig_bench_schema_a, _b and _replay; drop them
+# when done, also on failure.
 drop_bench_databases() {
   [[ -n $no_postgres ]] || for name in sqlmig_bench sqlmig_bench_schema_a sqlmig_bench_schema_b sqlmig_bench_schema_replay; do
     psql -X -q -d "$pg/postgres?sslmode=disable" \
       -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
   done
+  [[ -n $no_mysql ]] || mysql_client -e 'DROP DATABASE IF EXISTS sqlmig_bench' >/dev/null 2>&1 || true
 }
+mysql=${BENCH_MYSQL:-mysql://root@127.0.0.1:3306}
+no_mysql=""
+mysql_client() { # the mariadb client for $mysql, over TCP (a password goes in MYSQL_PWD)
+  python3 - "$mysql" "$@" <<'PY'
+import os, sys, urllib.parse
+url = urllib.parse.urlsplit(sys.argv[1])
+env = dict(os.environ)
+if url.password:
+    env["MYSQL_PWD"] = urllib.parse.unquote(url.password)
+argv = ["mariadb", "--protocol=TCP", "-h", url.hostname or "127.0.0.1", "-P", str(url.port or 3306),
+        "-u", urllib.parse.unquote(url.username or "root"), *sys.argv[2:]]
+os.execvpe(argv[0], argv, env)
+PY
+}
+if ! command -v mariadb >/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+  say "installing mariadb-client (apt-get) for mariadb"
+  apt-get install -y -qq mariadb-client >"$logs/apt-mariadb-client.log" 2>&1 || true
+fi
+if ! command -v mariadb >/dev/null; then
+  no_mysql="the mariadb client is not installed"
+elif ! mysql_client -e 'SELECT 1' >/dev/null 2>&1; then
+  no_mysql="no MariaDB server at $mysql"
+fi
+[[ -z $no_mysql ]] || say "$no_mysql: the MariaDB rows are not measured"
 pg_args=(--pg-admin-url "$pg/postgres?sslmode=disable"
   --pg-url "$pg/sqlmig_bench?sslmode=disable" --pg-database sqlmig_bench
-  --no-postgres "$no_postgres")
+  --no-postgres "$no_postgres"
+  --mysql-url "$mysql" --mysql-database sqlmig_bench --no-mysql "$no_mysql")
 
 if [[ ${BENCH_ONLY:-} == schema ]]; then
   say "building sqlmig (release)"
@@ -202,6 +239,17 @@ else
   install_sqlx || missing sqlx-cli "cargo install failed (see target/bench/logs/sqlx-cli.log)"
 fi
 (IFS=,; printf '{%s}\n' "${peer_json[*]}") >"$peers/peers.json"
+
+if [[ ${BENCH_ONLY:-} == online ]]; then
+  say "measuring the online suite only (${BENCH_DATABASES:-sqlite,postgres,mysql})"
+  trap drop_bench_databases EXIT
+  python3 benches/measure.py --only online \
+    --root "$root" --bench "$bench" --sqlmig "$sqlmig" \
+    --readfloor /dev/null --peers "$peers/peers.json" --criterion /dev/null "${pg_args[@]}" \
+    --databases "${BENCH_DATABASES:-sqlite,postgres,mysql}" --online-runs "${BENCH_RUNS:-7}" \
+    --output docs/BENCHMARKS.md --readme README.md
+  exit
+fi
 
 # --- 4. micro-benchmarks -------------------------------------------------------
 

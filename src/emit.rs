@@ -34,10 +34,10 @@ use crate::dialect::{Dialect, GuardCheck, Guards, ServerVersion};
 use crate::error::Result;
 use crate::graph::{Graph, RevisionSet, Target};
 use crate::plan::{Direction, Plan};
-use crate::program::{self, Program, Step, check_plan, program};
+use crate::program::{self, Program, Recorded, Step, check_plan, program};
 use crate::revision::{Checksum, Revision, Statement};
 use crate::sql::Binding;
-use crate::state_table::{Progress, StateTable};
+use crate::state_table::StateTable;
 
 /// The rule above and below each revision's heading.
 const RULE: &str =
@@ -264,9 +264,9 @@ impl Script<'_> {
                 Step::Guard => self.guard(revision, program.direction, previous),
                 Step::Statement {
                     statement,
-                    progress,
+                    recorded,
                     ..
-                } => self.statement(revision, statement, *progress),
+                } => self.statement(revision, statement, *recorded),
                 Step::Record(record) => {
                     let sql =
                         record.sql(self.table, revision, &self.applied_by, 0, Binding::Inline);
@@ -280,20 +280,19 @@ impl Script<'_> {
         }
     }
 
-    fn statement(
-        &mut self,
-        revision: &Revision,
-        statement: &Statement,
-        progress: Option<Progress>,
-    ) {
+    fn statement(&mut self, revision: &Revision, statement: &Statement, recorded: Recorded) {
         self.dialect
             .profile()
             .push_terminated(statement, &mut self.text);
         self.text.push('\n');
-        if let Some(progress) = progress {
-            // Outside a transaction nothing undoes a failed statement: a
-            // client that carries on must not record progress past it.
-            self.quit_on_error();
+        if recorded == Recorded::WithTransaction {
+            return;
+        }
+        // Outside a transaction nothing undoes a failed statement: a client
+        // that carries on must not record progress past it (nor, after the
+        // last statement, the revision as applied).
+        self.quit_on_error();
+        if let Recorded::Progress(progress) = recorded {
             let sql = self
                 .table
                 .update_progress(&revision.id, progress, Binding::Inline);

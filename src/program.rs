@@ -40,20 +40,33 @@ pub(crate) enum Step<'a> {
     /// Check that the revision is still to do (online: its row; offline, also
     /// that what it needs is applied), and stop otherwise.
     Guard,
-    /// Run a statement of the section. Outside a transaction, `progress` is
-    /// recorded after it.
+    /// Run a statement of the section. Outside a transaction, its progress
+    /// is recorded after it.
     Statement {
         /// 0-based position in the section.
         position: usize,
         /// The statement.
         statement: &'a Statement,
-        /// The progress to record once it ran (outside a transaction only).
-        progress: Option<Progress>,
+        /// What records that it ran.
+        recorded: Recorded,
     },
     /// Write the revision's state row.
     Record(Record),
     /// Commit the transaction.
     Commit,
+}
+
+/// What records that a statement ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Recorded {
+    /// The state row, committed with the revision's transaction.
+    WithTransaction,
+    /// Outside a transaction: this progress, written right after it.
+    Progress(Progress),
+    /// Outside a transaction, the section's last statement: the closing
+    /// record right after it, which writes the final progress with the
+    /// revision's new state in one write instead of two.
+    ByClosingRecord,
 }
 
 /// A write to the state table.
@@ -68,10 +81,12 @@ pub(crate) enum Record {
     Running,
     /// Mark an applied revision's row as being reverted outside a transaction.
     Reverting,
-    /// Mark a running revision applied.
+    /// Mark a running revision applied, with the progress of its last statement.
     Finished {
         /// Statements that ran.
         statements_run: u32,
+        /// The progress after every statement of the section.
+        progress: Progress,
     },
     /// Delete the row: the revision is reverted.
     Removed,
@@ -127,7 +142,7 @@ pub(crate) fn program<'a>(
                 .map(|(position, statement)| Step::Statement {
                     position,
                     statement,
-                    progress: None,
+                    recorded: Recorded::WithTransaction,
                 }),
         );
         steps.push(Step::Record(match direction {
@@ -151,12 +166,17 @@ pub(crate) fn program<'a>(
             steps.push(Step::Statement {
                 position,
                 statement,
-                progress: Some(progress),
+                recorded: if position + 1 == statements.len() {
+                    Recorded::ByClosingRecord
+                } else {
+                    Recorded::Progress(progress)
+                },
             });
         }
         steps.push(Step::Record(match direction {
             Direction::Upgrade => Record::Finished {
                 statements_run: total,
+                progress,
             },
             Direction::Downgrade => Record::Removed,
         }));
@@ -209,9 +229,16 @@ impl Record {
             ),
             Record::Running => table.insert(&row(RowState::Running, RowDirection::Up, 0), binding),
             Record::Reverting => table.update_reverting(&revision.id, binding),
-            Record::Finished { statements_run } => {
-                table.update_applied(&revision.id, execution_ms, statements_run, binding)
-            }
+            Record::Finished {
+                statements_run,
+                progress,
+            } => table.update_applied(
+                &revision.id,
+                execution_ms,
+                statements_run,
+                progress.checksum,
+                binding,
+            ),
             Record::Removed => table.delete(&revision.id, binding),
         }
     }

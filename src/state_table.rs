@@ -402,12 +402,14 @@ impl StateTable {
         sql.finish()
     }
 
-    /// Marks a running (or repaired) revision applied.
+    /// Marks a running (or repaired) revision applied, with the checksum of
+    /// the statements that ran.
     pub fn update_applied(
         &self,
         revision: &str,
         execution_ms: i64,
         statements_run: u32,
+        progress_checksum: Option<Checksum>,
         binding: Binding,
     ) -> Sql {
         let mut sql = SqlBuilder::new(self.dialect, binding);
@@ -419,6 +421,8 @@ impl StateTable {
             .value(Value::integer(execution_ms))
             .push(", statements_run = ")
             .value(Value::integer(i64::from(statements_run)))
+            .push(", progress_checksum = ")
+            .value(Value::Text(progress_checksum.map(|c| c.to_hex())))
             .push(", failed_statement = NULL, failed_line = NULL, error = NULL WHERE revision = ")
             .value(Value::text(revision));
         sql.finish()

@@ -5,13 +5,15 @@
 //! corpus OUT_DIR N [N ...]
 //! ```
 //!
-//! For each N and each dialect (`postgres`, `sqlite`) it writes
+//! For each N and each dialect (`postgres`, `mysql`, `sqlite`) it writes
 //! `OUT_DIR/<dialect>-<N>/`:
 //!
 //! - `migrations/`: N sqlmig revision files and their `sqlmig.sum`;
 //! - `floor.sql`: the same statements as one plain script for the database's
-//!   own client (`psql`, `sqlite3`), one transaction per revision: `BEGIN;`,
-//!   the statements, the insert of a row into a plain version table, `COMMIT;`;
+//!   own client (`psql`, `mariadb`, `sqlite3`), one transaction per revision:
+//!   `BEGIN;`, the statements, the insert of a row into a plain version table,
+//!   `COMMIT;` (MariaDB commits each DDL statement implicitly, for every tool
+//!   alike);
 //! - `dbmate/`, `sqlx/`, `alembic/versions/`: the same revisions in the file
 //!   formats of the peer tools (Alembic runs each statement through
 //!   `op.execute`);
@@ -21,8 +23,10 @@
 //! tables with keys, defaults, checks and foreign keys, indexes, added
 //! columns, constraints, data inserts and updates (with quotes and `;` inside
 //! strings), views, and functions with dollar-quoted bodies plus their
-//! triggers on PostgreSQL (SQLite gets a trigger in a `-- statement-begin`
-//! block instead). Every 250 revisions two branches fork and a merge joins
+//! triggers on PostgreSQL (MariaDB and SQLite get a trigger with a body in a
+//! `-- statement-begin` block instead; MariaDB has no `COMMENT ON` but an
+//! `ALTER TABLE ... COMMENT`, and SQLite gets partial indexes where the others
+//! add a check constraint). Every 250 revisions two branches fork and a merge joins
 //! them, as in a team's history. The PostgreSQL corpus is a superset of the
 //! lexical cases, so it is the one the load, verify and emit benchmarks read.
 //!
@@ -60,7 +64,7 @@ fn main() -> ExitCode {
         }
     }
     for &n in &sizes {
-        for dialect in [Dialect::Postgres, Dialect::Sqlite] {
+        for dialect in [Dialect::Postgres, Dialect::Mysql, Dialect::Sqlite] {
             let dir = out.join(format!("{}-{n}", dialect.name()));
             if let Err(error) = write_corpus(&dir, n, dialect) {
                 eprintln!("corpus: {}: {error}", dir.display());
@@ -72,7 +76,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> &'static str {
-    "Writes OUT_DIR/<dialect>-<N>/ for dialects postgres and sqlite: migrations/ \
+    "Writes OUT_DIR/<dialect>-<N>/ for dialects postgres, mysql and sqlite: migrations/ \
      (sqlmig revisions and sqlmig.sum), floor.sql, dbmate/, sqlx/, alembic/versions/ \
      and corpus.json."
 }
@@ -210,6 +214,14 @@ impl Generator {
         self.serial
     }
 
+    /// `DROP INDEX` as the dialect writes it (MySQL names the table).
+    fn drop_index(&self, index: &str, table: &str) -> String {
+        match self.dialect {
+            Dialect::Mysql => format!("DROP INDEX {index} ON {table}"),
+            _ => format!("DROP INDEX {index}"),
+        }
+    }
+
     fn pick_kind(&mut self) -> Kind {
         if self.tables.len() < 3 {
             return Kind::CreateTable;
@@ -281,10 +293,14 @@ impl Generator {
                 format!("CREATE INDEX {name}_{reference}_id_idx ON {name} ({reference}_id)"),
             ));
         }
-        if self.dialect == Dialect::Postgres {
-            up.push(Stmt::new(format!(
+        match self.dialect {
+            Dialect::Postgres => up.push(Stmt::new(format!(
                 "COMMENT ON TABLE {name} IS 'Created by the benchmark corpus; see {name}_name_idx'"
-            )));
+            ))),
+            Dialect::Mysql => up.push(Stmt::new(format!(
+                "ALTER TABLE {name} COMMENT = 'Created by the benchmark corpus; see {name}_name_idx'"
+            ))),
+            _ => {}
         }
         let down = vec![Stmt::new(format!("DROP TABLE {name}"))];
         self.tables.push(Table {
@@ -321,7 +337,7 @@ impl Generator {
             up.push(Stmt::new(format!(
                 "CREATE INDEX {name}_{column}_idx ON {name} ({column})"
             )));
-            down.push(Stmt::new(format!("DROP INDEX {name}_{column}_idx")));
+            down.push(Stmt::new(self.drop_index(&format!("{name}_{column}_idx"), &name)));
         }
         down.push(Stmt::new(format!(
             "ALTER TABLE {name} DROP COLUMN {column}"
@@ -341,7 +357,7 @@ impl Generator {
         let mut up = Vec::new();
         let mut down = Vec::new();
         match self.dialect {
-            Dialect::Postgres => {
+            Dialect::Postgres | Dialect::Mysql => {
                 let check = format!("{name}_amount_{serial}_check");
                 up.push(Stmt::new(format!(
                     "ALTER TABLE {name} ADD CONSTRAINT {check} CHECK (amount >= 0)"
@@ -357,14 +373,14 @@ impl Generator {
                 up.push(Stmt::new(format!(
                     "CREATE INDEX {partial} ON {name} (amount) WHERE status = 'active'"
                 )));
-                down.push(Stmt::new(format!("DROP INDEX {partial}")));
+                down.push(Stmt::new(self.drop_index(&partial, &name)));
             }
         }
         up.push(Stmt::commented(
             "Names are unique per status.",
             format!("CREATE UNIQUE INDEX {unique} ON {name} (name, status)"),
         ));
-        down.insert(0, Stmt::new(format!("DROP INDEX {unique}")));
+        down.insert(0, Stmt::new(self.drop_index(&unique, &name)));
         (
             format!("constrain {name}"),
             format!("constrain_{name}"),
@@ -461,6 +477,24 @@ impl Generator {
                     ],
                 )
             }
+            // A MariaDB trigger cannot update its own table: it sets the
+            // new row's column before the update, as PostgreSQL's function does.
+            Dialect::Mysql => (
+                vec![Stmt {
+                    comment: Some(String::from("Keep updated_at current on status changes.")),
+                    sql: format!(
+                        "CREATE TRIGGER {trigger} BEFORE UPDATE ON {name}\n\
+                         FOR EACH ROW\n\
+                         BEGIN\n    \
+                             IF NEW.status <> OLD.status THEN\n        \
+                                 SET NEW.updated_at = CURRENT_TIMESTAMP;\n    \
+                             END IF;\n\
+                         END"
+                    ),
+                    block: true,
+                }],
+                vec![Stmt::new(format!("DROP TRIGGER {trigger}"))],
+            ),
             _ => (
                 vec![Stmt {
                     comment: Some(String::from("Keep updated_at current on status changes.")),
@@ -606,6 +640,16 @@ fn dbmate_file(rev: &Rev) -> String {
     )
 }
 
+/// A revision's up section as a sqlx migration. sqlx sends a migration as
+/// one query, and MariaDB refuses an empty one (error 1065, "Query was
+/// empty"): a merge, with no SQL of its own, runs a no-op `DO 0` there.
+fn sqlx_file(rev: &Rev, dialect: Dialect) -> String {
+    if rev.up.is_empty() && dialect == Dialect::Mysql {
+        return String::from("-- A merge: no SQL of its own (MariaDB refuses an empty query).\nDO 0;\n");
+    }
+    section_text(&rev.up)
+}
+
 /// A Python string literal for `text`.
 fn python_literal(text: &str) -> String {
     let mut literal = String::from("\"");
@@ -674,7 +718,7 @@ fn write_corpus(dir: &Path, n: usize, dialect: Dialect) -> Result<(), String> {
         bytes += text.len();
         write(migrations.join(rev.file_name()), &text)?;
         write(dbmate.join(rev.file_name()), &dbmate_file(rev))?;
-        write(sqlx.join(rev.file_name()), &section_text(&rev.up))?;
+        write(sqlx.join(rev.file_name()), &sqlx_file(rev, dialect))?;
         write(
             alembic.join(format!("{}_{}.py", rev.version, rev.slug)),
             &alembic_file(rev),
@@ -717,7 +761,13 @@ fn write_corpus(dir: &Path, n: usize, dialect: Dialect) -> Result<(), String> {
         let rev = by_id[graph.revision(index).id.as_str()];
         floor.push_str("\nBEGIN;\n");
         for statement in &rev.up {
-            let _ = writeln!(floor, "{};", statement.sql);
+            if statement.block && dialect == Dialect::Mysql {
+                // The mariadb client ends a statement at `;` unless told
+                // another delimiter.
+                let _ = writeln!(floor, "DELIMITER //\n{}//\nDELIMITER ;", statement.sql);
+            } else {
+                let _ = writeln!(floor, "{};", statement.sql);
+            }
         }
         statements += rev.up.len();
         let _ = writeln!(

@@ -282,6 +282,7 @@ impl Migrator<'_> {
                             &revision.id,
                             row.execution_ms,
                             row.statements_run,
+                            row.progress_checksum,
                             Binding::Parameters,
                         ),
                         format!("marked revision {} applied", revision.id),

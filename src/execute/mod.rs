@@ -23,7 +23,7 @@ use crate::event::{Event, Observer};
 use crate::graph::{Graph, Target};
 use crate::migrations::Migrations;
 use crate::plan::{Direction, Plan};
-use crate::program::{Program, Step, check_plan, count, program, section};
+use crate::program::{Program, Recorded, Step, check_plan, count, program, section};
 use crate::revision::{Revision, Statement};
 use crate::span::Span;
 use crate::sql::Binding;
@@ -428,7 +428,7 @@ impl<'a> Migrator<'a> {
                 Step::Statement {
                     position,
                     statement,
-                    progress: after,
+                    recorded,
                 } => {
                     crate::fault::point(|| format!("before_stmt:{}:{}", revision.id, position + 1));
                     if let Err(source) = backend.execute(&statement.sql) {
@@ -442,7 +442,8 @@ impl<'a> Migrator<'a> {
                         ));
                     }
                     crate::fault::point(|| format!("after_stmt:{}:{}", revision.id, position + 1));
-                    if let Some(after) = after {
+                    // The last statement's progress goes with the closing record.
+                    if let Recorded::Progress(after) = recorded {
                         progress = *after;
                         backend
                             .execute_with(&table.update_progress(
@@ -613,7 +614,7 @@ impl<'p> Pending<'p> {
         match step {
             Step::Statement {
                 statement,
-                progress: None,
+                recorded: Recorded::WithTransaction,
                 ..
             } => {
                 self.pipelines

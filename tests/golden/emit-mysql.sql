@@ -49,8 +49,7 @@ CREATE TABLE items (
     id INTEGER PRIMARY KEY,
     name VARCHAR(100) NOT NULL
 );
-UPDATE `sqlmig_revisions` SET statements_run = 1, progress_checksum = '09ec0c15ecb63b182171636226df34eac74d85ea6919e24ebf0e88bef7d754d3' WHERE revision = 'a_items';
-UPDATE `sqlmig_revisions` SET state = 'applied', direction = 'up', execution_ms = 0, statements_run = 1, failed_statement = NULL, failed_line = NULL, error = NULL WHERE revision = 'a_items';
+UPDATE `sqlmig_revisions` SET state = 'applied', direction = 'up', execution_ms = 0, statements_run = 1, progress_checksum = '09ec0c15ecb63b182171636226df34eac74d85ea6919e24ebf0e88bef7d754d3', failed_statement = NULL, failed_line = NULL, error = NULL WHERE revision = 'a_items';
 
 -- ----------------------------------------------------------------------------
 -- revision b_tags: tags, built outside a transaction ('no tx')
@@ -70,8 +69,7 @@ INSERT INTO `sqlmig_revisions` (revision, checksum, down_checksum, state, direct
 CREATE TABLE tags (name VARCHAR(50) NOT NULL);
 UPDATE `sqlmig_revisions` SET statements_run = 1, progress_checksum = '0c8f71a227bb4ce8a3bafa73f27c4930fb0a511061ae585f3e52a24cbedf2c7c' WHERE revision = 'b_tags';
 CREATE INDEX tags_name_idx ON tags (name);
-UPDATE `sqlmig_revisions` SET statements_run = 2, progress_checksum = '208ce3db4c709d3381ff0bb2df7de0855c5910df0fcbad95f978433ee665bb4a' WHERE revision = 'b_tags';
-UPDATE `sqlmig_revisions` SET state = 'applied', direction = 'up', execution_ms = 0, statements_run = 2, failed_statement = NULL, failed_line = NULL, error = NULL WHERE revision = 'b_tags';
+UPDATE `sqlmig_revisions` SET state = 'applied', direction = 'up', execution_ms = 0, statements_run = 2, progress_checksum = '208ce3db4c709d3381ff0bb2df7de0855c5910df0fcbad95f978433ee665bb4a', failed_statement = NULL, failed_line = NULL, error = NULL WHERE revision = 'b_tags';
 
 -- ----------------------------------------------------------------------------
 -- revision c_merge: merge items and tags; a trigger records new tags
@@ -98,7 +96,6 @@ BEGIN
     INSERT INTO tags (name) VALUES (NEW.tag);
 END//
 DELIMITER ;
-UPDATE `sqlmig_revisions` SET statements_run = 2, progress_checksum = '17e3f6dd5b4066100cd5df70f4a55a550bbba5a527d90e14a92642a6e8b4d8b2' WHERE revision = 'c_merge';
-UPDATE `sqlmig_revisions` SET state = 'applied', direction = 'up', execution_ms = 0, statements_run = 2, failed_statement = NULL, failed_line = NULL, error = NULL WHERE revision = 'c_merge';
+UPDATE `sqlmig_revisions` SET state = 'applied', direction = 'up', execution_ms = 0, statements_run = 2, progress_checksum = '17e3f6dd5b4066100cd5df70f4a55a550bbba5a527d90e14a92642a6e8b4d8b2', failed_statement = NULL, failed_line = NULL, error = NULL WHERE revision = 'c_merge';
 
 -- End of the sqlmig upgrade script.

@@ -85,8 +85,7 @@ CREATE INDEX tags_name_idx ON tags (name);
 \if :ERROR
 \quit
 \endif
-UPDATE "public"."sqlmig_revisions" SET statements_run = 2, progress_checksum = '208ce3db4c709d3381ff0bb2df7de0855c5910df0fcbad95f978433ee665bb4a' WHERE revision = 'b_tags';
-UPDATE "public"."sqlmig_revisions" SET state = 'applied', direction = 'up', execution_ms = 0, statements_run = 2, failed_statement = NULL, failed_line = NULL, error = NULL WHERE revision = 'b_tags';
+UPDATE "public"."sqlmig_revisions" SET state = 'applied', direction = 'up', execution_ms = 0, statements_run = 2, progress_checksum = '208ce3db4c709d3381ff0bb2df7de0855c5910df0fcbad95f978433ee665bb4a', failed_statement = NULL, failed_line = NULL, error = NULL WHERE revision = 'b_tags';
 
 -- ----------------------------------------------------------------------------
 -- revision c_merge: merge items and tags; a trigger records new tags

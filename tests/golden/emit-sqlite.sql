@@ -67,8 +67,7 @@ INSERT INTO "sqlmig_revisions" (revision, checksum, down_checksum, state, direct
 CREATE TABLE tags (name VARCHAR(50) NOT NULL);
 UPDATE "sqlmig_revisions" SET statements_run = 1, progress_checksum = '0c8f71a227bb4ce8a3bafa73f27c4930fb0a511061ae585f3e52a24cbedf2c7c' WHERE revision = 'b_tags';
 CREATE INDEX tags_name_idx ON tags (name);
-UPDATE "sqlmig_revisions" SET statements_run = 2, progress_checksum = '208ce3db4c709d3381ff0bb2df7de0855c5910df0fcbad95f978433ee665bb4a' WHERE revision = 'b_tags';
-UPDATE "sqlmig_revisions" SET state = 'applied', direction = 'up', execution_ms = 0, statements_run = 2, failed_statement = NULL, failed_line = NULL, error = NULL WHERE revision = 'b_tags';
+UPDATE "sqlmig_revisions" SET state = 'applied', direction = 'up', execution_ms = 0, statements_run = 2, progress_checksum = '208ce3db4c709d3381ff0bb2df7de0855c5910df0fcbad95f978433ee665bb4a', failed_statement = NULL, failed_line = NULL, error = NULL WHERE revision = 'b_tags';
 
 -- ----------------------------------------------------------------------------
 -- revision c_merge: merge items and tags; a trigger records new tags
