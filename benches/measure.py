@@ -40,8 +40,10 @@ from pathlib import Path
 
 # The issue's targets (issue 7), checked against the table.
 LOAD_TARGET_MS = 150
+# Issue 19's targets for 10,000 revisions: verify under 100 ms, emit under 150 ms.
+VERIFY_TARGET_MS = 100
 MEMORY_TARGET_MB = 64
-EMIT_TARGET_MS = 300
+EMIT_TARGET_MS = 150
 LINT_TARGET_MS = 1000
 ONLINE_TARGET = {"postgres": 1.3, "sqlite": 1.5, "mysql": 1.10}
 # Issue 13: reading a schema within 2x of `pg_dump --schema-only`.
@@ -791,8 +793,9 @@ def load_table(load):
         for name, case in cases.items():
             target = ""
             if n == 10000 and name in ("sqlmig verify", "sqlmig heads"):
-                ok = case.median * 1000 < LOAD_TARGET_MS and case.median_mb < MEMORY_TARGET_MB
-                target = f"{mark(ok)} < {LOAD_TARGET_MS} ms, < {MEMORY_TARGET_MB} MB"
+                limit = VERIFY_TARGET_MS if name == "sqlmig verify" else LOAD_TARGET_MS
+                ok = case.median * 1000 < limit and case.median_mb < MEMORY_TARGET_MB
+                target = f"{mark(ok)} < {limit} ms, < {MEMORY_TARGET_MB} MB"
             elif name == "sqlmig lint":
                 target = f"{mark(case.median * 1000 < LINT_TARGET_MS)} < {LINT_TARGET_MS} ms"
             elif name == "sqlmig emit --offline":
@@ -860,6 +863,18 @@ MARIADB_NOTE = (
     "statements only is one transaction, as on the other databases.")
 
 ONLINE_START, ONLINE_END = "<!-- online:start -->", "<!-- online:end -->"
+LOAD_START, LOAD_END = "<!-- load:start -->", "<!-- load:end -->"
+
+
+def load_block(load, load_before, load_after):
+    """The load suite's block: its table and the load it was measured under."""
+    return (
+        "### Load, verify, heads and emit (PostgreSQL corpus, whole process)\n\n"
+        f"{load_table(load)}\n\n"
+        f"Measured {datetime.date.today()}, {len(next(iter(load[10000].values())).times)}"
+        " interleaved runs per figure,"
+        f" load average (1 min) {load_before:.2f} before / {load_after:.2f} after."
+    )
 
 
 def online_block(online, old=""):
@@ -1008,7 +1023,7 @@ def main():
     parser.add_argument("--only", choices=["schema", "stairway", "online"],
                         help="measure one suite and rewrite only its block")
     parser.add_argument("--only-load", action="store_true",
-                        help="only the load suite: print its table, write nothing")
+                        help="only the load suite, written into its block")
     args = parser.parse_args()
     args.work = args.bench / "work"
     args.work.mkdir(parents=True, exist_ok=True)
@@ -1023,8 +1038,11 @@ def main():
         except Failed as error:
             print(f"bench: {error}", file=sys.stderr)
             return 1
-        print(load_table(load))
-        print(f"\nload average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
+        block = load_block(load, load_before, os.getloadavg()[0])
+        print(block)
+        for path in (args.output, args.readme):
+            if path is not None and path.exists() and not replace_between(path, LOAD_START, LOAD_END, block):
+                print(f"bench: no load markers in {path}; it was not updated", file=sys.stderr)
         return 0
 
     if args.only == "schema":
@@ -1059,8 +1077,7 @@ def main():
     load_after = os.getloadavg()[0]
 
     tables = (
-        "### Load, verify, heads and emit (PostgreSQL corpus, whole process)\n\n"
-        f"{load_table(load)}\n\n"
+        f"{LOAD_START}\n{load_block(load, load_before, load_after)}\n{LOAD_END}\n\n"
         f"{ONLINE_START}\n{online_block(online)}\n{ONLINE_END}\n\n"
         f"{SCHEMA_START}\n{schema_table(schema)}\n{SCHEMA_END}"
     ).rstrip()

@@ -39,7 +39,8 @@
 #                        PostgreSQL, against their clients running the same
 #                        up/down/up SQL; BENCH_STAIRWAY_RUNS runs each [3]
 #   BENCH_ONLY=load      only the load suite (verify, heads, emit, lint against
-#                        the read floor): its table on stdout, no file written
+#                        the read floor): rewrites only its block of
+#                        docs/BENCHMARKS.md and the README
 #   BENCH_ONLY=online    only the online suite (1,000 revisions against the
 #                        floor and the peers); rewrites only its block of
 #                        docs/BENCHMARKS.md and the README, keeping the rows of
@@ -178,7 +179,7 @@ if [[ ${BENCH_ONLY:-} == load ]]; then
     --root "$root" --bench "$bench" --sqlmig "$sqlmig" \
     --readfloor "$root/target/release/readfloor" \
     --peers /dev/null --criterion /dev/null --pg-admin-url "" --pg-url "" --pg-database "" \
-    --load-runs "${BENCH_LOAD_RUNS:-15}" --output /dev/null --only-load
+    --load-runs "${BENCH_LOAD_RUNS:-15}" --output docs/BENCHMARKS.md --readme README.md --only-load
 fi
 
 # --- 3. peers ------------------------------------------------------------------
