@@ -45,7 +45,7 @@ VERIFY_TARGET_MS = 100
 MEMORY_TARGET_MB = 64
 EMIT_TARGET_MS = 150
 LINT_TARGET_MS = 1000
-ONLINE_TARGET = {"postgres": 1.3, "sqlite": 1.5, "mysql": 1.10}
+ONLINE_TARGET = {"postgres": 1.10, "sqlite": 1.10, "mysql": 1.10}  # issue 19: within 1.10x on each
 # Issue 13: reading a schema within 2x of `pg_dump --schema-only`.
 SCHEMA_TARGET = 2.0
 SCHEMA_TABLES = 500
@@ -289,6 +289,20 @@ def online_cases(args, dialect, peers, head):
     """The commands that apply the 1,000-revision corpus to a fresh database."""
     corpus = args.bench / "corpus" / f"{dialect}-1000"
     n = 1000
+
+    # `query` runs one query on the bench database: each database's below.
+    def count(table):
+        def check():
+            rows = query(f"SELECT count(*) FROM {table}")
+            if rows != str(n):
+                raise Failed(f"{table} holds {rows} rows, not {n}")
+        return check
+
+    def alembic_check():
+        version = query("SELECT version_num FROM alembic_version")
+        if version != head:
+            raise Failed(f"alembic_version is {version}, not the head {head}")
+
     if dialect == "postgres":
         db_path = None
         url = args.pg_url
@@ -297,17 +311,8 @@ def online_cases(args, dialect, peers, head):
             pg_admin(args, f"DROP DATABASE IF EXISTS {args.pg_database}")
             pg_admin(args, f"CREATE DATABASE {args.pg_database}")
 
-        def count(table):
-            def check():
-                rows = pg_query(args, f"SELECT count(*) FROM {table}")
-                if rows != str(n):
-                    raise Failed(f"{table} holds {rows} rows, not {n}")
-            return check
-
-        def alembic_check():
-            version = pg_query(args, "SELECT version_num FROM alembic_version")
-            if version != head:
-                raise Failed(f"alembic_version is {version}, not the head {head}")
+        def query(sql):
+            return pg_query(args, sql)
 
         floor = Case("floor: psql -f floor.sql",
                      ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f",
@@ -327,17 +332,8 @@ def online_cases(args, dialect, peers, head):
             # files: flushed now, not during the timed run.
             os.sync()
 
-        def count(table):
-            def check():
-                rows = mysql_query(args, f"SELECT count(*) FROM {table}")
-                if rows != str(n):
-                    raise Failed(f"{table} holds {rows} rows, not {n}")
-            return check
-
-        def alembic_check():
-            version = mysql_query(args, "SELECT version_num FROM alembic_version")
-            if version != head:
-                raise Failed(f"alembic_version is {version}, not the head {head}")
+        def query(sql):
+            return mysql_query(args, sql)
 
         client, client_env = mysql_client(args, args.mysql_database)
         floor = Case("floor: mariadb < floor.sql", client, env=client_env,
@@ -354,17 +350,8 @@ def online_cases(args, dialect, peers, head):
             for suffix in ("", "-journal", "-wal", "-shm"):
                 Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
-        def count(table):
-            def check():
-                rows = sqlite_query(db_path, f"SELECT count(*) FROM {table}")
-                if rows != str(n):
-                    raise Failed(f"{table} holds {rows} rows, not {n}")
-            return check
-
-        def alembic_check():
-            version = sqlite_query(db_path, "SELECT version_num FROM alembic_version")
-            if version != head:
-                raise Failed(f"alembic_version is {version}, not the head {head}")
+        def query(sql):
+            return sqlite_query(db_path, sql)
 
         floor = Case("floor: sqlite3 < floor.sql", ["sqlite3", "-bail", db_path],
                      stdin=corpus / "floor.sql", prepare=prepare, check=count("bench_versions"))

@@ -236,25 +236,7 @@ fn classify_all(profile: &dyn Profile, revisions: &[Revision]) -> Vec<Vec<Kind>>
             .map(|statement| profile.classify(&statement.sql))
             .collect()
     };
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || revisions.len() < 64 {
-        return revisions.iter().map(classify).collect();
-    }
-    let chunk_size = revisions.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = revisions
-            .chunks(chunk_size)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(classify).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    crate::migrations::map_in_parallel(revisions, classify)
 }
 
 /// Each rule's severity under the config; `None` when turned off.
