@@ -169,39 +169,23 @@ impl Scan {
 /// Reading and parsing is independent per file; on a directory of thousands of
 /// revisions it is most of the load time, so it is spread over the cores.
 fn parse_in_parallel(sources: Vec<SourceFile>, dialect: Dialect) -> Vec<ScannedFile> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || sources.len() < 64 {
+    let Some(chunk_size) = chunk_size(sources.len()) else {
         let mut buffer = Vec::new();
         return sources
             .into_iter()
             .map(|source| scan_file(source, dialect, &mut buffer))
             .collect();
-    }
-    let chunk_size = sources.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<SourceFile>> = Vec::with_capacity(threads);
+    };
+    let mut chunks: Vec<Vec<SourceFile>> = Vec::new();
     let mut sources = sources.into_iter().peekable();
     while sources.peek().is_some() {
         chunks.push(sources.by_ref().take(chunk_size).collect());
     }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
+    on_threads(chunks, |chunk| {
+        let mut buffer = Vec::new();
+        chunk
             .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    let mut buffer = Vec::new();
-                    chunk
-                        .into_iter()
-                        .map(|source| scan_file(source, dialect, &mut buffer))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| match handle.join() {
-                Ok(files) => files,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
+            .map(|source| scan_file(source, dialect, &mut buffer))
             .collect()
     })
 }
@@ -209,16 +193,29 @@ fn parse_in_parallel(sources: Vec<SourceFile>, dialect: Dialect) -> Vec<ScannedF
 /// `f` applied to every item, in order, spread over the cores as the parsing
 /// is: for per-file checks of thousands of revisions.
 pub(crate) fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    if threads < 2 || items.len() < 64 {
-        return items.iter().map(f).collect();
+    match chunk_size(items.len()) {
+        None => items.iter().map(f).collect(),
+        Some(size) => on_threads(items.chunks(size).collect(), |chunk| {
+            chunk.iter().map(&f).collect()
+        }),
     }
-    let chunk_size = items.len().div_ceil(threads);
-    let f = &f;
+}
+
+/// How many items each core takes, or `None` when one thread does better
+/// (one core, or too few items to be worth a thread each).
+fn chunk_size(items: usize) -> Option<usize> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    (threads >= 2 && items >= 64).then(|| items.div_ceil(threads))
+}
+
+/// `work` run on each chunk on a thread of its own; the results in the
+/// chunks' order. A panic on a thread is the caller's panic.
+fn on_threads<C: Send, R: Send>(chunks: Vec<C>, work: impl Fn(C) -> Vec<R> + Sync) -> Vec<R> {
+    let work = &work;
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk_size)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<_>>()))
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || work(chunk)))
             .collect();
         handles
             .into_iter()

@@ -282,20 +282,21 @@ pub(crate) fn check_plan(
     }
     // Rules only ever relax with newer versions: what no version accepts is
     // found without asking the server.
-    let refused_somewhere = |version| {
-        plan.steps.iter().flat_map(move |&index| {
-            no_transaction::find(graph.revision(index), plan.direction, dialect, version)
-        })
+    let refused = |index, version| {
+        no_transaction::find(graph.revision(index), plan.direction, dialect, version)
     };
     // Every statement of a long plan is looked at: spread over the cores.
-    let oldest = ServerVersion::new(0, 0);
     let any_refused = map_in_parallel(&plan.steps, |&index| {
-        !no_transaction::find(graph.revision(index), plan.direction, dialect, oldest).is_empty()
+        !refused(index, ServerVersion::new(0, 0)).is_empty()
     })
     .contains(&true);
     if any_refused {
         let version = server_version()?;
-        let statements: Vec<_> = refused_somewhere(version).collect();
+        let statements: Vec<_> = plan
+            .steps
+            .iter()
+            .flat_map(|&index| refused(index, version))
+            .collect();
         if !statements.is_empty() {
             return Err(Error::NeedsNoTransaction {
                 server: format!("{} {version}", dialect.title()),
