@@ -33,6 +33,7 @@ use std::fmt::Write as _;
 use crate::dialect::{Dialect, GuardCheck, Guards, ServerVersion};
 use crate::error::Result;
 use crate::graph::{Graph, RevisionSet, Target};
+use crate::migrations::map_chunks_in_parallel;
 use crate::plan::{Direction, Plan};
 use crate::program::{self, Program, Recorded, Step, check_plan, program};
 use crate::revision::{Checksum, Revision, Statement};
@@ -54,38 +55,114 @@ pub fn render(
     init_sql: &[String],
     server_version: ServerVersion,
 ) -> String {
-    let mut script = Script {
+    let parts = parts(graph, plan, table, init_sql, server_version);
+    let mut text = String::with_capacity(parts.iter().map(String::len).sum());
+    for part in &parts {
+        text.push_str(part);
+    }
+    text
+}
+
+/// [`render`] written to `out`, part by part: the whole script is never
+/// copied into one string (10,000 revisions make 19 MB of SQL).
+pub fn write(
+    graph: &Graph,
+    plan: &Plan,
+    table: &StateTable,
+    init_sql: &[String],
+    server_version: ServerVersion,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    for part in parts(graph, plan, table, init_sql, server_version) {
+        out.write_all(part.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The script in parts, in order: the header, the revisions in one part
+/// per core (rendered in parallel), the footer.
+fn parts(
+    graph: &Graph,
+    plan: &Plan,
+    table: &StateTable,
+    init_sql: &[String],
+    server_version: ServerVersion,
+) -> Vec<String> {
+    let applied_by = format!("sqlmig {} emit", env!("CARGO_PKG_VERSION"));
+    let guards = Guards::new(table.name());
+    let script = |text: String, guards: Guards| Script {
         dialect: table.dialect(),
-        server_version,
         table,
         graph,
+        text,
+        applied_by: &applied_by,
+        guards,
+    };
+    let steps = &plan.steps;
+    let previous = |position: usize| {
+        position
+            .checked_sub(1)
+            .map(|before| graph.revision(steps[before]))
+    };
+    // Every guard's checks first: SQLite numbers each check by the count of
+    // the checks before it in the script.
+    let checks: Vec<Vec<GuardCheck>> = map_chunks_in_parallel(steps, |start, chunk| {
+        (start..)
+            .zip(chunk)
+            .map(|(position, &index)| {
+                guard_checks(
+                    graph,
+                    table,
+                    graph.revision(index),
+                    plan.direction,
+                    previous(position),
+                )
+            })
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    let checks_before: Vec<usize> = std::iter::once(0)
+        .chain(checks.iter().scan(0, |count, checks| {
+            *count += checks.len();
+            Some(*count)
+        }))
+        .collect();
+
+    let mut header = script(String::with_capacity(4096), guards.clone());
+    header.header(plan, init_sql, server_version);
+    let mut parts = vec![header.text];
+    parts.extend(map_chunks_in_parallel(steps, |start, chunk| {
         // The statements plus about a kilobyte of heading, guard and state
         // row per revision: one allocation instead of a doubling string.
-        text: String::with_capacity(
-            plan.steps
-                .iter()
-                .map(|&index| {
-                    let revision = graph.revision(index);
-                    let section = program::section(revision, plan.direction);
-                    1024 + section.iter().map(|s| s.sql.len() + 2).sum::<usize>()
-                })
-                .sum(),
-        ),
-        applied_by: format!("sqlmig {} emit", env!("CARGO_PKG_VERSION")),
-        guards: Guards::new(table.name()),
-    };
-    script.header(plan, init_sql);
-    let mut previous = None;
-    for &index in &plan.steps {
-        let revision = graph.revision(index);
-        script.revision(
-            &program(revision, plan.direction, script.dialect, false),
-            previous,
+        let capacity = chunk
+            .iter()
+            .map(|&index| {
+                let section = program::section(graph.revision(index), plan.direction);
+                1024 + section.iter().map(|s| s.sql.len() + 2).sum::<usize>()
+            })
+            .sum();
+        let mut part = script(
+            String::with_capacity(capacity),
+            Guards {
+                count: checks_before[start],
+                ..guards.clone()
+            },
         );
-        previous = Some(revision);
-    }
-    script.footer(plan);
-    script.text
+        for (position, &index) in (start..).zip(chunk) {
+            let revision = graph.revision(index);
+            part.revision(
+                &program(revision, plan.direction, table.dialect(), false),
+                &checks[position],
+            );
+        }
+        part.text
+    }));
+    let mut footer = script(String::new(), guards);
+    footer.footer(plan);
+    parts.push(footer.text);
+    parts
 }
 
 /// The plan of an offline script: the database is assumed to hold `from`
@@ -129,11 +206,10 @@ pub fn plan_checksum(graph: &Graph, plan: &Plan, dialect: Dialect) -> Checksum {
 
 struct Script<'a> {
     dialect: Dialect,
-    server_version: ServerVersion,
     table: &'a StateTable,
     graph: &'a Graph,
     text: String,
-    applied_by: String,
+    applied_by: &'a str,
     /// What the script's guards share.
     guards: Guards,
 }
@@ -151,7 +227,7 @@ impl Script<'_> {
         self.text.push('\n');
     }
 
-    fn header(&mut self, plan: &Plan, init_sql: &[String]) {
+    fn header(&mut self, plan: &Plan, init_sql: &[String], server_version: ServerVersion) {
         let heads = |indices: &[usize]| {
             if indices.is_empty() {
                 String::from("base")
@@ -169,7 +245,7 @@ impl Script<'_> {
         self.line(&format!(
             "-- server:    {} {} or later",
             self.dialect.title(),
-            self.server_version
+            server_version
         ));
         self.line(&format!("-- from:      {from}"));
         self.line(&format!("-- to:        {to}"));
@@ -225,8 +301,8 @@ impl Script<'_> {
         ));
     }
 
-    /// `previous`: the revision before this one in the script, if any.
-    fn revision(&mut self, program: &Program<'_>, previous: Option<&Revision>) {
+    /// `checks`: what the revision's guard checks.
+    fn revision(&mut self, program: &Program<'_>, checks: &[GuardCheck]) {
         let revision = program.revision;
         self.line("");
         self.line(RULE);
@@ -261,15 +337,14 @@ impl Script<'_> {
                         self.line_fmt(format_args!("{lock};"));
                     }
                 }
-                Step::Guard => self.guard(revision, program.direction, previous),
+                Step::Guard => self.guard(checks),
                 Step::Statement {
                     statement,
                     recorded,
                     ..
                 } => self.statement(revision, statement, *recorded),
                 Step::Record(record) => {
-                    let sql =
-                        record.sql(self.table, revision, &self.applied_by, 0, Binding::Inline);
+                    let sql = record.sql(self.table, revision, self.applied_by, 0, Binding::Inline);
                     self.line_fmt(format_args!("{};", sql.text));
                 }
                 Step::Commit => {
@@ -300,108 +375,12 @@ impl Script<'_> {
         }
     }
 
-    /// Stops the script unless the database is where this revision expects
-    /// it: what it needs is there, `previous` (the revision before it in the
-    /// script) completed, and it is not done yet.
-    fn guard(&mut self, revision: &Revision, direction: Direction, previous: Option<&Revision>) {
-        let table = self.table.qualified_name();
-        let mut checks: Vec<GuardCheck> = Vec::new();
-        let row_exists = |revision: &str, applied: bool| {
-            format!(
-                "EXISTS (SELECT 1 FROM {table} WHERE revision = {}{})",
-                self.dialect.quote_literal(revision),
-                if applied {
-                    " AND state = 'applied'"
-                } else {
-                    ""
-                }
-            )
-        };
-        match direction {
-            Direction::Upgrade => {
-                let needs = revision
-                    .parents
-                    .iter()
-                    .map(|parent| (parent, "parent"))
-                    .chain(
-                        revision
-                            .dependencies
-                            .iter()
-                            .map(|dependency| (dependency, "dependency")),
-                    );
-                for (needed, kind) in needs {
-                    checks.push(GuardCheck {
-                        condition: format!("NOT {}", row_exists(needed, true)),
-                        message: format!(
-                            "sqlmig: revision {} cannot run: {kind} {needed} is not applied",
-                            revision.id
-                        ),
-                    });
-                }
-                // A client that carries on after an error must not go on
-                // with a revision of another branch: the script runs in order.
-                if let Some(previous) = previous.filter(|previous| {
-                    !revision.parents.contains(&previous.id)
-                        && !revision.dependencies.contains(&previous.id)
-                }) {
-                    checks.push(GuardCheck {
-                        condition: format!("NOT {}", row_exists(&previous.id, true)),
-                        message: format!(
-                            "sqlmig: revision {} cannot run: revision {} before it in this script is not applied",
-                            revision.id, previous.id
-                        ),
-                    });
-                }
-                checks.push(GuardCheck {
-                    condition: row_exists(&revision.id, false),
-                    message: format!(
-                        "sqlmig: revision {} is already recorded: the script ran before, or this is another database",
-                        revision.id
-                    ),
-                });
-            }
-            Direction::Downgrade => {
-                checks.push(GuardCheck {
-                    condition: format!("NOT {}", row_exists(&revision.id, true)),
-                    message: format!(
-                        "sqlmig: revision {} cannot be reverted: it is not applied",
-                        revision.id
-                    ),
-                });
-                let index = self.graph.index_of(&revision.id);
-                let above = index.map_or_else(Vec::new, |index| {
-                    let mut above: Vec<usize> = self.graph.children(index).to_vec();
-                    above.extend_from_slice(self.graph.dependents(index));
-                    above.sort_unstable();
-                    above.dedup();
-                    above
-                });
-                let mut previous_checked = false;
-                for child in above {
-                    let child = &self.graph.revision(child).id;
-                    previous_checked |= previous.is_some_and(|previous| &previous.id == child);
-                    checks.push(GuardCheck {
-                        condition: row_exists(child, false),
-                        message: format!(
-                            "sqlmig: revision {} cannot be reverted: {child} still needs it",
-                            revision.id
-                        ),
-                    });
-                }
-                if let Some(previous) = previous.filter(|_| !previous_checked) {
-                    checks.push(GuardCheck {
-                        condition: row_exists(&previous.id, false),
-                        message: format!(
-                            "sqlmig: revision {} cannot be reverted: revision {} before it in this script is still recorded",
-                            revision.id, previous.id
-                        ),
-                    });
-                }
-            }
-        }
-        for line in self.dialect.profile().guard(&checks, &mut self.guards) {
+    /// Stops the script when any of `checks` holds.
+    fn guard(&mut self, checks: &[GuardCheck]) {
+        for line in self.dialect.profile().guard(checks, &self.guards) {
             self.line(&line);
         }
+        self.guards.count += checks.len();
     }
 
     /// Makes a client that carries on after errors (psql without
@@ -411,6 +390,115 @@ impl Script<'_> {
             self.line(line);
         }
     }
+}
+
+/// What `revision`'s guard checks: the database holds what it needs,
+/// `previous` (the revision before it in the script) completed, and it is
+/// not done yet.
+fn guard_checks(
+    graph: &Graph,
+    table: &StateTable,
+    revision: &Revision,
+    direction: Direction,
+    previous: Option<&Revision>,
+) -> Vec<GuardCheck> {
+    let dialect = table.dialect();
+    let table = table.qualified_name();
+    let mut checks: Vec<GuardCheck> = Vec::new();
+    let row_exists = |revision: &str, applied: bool| {
+        format!(
+            "EXISTS (SELECT 1 FROM {table} WHERE revision = {}{})",
+            dialect.quote_literal(revision),
+            if applied {
+                " AND state = 'applied'"
+            } else {
+                ""
+            }
+        )
+    };
+    match direction {
+        Direction::Upgrade => {
+            let needs = revision
+                .parents
+                .iter()
+                .map(|parent| (parent, "parent"))
+                .chain(
+                    revision
+                        .dependencies
+                        .iter()
+                        .map(|dependency| (dependency, "dependency")),
+                );
+            for (needed, kind) in needs {
+                checks.push(GuardCheck {
+                    condition: format!("NOT {}", row_exists(needed, true)),
+                    message: format!(
+                        "sqlmig: revision {} cannot run: {kind} {needed} is not applied",
+                        revision.id
+                    ),
+                });
+            }
+            // A client that carries on after an error must not go on
+            // with a revision of another branch: the script runs in order.
+            if let Some(previous) = previous.filter(|previous| {
+                !revision.parents.contains(&previous.id)
+                    && !revision.dependencies.contains(&previous.id)
+            }) {
+                checks.push(GuardCheck {
+                    condition: format!("NOT {}", row_exists(&previous.id, true)),
+                    message: format!(
+                        "sqlmig: revision {} cannot run: revision {} before it in this script is not applied",
+                        revision.id, previous.id
+                    ),
+                });
+            }
+            checks.push(GuardCheck {
+                condition: row_exists(&revision.id, false),
+                message: format!(
+                    "sqlmig: revision {} is already recorded: the script ran before, or this is another database",
+                    revision.id
+                ),
+            });
+        }
+        Direction::Downgrade => {
+            checks.push(GuardCheck {
+                condition: format!("NOT {}", row_exists(&revision.id, true)),
+                message: format!(
+                    "sqlmig: revision {} cannot be reverted: it is not applied",
+                    revision.id
+                ),
+            });
+            let index = graph.index_of(&revision.id);
+            let above = index.map_or_else(Vec::new, |index| {
+                let mut above: Vec<usize> = graph.children(index).to_vec();
+                above.extend_from_slice(graph.dependents(index));
+                above.sort_unstable();
+                above.dedup();
+                above
+            });
+            let mut previous_checked = false;
+            for child in above {
+                let child = &graph.revision(child).id;
+                previous_checked |= previous.is_some_and(|previous| &previous.id == child);
+                checks.push(GuardCheck {
+                    condition: row_exists(child, false),
+                    message: format!(
+                        "sqlmig: revision {} cannot be reverted: {child} still needs it",
+                        revision.id
+                    ),
+                });
+            }
+            if let Some(previous) = previous.filter(|_| !previous_checked) {
+                checks.push(GuardCheck {
+                    condition: row_exists(&previous.id, false),
+                    message: format!(
+                        "sqlmig: revision {} cannot be reverted: revision {} before it in this script is still recorded",
+                        revision.id, previous.id
+                    ),
+                });
+            }
+        }
+    }
+    checks
 }
 
 fn direction_name(direction: Direction) -> &'static str {

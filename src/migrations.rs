@@ -132,6 +132,17 @@ pub(crate) struct ScannedFile {
 impl Scan {
     /// Discovers, reads and parses every revision file below `dir`.
     pub(crate) fn run(dir: &Path, dialect: Dialect) -> Result<Self, LoadError> {
+        Self::run_checked(dir, dialect, |_| ()).map(|(scan, _)| scan)
+    }
+
+    /// [`Scan::run`], with `check` applied to each file on the thread that
+    /// parsed it, while it is still in that core's cache; the checks' results
+    /// in file order.
+    pub(crate) fn run_checked<C: Send>(
+        dir: &Path,
+        dialect: Dialect,
+        check: impl Fn(&ScannedFile) -> C + Sync,
+    ) -> Result<(Self, Vec<C>), LoadError> {
         match std::fs::metadata(dir) {
             Ok(metadata) if metadata.is_dir() => {}
             Ok(_) => {
@@ -149,8 +160,10 @@ impl Scan {
             path: dir.to_path_buf(),
             source,
         })?;
-        let files = parse_in_parallel(sources, dialect);
-        Ok(Scan { files })
+        let (files, checks) = parse_in_parallel(sources, dialect, check)
+            .into_iter()
+            .unzip();
+        Ok((Scan { files }, checks))
     }
 
     fn into_revisions(self) -> (Vec<Revision>, CappedProblems) {
@@ -168,26 +181,31 @@ impl Scan {
 
 /// Reading and parsing is independent per file; on a directory of thousands of
 /// revisions it is most of the load time, so it is spread over the cores.
-fn parse_in_parallel(sources: Vec<SourceFile>, dialect: Dialect) -> Vec<ScannedFile> {
-    let Some(chunk_size) = chunk_size(sources.len()) else {
+fn parse_in_parallel<C: Send>(
+    sources: Vec<SourceFile>,
+    dialect: Dialect,
+    check: impl Fn(&ScannedFile) -> C + Sync,
+) -> Vec<(ScannedFile, C)> {
+    let scan_chunk = |chunk: Vec<SourceFile>| {
         let mut buffer = Vec::new();
-        return sources
+        chunk
             .into_iter()
-            .map(|source| scan_file(source, dialect, &mut buffer))
-            .collect();
+            .map(|source| {
+                let file = scan_file(source, dialect, &mut buffer);
+                let checked = check(&file);
+                (file, checked)
+            })
+            .collect()
+    };
+    let Some(chunk_size) = chunk_size(sources.len()) else {
+        return scan_chunk(sources);
     };
     let mut chunks: Vec<Vec<SourceFile>> = Vec::new();
     let mut sources = sources.into_iter().peekable();
     while sources.peek().is_some() {
         chunks.push(sources.by_ref().take(chunk_size).collect());
     }
-    on_threads(chunks, |chunk| {
-        let mut buffer = Vec::new();
-        chunk
-            .into_iter()
-            .map(|source| scan_file(source, dialect, &mut buffer))
-            .collect()
-    })
+    on_threads(chunks, scan_chunk)
 }
 
 /// `f` applied to every item, in order, spread over the cores as the parsing
@@ -198,6 +216,22 @@ pub(crate) fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R
         Some(size) => on_threads(items.chunks(size).collect(), |chunk| {
             chunk.iter().map(&f).collect()
         }),
+    }
+}
+
+/// `f` applied to consecutive chunks of `items`, one per core, each with
+/// the position of its first item; the results in the chunks' order. For
+/// work that carries state from item to item within a chunk.
+pub(crate) fn map_chunks_in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(usize, &[T]) -> R + Sync,
+) -> Vec<R> {
+    match chunk_size(items.len()) {
+        None => vec![f(0, items)],
+        Some(size) => on_threads(
+            items.chunks(size).enumerate().collect(),
+            |(number, chunk)| vec![f(number * size, chunk)],
+        ),
     }
 }
 

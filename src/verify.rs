@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::dialect::{Dialect, ServerVersion};
 use crate::graph::Graph;
-use crate::migrations::{CappedProblems, LoadError, Problem, Scan, map_in_parallel};
+use crate::migrations::{CappedProblems, LoadError, Problem, Scan, ScannedFile};
 use crate::no_transaction::{self, NoTransactionStatement};
 use crate::plan::Direction;
 use crate::revision::EmptyDown;
@@ -94,28 +94,13 @@ pub fn verify(
     dialect: Dialect,
     options: VerifyOptions,
 ) -> Result<VerifyReport, LoadError> {
-    // `sqlmig.sum` is read and parsed on another thread meanwhile: the
-    // directory walk before the parsing leaves a core free.
-    let (scan, recorded) = std::thread::scope(|scope| {
-        let recorded = scope.spawn(|| SumFile::read(dir));
-        let scan = Scan::run(dir, dialect);
-        match recorded.join() {
-            Ok(recorded) => (scan, recorded),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    });
-    let scan = scan?;
-    let files = scan.files.len();
-    let mut heads = Vec::new();
-    // Parse and graph problems, capped; the others follow them.
-    let mut invalid = CappedProblems::default();
-    let mut actual_entries = Vec::with_capacity(files);
-    let mut revisions = Vec::with_capacity(files);
-    let mut empty_downs = Vec::new();
     let server_version = options
         .server_version
         .unwrap_or_else(|| dialect.oldest_supported_version());
-    let mut warnings: Vec<NoTransactionStatement> = map_in_parallel(&scan.files, |file| {
+    // Each parsed file is checked for statements its transaction cannot
+    // hold on the thread that parsed it; `sqlmig.sum` is read and parsed on
+    // another thread meanwhile (the directory walk leaves a core free).
+    let no_transaction = |file: &ScannedFile| {
         let Ok(revision) = &file.parsed else {
             return Vec::new();
         };
@@ -125,10 +110,24 @@ pub fn verify(
                 no_transaction::find(revision, direction, dialect, server_version)
             })
             .collect::<Vec<_>>()
-    })
-    .into_iter()
-    .flatten()
-    .collect();
+    };
+    let (scan, recorded) = std::thread::scope(|scope| {
+        let recorded = scope.spawn(|| SumFile::read(dir));
+        let scan = Scan::run_checked(dir, dialect, no_transaction);
+        match recorded.join() {
+            Ok(recorded) => (scan, recorded),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    let (scan, warnings) = scan?;
+    let mut warnings: Vec<NoTransactionStatement> = warnings.into_iter().flatten().collect();
+    let files = scan.files.len();
+    let mut heads = Vec::new();
+    // Parse and graph problems, capped; the others follow them.
+    let mut invalid = CappedProblems::default();
+    let mut actual_entries = Vec::with_capacity(files);
+    let mut revisions = Vec::with_capacity(files);
+    let mut empty_downs = Vec::new();
     for file in scan.files {
         match file.parsed {
             Ok(revision) => {

@@ -149,7 +149,7 @@ pub(crate) trait Profile: Sync {
         Vec::new()
     }
     /// A guard: stops the script when any check's condition holds, with its message.
-    fn guard(&self, checks: &[GuardCheck], guards: &mut Guards) -> Vec<String>;
+    fn guard(&self, checks: &[GuardCheck], guards: &Guards) -> Vec<String>;
     /// Appends a statement as the client must read it, terminator included.
     fn push_terminated(&self, statement: &Statement, out: &mut String) {
         out.push_str(&statement.sql);
@@ -314,11 +314,12 @@ pub(crate) struct GuardCheck {
     pub(crate) message: String,
 }
 
-/// What the guards of one offline script share: how many there were, and
-/// the temporary table SQLite raises its errors through.
+/// What the guards of one offline script share: how many checks came
+/// before, and the temporary table SQLite raises its errors through.
 #[derive(Debug, Clone)]
 pub(crate) struct Guards {
-    /// Guards written so far.
+    /// The checks of the script's guards before this one: the first check
+    /// of this guard is number `count + 1` (SQLite names a trigger by it).
     pub(crate) count: usize,
     /// The temporary guard table's name (never the state table's).
     pub(crate) table: String,
@@ -552,9 +553,10 @@ fn leading_words(sql: &str) -> String {
         }
     }
     // One string, upper-cased in place: every statement of a directory
-    // comes here (`verify`, `emit`).
+    // comes here (`verify`, `emit`). Words are split at ASCII whitespace,
+    // as the servers' lexers split them (and without decoding characters).
     let mut words = String::with_capacity(rest.len().min(64));
-    for word in rest.split_whitespace().take(6) {
+    for word in rest.split_ascii_whitespace().take(6) {
         if !words.is_empty() {
             words.push(' ');
         }

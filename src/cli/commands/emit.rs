@@ -31,7 +31,7 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
         .as_deref()
         .map(str::parse::<Dialect>)
         .transpose()?;
-    let (dialect, script) = if args.offline {
+    if args.offline {
         let Some(dialect) = requested.or(settings.configured_dialect) else {
             bail!(
                 "no dialect for the script: pass --dialect postgres|mysql|sqlite, or set `dialect` or a database URL in sqlmig.toml"
@@ -54,18 +54,22 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
             from.as_ref(),
             &target,
         )?;
-        let script = emit::render(
-            migrations.graph(),
-            &plan,
-            &settings.state_table(dialect)?,
-            init_sql(settings, dialect),
-            server_version,
-        );
+        let table = settings.state_table(dialect)?;
+        let init_sql = init_sql(settings, dialect);
+        deliver(settings, args, dialect, direction, &|out| {
+            emit::write(
+                migrations.graph(),
+                &plan,
+                &table,
+                init_sql,
+                server_version,
+                out,
+            )
+        })?;
         // The process ends once the script is written: freeing every
         // revision one by one first (10,000 of them, each a dozen
         // allocations) is time the user would wait for, for nothing.
         std::mem::forget(migrations);
-        (dialect, script)
     } else {
         let mut database = settings.connect(true)?;
         let dialect = database.dialect();
@@ -79,41 +83,60 @@ pub(crate) fn run(settings: &Settings, args: &EmitArgs) -> anyhow::Result<Outcom
         let plan =
             Migrator::new(&migrations, &mut database, &mut Silent)?.plan(direction, &target)?;
         let server_version = database.server_version()?;
-        let script = emit::render(
-            graph,
-            &plan,
-            database.state_table(),
-            settings.init_sql(),
-            server_version,
-        );
-        (dialect, script)
-    };
-    if let Some(path) = &args.output {
-        std::fs::write(path, &script)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        deliver(settings, args, dialect, direction, &|out| {
+            emit::write(
+                graph,
+                &plan,
+                database.state_table(),
+                settings.init_sql(),
+                server_version,
+                out,
+            )
+        })?;
     }
-    match &args.output {
-        _ if settings.json => crate::cli::output::print_json(&serde_json::json!({
+    Ok(Outcome::Success)
+}
+
+/// Writes the script where the arguments say: to `--output`, inside the
+/// JSON object of `--json`, or to stdout.
+fn deliver(
+    settings: &Settings,
+    args: &EmitArgs,
+    dialect: Dialect,
+    direction: Direction,
+    write: &dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    if let Some(path) = &args.output {
+        let mut file = std::fs::File::create(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        write(&mut file).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if settings.json {
+        let script = match &args.output {
+            Some(_) => None,
+            None => {
+                let mut script = Vec::new();
+                write(&mut script)?;
+                Some(String::from_utf8(script)?)
+            }
+        };
+        return crate::cli::output::print_json(&serde_json::json!({
             "dialect": dialect.name(),
             "direction": match direction {
                 Direction::Upgrade => "upgrade",
                 Direction::Downgrade => "downgrade",
             },
             "output": args.output.as_ref().map(|path| path.display().to_string()),
-            "script": if args.output.is_some() { None } else { Some(&script) },
-        }))?,
-        Some(_) => {}
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            if let Err(error) = stdout
-                .write_all(script.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                exit_on_write_error(&error);
-            }
+            "script": script,
+        }));
+    }
+    if args.output.is_none() {
+        let mut stdout = std::io::stdout().lock();
+        if let Err(error) = write(&mut stdout).and_then(|()| stdout.flush()) {
+            exit_on_write_error(&error);
         }
     }
-    Ok(Outcome::Success)
+    Ok(())
 }
 
 /// The session set-up an online run would execute first. Configured for a

@@ -446,15 +446,18 @@ impl Fleet<'_> {
                 let plan =
                     Migrator::new(migrations, &mut database, &mut Silent)?.plan(*direction, to)?;
                 let server_version = database.server_version()?;
-                let script = emit::render(
-                    graph,
-                    &plan,
-                    database.state_table(),
-                    &target.init_sql,
-                    server_version,
-                );
                 let path = output.join(&self.script_names[index]);
-                std::fs::write(&path, script)
+                std::fs::File::create(&path)
+                    .and_then(|mut file| {
+                        emit::write(
+                            graph,
+                            &plan,
+                            database.state_table(),
+                            &target.init_sql,
+                            server_version,
+                            &mut file,
+                        )
+                    })
                     .with_context(|| format!("cannot write {}", path.display()))?;
                 let mut result = done(graph.ids(&plan.from), graph.ids(&plan.to), plan.steps.len());
                 result.note = Some(path.display().to_string());

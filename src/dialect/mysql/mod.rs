@@ -129,7 +129,7 @@ impl Profile for Mysql {
         Some("SET NAMES utf8mb4;")
     }
 
-    fn guard(&self, checks: &[GuardCheck], _guards: &mut Guards) -> Vec<String> {
+    fn guard(&self, checks: &[GuardCheck], _guards: &Guards) -> Vec<String> {
         offline::guard(checks)
     }
 

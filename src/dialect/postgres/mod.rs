@@ -144,7 +144,7 @@ impl Profile for Postgres {
         offline::QUIT_ON_ERROR
     }
 
-    fn guard(&self, checks: &[GuardCheck], _guards: &mut Guards) -> Vec<String> {
+    fn guard(&self, checks: &[GuardCheck], _guards: &Guards) -> Vec<String> {
         offline::guard(checks)
     }
 

@@ -115,7 +115,7 @@ impl Profile for Sqlite {
         offline::guard_setup(guards)
     }
 
-    fn guard(&self, checks: &[GuardCheck], guards: &mut Guards) -> Vec<String> {
+    fn guard(&self, checks: &[GuardCheck], guards: &Guards) -> Vec<String> {
         offline::guard(checks, guards)
     }
 

@@ -25,11 +25,9 @@ pub(super) fn guard_setup(guards: &Guards) -> Vec<String> {
 
 /// SQLite's `raise()` takes only a literal message, so each check gets a
 /// temporary trigger carrying its message, fired by inserting its number.
-pub(super) fn guard(checks: &[GuardCheck], guards: &mut Guards) -> Vec<String> {
+pub(super) fn guard(checks: &[GuardCheck], guards: &Guards) -> Vec<String> {
     let mut lines = Vec::with_capacity(checks.len() * 2);
-    for check in checks {
-        guards.count += 1;
-        let number = guards.count;
+    for (number, check) in (guards.count + 1..).zip(checks) {
         lines.push(format!(
             "CREATE TEMP TRIGGER sqlmig_guard_{number} BEFORE INSERT ON {} WHEN NEW.guard = {number}\nBEGIN SELECT raise(ABORT, {}); END;",
             guards.table,
