@@ -1121,9 +1121,18 @@ revision corpus:
   is not sure about, and every file with a mistake. What would cut more:
   overlapping the listing and `sqlmig.sum` with the parse, statements kept as
   ranges of the file's text instead of copies, fewer allocations per header.
-- `emit --offline`: the load above plus writing 19 MB of SQL; half of the
-  rendering is `format!` of each line and of each state row's values
-  (`src/emit.rs`), which one reused buffer and `write!` would mostly remove.
+  Since then: `sqlmig.sum` is read beside the walk, each file hashed once,
+  the statements the transaction cannot hold are looked for on the parsing
+  threads, and the binary allocates with mimalloc (the loader's hundreds of
+  thousands of small allocations on two threads; the system allocator also
+  grew each thread's heap by a few pages at a time, thousands of `mprotect`
+  calls). Peak memory rises with it (mimalloc commits its arenas eagerly):
+  see the table.
+- `emit --offline`: the load above plus writing 19 MB of SQL. The revisions
+  are rendered in parallel, one part per core (each guard's checks first,
+  so that SQLite's numbered guard triggers come out as one sequence), and
+  the parts are written one after the other, never joined into one string;
+  the script is byte for byte what one thread wrote before.
 - Online upgrade, PostgreSQL: each revision is 3 round trips (BEGIN, the
   state table's lock and the guard; the statements; the state row and
   COMMIT, each group sent at once), against BEGIN, each statement, the insert
