@@ -1160,9 +1160,10 @@ revision corpus:
   flush per commit, set for one experiment, 3 interleaved runs) the floor
   took 4.8 s and sqlmig 6.0 s, the same second apart as with flushes. On
   this server an autocommitted one-row UPDATE of a state-table-like table
-  costs about 0.4 ms from the client (2,000 in a row: 0.75-0.83 s) and a
-  primary-key SELECT 0.1 ms: the guard SELECT of each revision is about
-  0.1 s of the corpus, the progress and state writes the rest.
+  costs 0.25-0.4 ms from the client (2,000 in a row: 0.49-0.83 s over two
+  measurements; 0.37-0.43 s without the flush) and a primary-key SELECT
+  0.02-0.1 ms: the guard SELECT of each revision is at most 0.1 s of the
+  corpus, the progress and state writes the rest.
 
 ## Method and noise
 
